@@ -1,0 +1,33 @@
+package io.tuneloop.events.payload;
+
+import java.time.Instant;
+
+/**
+ * The summary of one ingest batch. Sent after every accepted record of the batch has been sent,
+ * so a consumer that has seen {@code recordsAccepted} distinct records of the batch has it whole.
+ *
+ * @param batchId          unique id of the batch
+ * @param dataset          dataset name
+ * @param sourceKey        object-store key of the stored raw upload (null for streamed input)
+ * @param sourceName       file name or URI the user gave
+ * @param sourceFormat     detected or declared format
+ * @param recordsRead      records parsed from the source
+ * @param recordsAccepted  records emitted on raw-records
+ * @param recordsRejected  records quarantined with a reason
+ * @param recordsDuplicate records dropped as duplicates
+ * @param quarantineKey    object-store key of the rejected records and reasons (null if none)
+ * @param completedAt      when the batch finished
+ */
+public record IngestBatch(String batchId, String dataset, String sourceKey, String sourceName,
+                          String sourceFormat, long recordsRead, long recordsAccepted, long recordsRejected,
+                          long recordsDuplicate, String quarantineKey, Instant completedAt) {
+    public IngestBatch {
+        Require.text(batchId, "batchId");
+        Require.text(dataset, "dataset");
+        Require.nonNegative(recordsRead, "recordsRead");
+        Require.nonNegative(recordsAccepted, "recordsAccepted");
+        Require.nonNegative(recordsRejected, "recordsRejected");
+        Require.nonNegative(recordsDuplicate, "recordsDuplicate");
+        Require.present(completedAt, "completedAt");
+    }
+}

@@ -1,0 +1,44 @@
+package io.tuneloop.events.payload;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated raw example, normalised from whatever source format it came in: either a single
+ * instruction/input/output triple, or a conversation in {@code messages}.
+ *
+ * @param recordId    content hash of the normalised example (dedup key; same content, same id)
+ * @param dataset     dataset name
+ * @param batchId     ingest batch it belongs to
+ * @param sequence    0-based position within the batch
+ * @param sourceFormat detected or declared source format (alpaca, dolly, sharegpt, ...)
+ * @param task        task name when the source has one
+ * @param category    task category when the source has one
+ * @param language    BCP-47 language when known
+ * @param instruction the instruction (absent for pure conversations)
+ * @param input       optional context/input
+ * @param output      the reference response (absent for pure conversations)
+ * @param messages    conversation turns (absent for single-turn records)
+ * @param isClassification whether outputs are drawn from a fixed label set
+ * @param provenance  where it came from
+ * @param attributes  any other source fields kept verbatim as strings
+ */
+public record RawRecord(String recordId, String dataset, String batchId, long sequence, String sourceFormat,
+                        String task, String category, String language, String instruction, String input,
+                        String output, List<ChatMessage> messages, Boolean isClassification,
+                        Provenance provenance, Map<String, String> attributes) {
+    public RawRecord {
+        Require.text(recordId, "recordId");
+        Require.text(dataset, "dataset");
+        Require.text(batchId, "batchId");
+        Require.nonNegative(sequence, "sequence");
+        Require.present(provenance, "provenance");
+        boolean single = instruction != null && !instruction.isBlank() && output != null && !output.isBlank();
+        boolean conversation = messages != null && !messages.isEmpty();
+        if (!single && !conversation) {
+            throw new InvalidPayloadException("a raw record needs instruction and output, or messages");
+        }
+        messages = messages == null ? null : List.copyOf(messages);
+        attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+    }
+}

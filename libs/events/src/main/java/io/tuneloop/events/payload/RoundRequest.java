@@ -1,0 +1,27 @@
+package io.tuneloop.events.payload;
+
+import java.time.Instant;
+
+/**
+ * A request for the next round's dataset: the base dataset plus feedback samples.
+ *
+ * @param requestId     unique id (idempotency key of the round)
+ * @param dataset       dataset whose next version is wanted
+ * @param round         the round number being prepared (1 = first feedback round)
+ * @param baseVersion   the dataset version the round builds on
+ * @param feedbackKey   object-store key of the JSONL of rated/corrected samples
+ * @param feedbackCount number of samples in it
+ * @param reason        why the round started (policy threshold, admin call)
+ * @param requestedAt   when
+ */
+public record RoundRequest(String requestId, String dataset, int round, int baseVersion, String feedbackKey,
+                           long feedbackCount, String reason, Instant requestedAt) {
+    public RoundRequest {
+        Require.text(requestId, "requestId");
+        Require.text(dataset, "dataset");
+        Require.positive(round, "round");
+        Require.positive(baseVersion, "baseVersion");
+        Require.nonNegative(feedbackCount, "feedbackCount");
+        Require.present(requestedAt, "requestedAt");
+    }
+}
