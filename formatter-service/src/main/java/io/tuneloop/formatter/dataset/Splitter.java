@@ -1,0 +1,41 @@
+package io.tuneloop.formatter.dataset;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Deterministic train/validation split: a record's split depends only on its content hash and the
+ * fraction, so it lands in the same split in every version that contains it (no leakage between a
+ * version's validation set and the next version's training set).
+ */
+public final class Splitter {
+    public static final String TRAIN = "train";
+    public static final String VALIDATION = "validation";
+
+    private final double validationFraction;
+
+    public Splitter(double validationFraction) {
+        if (validationFraction < 0 || validationFraction >= 1) {
+            throw new IllegalArgumentException("validation fraction must be in [0, 1), was " + validationFraction);
+        }
+        this.validationFraction = validationFraction;
+    }
+
+    public String splitOf(String recordId) {
+        return unitInterval(recordId) < validationFraction ? VALIDATION : TRAIN;
+    }
+
+    /** A uniform number in [0, 1) from the record id. */
+    static double unitInterval(String recordId) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(("split:" + recordId).getBytes(StandardCharsets.UTF_8));
+            long bits = ByteBuffer.wrap(hash).getLong() >>> 11; // 53 random bits
+            return bits / (double) (1L << 53);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

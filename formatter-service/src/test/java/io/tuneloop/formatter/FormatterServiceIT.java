@@ -1,0 +1,114 @@
+package io.tuneloop.formatter;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.Topics;
+import io.tuneloop.events.payload.DatasetVersion;
+import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.StoreSettings;
+import io.tuneloop.testing.EmbeddedS3;
+import io.tuneloop.testing.TestKafka;
+import io.tuneloop.testing.TestStack;
+import io.tuneloop.testing.TuneloopStackResource;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+
+/**
+ * The walking skeleton's first leg, through a real broker and a real S3 server: raw records
+ * produced by a plain Kafka client reach the formatter, which seals a version whose manifest
+ * exists in the object store and announces it on dataset-versions.
+ */
+@QuarkusTest
+@QuarkusTestResource(TuneloopStackResource.class)
+class FormatterServiceIT {
+
+    private static DatasetVersion awaitVersion(String dataset, int version) {
+        var record = TestKafka.awaitRecord(Topics.DATASET_VERSIONS.name(), r -> dataset.equals(r.key())
+                && EventJson.fromBytes(r.value(), DatasetVersion.class).version() == version, Duration.ofSeconds(60));
+        assertThat(TestKafka.header(record, "ce_type")).isEqualTo(Topics.DATASET_VERSIONS.eventType());
+        assertThat(TestKafka.header(record, "ce_source")).isEqualTo("/tuneloop/formatter");
+        return EventJson.fromBytes(record.value(), DatasetVersion.class);
+    }
+
+    private static void sendBatch(String dataset, String batchId, int records) {
+        for (int i = 0; i < records; i++) {
+            TestKafka.send(Topics.RAW_RECORDS, dataset, TestRecords.raw(dataset, batchId, i));
+        }
+        TestKafka.send(Topics.INGEST_BATCHES, dataset, new IngestBatch(batchId, dataset, null, "plain-client",
+                "alpaca", records, records, 0, 0, null, Instant.now()));
+    }
+
+    @Test
+    void rawRecordsFromAPlainClientBecomeASealedVersionWhoseManifestExists() {
+        String dataset = "skeleton-" + UUID.randomUUID();
+        sendBatch(dataset, "batch-1", 5);
+
+        DatasetVersion version = awaitVersion(dataset, 1);
+        assertThat(version.recordCount()).isEqualTo(5);
+        assertThat(version.sourceBatches()).containsExactly("batch-1");
+
+        EmbeddedS3 s3 = TestStack.get().s3();
+        try (ArtifactStore store = ArtifactStore.connect(new StoreSettings(s3.endpoint(), EmbeddedS3.ACCESS_KEY,
+                EmbeddedS3.SECRET_KEY, TestStack.BUCKET, null))) {
+            String manifest = new String(store.getBytes(version.manifestKey()), StandardCharsets.UTF_8);
+            assertThat(manifest).contains("\"contentChecksum\":\"" + version.contentChecksum() + "\"");
+            assertThat(store.list("datasets/" + dataset + "/v1/")).hasSizeGreaterThan(1);
+        }
+
+        given().get("/api/v1/datasets/{d}/versions", dataset).then().statusCode(200).body("$", hasSize(1));
+        given().get("/api/v1/datasets/{d}/versions/7", dataset).then().statusCode(404);
+    }
+
+    @Test
+    void aRedeliveredBatchIsNotSealedTwice() {
+        String dataset = "redelivery-" + UUID.randomUUID();
+        sendBatch(dataset, "batch-1", 3);
+        DatasetVersion first = awaitVersion(dataset, 1);
+
+        sendBatch(dataset, "batch-1", 3); // the same batch again, as after a producer retry
+        sendBatch(dataset, "batch-2", 2); // a new batch after it, to know the redelivery was processed
+        DatasetVersion second = awaitVersion(dataset, 2);
+
+        assertThat(second.sourceBatches()).containsExactly("batch-2");
+        given().get("/api/v1/datasets/{d}/versions", dataset).then().statusCode(200).body("$", hasSize(2));
+        assertThat(first.contentChecksum()).isNotEqualTo(second.contentChecksum());
+    }
+
+    @Test
+    void poisonEventsGoToTheDeadLetterTopicWithTheirReasonAndTheChannelGoesOn() {
+        String dataset = "poison-" + UUID.randomUUID();
+        TestKafka.sendRaw(Topics.RAW_RECORDS.name(), dataset, "{not json".getBytes(StandardCharsets.UTF_8));
+        TestKafka.sendRaw(Topics.RAW_RECORDS.name(), dataset, "{\"recordId\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+
+        var dead = TestKafka.awaitRecord(Topics.RAW_RECORDS.deadLetterTopic(io.tuneloop.events.Service.FORMATTER),
+                r -> dataset.equals(r.key()) && "{not json".equals(new String(r.value(), StandardCharsets.UTF_8)),
+                Duration.ofSeconds(60));
+        assertThat(TestKafka.header(dead, "dead-letter-reason")).contains("malformed JSON for RawRecord");
+        var invalid = TestKafka.awaitRecord(Topics.RAW_RECORDS.deadLetterTopic(io.tuneloop.events.Service.FORMATTER),
+                r -> dataset.equals(r.key()) && new String(r.value(), StandardCharsets.UTF_8).contains("\"x\""),
+                Duration.ofSeconds(60));
+        assertThat(TestKafka.header(invalid, "dead-letter-reason")).contains("dataset is required");
+
+        sendBatch(dataset, "after-poison", 2);
+        assertThat(awaitVersion(dataset, 1).recordCount()).isEqualTo(2);
+    }
+
+    @Test
+    void healthMetricsAndOpenApiAreServed() {
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("object-store"));
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200).body(containsString("tuneloop_formatter_records_pending"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/datasets/{dataset}/versions"));
+    }
+}

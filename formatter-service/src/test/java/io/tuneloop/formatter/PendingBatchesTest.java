@@ -1,0 +1,45 @@
+package io.tuneloop.formatter;
+
+import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.formatter.dataset.PendingBatches;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PendingBatchesTest {
+
+    private static IngestBatch summary(String batchId, long accepted) {
+        return new IngestBatch(batchId, "demo", null, "f", "alpaca", accepted, accepted, 0, 0, null, Instant.now());
+    }
+
+    @Test
+    void aBatchIsCompleteWhenItsSummaryAndAllItsRecordsArrivedInAnyOrder() {
+        PendingBatches<String> pending = new PendingBatches<>();
+        assertThat(pending.addRecord(TestRecords.raw("demo", "b1", 0), "m0")).isEmpty();
+        assertThat(pending.addSummary(summary("b1", 2), "s")).isEmpty();
+        var complete = pending.addRecord(TestRecords.raw("demo", "b1", 1), "m1");
+        assertThat(complete).hasValueSatisfying(c -> {
+            assertThat(c.records()).hasSize(2);
+            assertThat(c.deliveries()).containsExactly("m0", "s", "m1");
+        });
+        assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void redeliveredRecordsCountOnceButAreAllAcknowledged() {
+        PendingBatches<String> pending = new PendingBatches<>();
+        pending.addRecord(TestRecords.raw("demo", "b1", 0), "m0");
+        pending.addRecord(TestRecords.raw("demo", "b1", 0), "m0-again");
+        assertThat(pending.heldRecords()).isEqualTo(1);
+        assertThat(pending.addSummary(summary("b1", 2), "s")).isEmpty();
+        var complete = pending.addRecord(TestRecords.raw("demo", "b1", 1), "m1");
+        assertThat(complete.orElseThrow().deliveries()).containsExactly("m0", "m0-again", "s", "m1");
+    }
+
+    @Test
+    void anEmptyBatchIsCompleteAtOnce() {
+        assertThat(new PendingBatches<String>().addSummary(summary("b0", 0), "s")).isPresent();
+    }
+}

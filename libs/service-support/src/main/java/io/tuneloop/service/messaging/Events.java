@@ -1,0 +1,32 @@
+package io.tuneloop.service.messaging;
+
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tuneloop.events.Topic;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+
+import java.util.UUID;
+
+/** Builds outgoing catalog messages: Kafka key plus CloudEvents id and subject. */
+public final class Events {
+    private Events() {
+    }
+
+    /**
+     * A message for {@code topic}, keyed by {@code key}, whose CloudEvents subject is the key.
+     * {@code eventId} should be derived from the content when redelivery must not produce a
+     * distinct event (consumers dedupe on it); pass null for a random one.
+     */
+    public static <V> Message<V> message(Topic<String, V> topic, String key, V payload, String eventId) {
+        OutgoingCloudEventMetadata<Object> cloudEvent = OutgoingCloudEventMetadata.builder()
+                .withId(eventId == null ? UUID.randomUUID().toString() : eventId)
+                .withType(topic.eventType())
+                .withSubject(key)
+                .build();
+        OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(key)
+                .build();
+        return Message.of(payload, Metadata.of(cloudEvent, kafka));
+    }
+}
