@@ -1,0 +1,31 @@
+package io.tuneloop.ingest.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** {@code tuneloop.ingest.*} */
+@ConfigMapping(prefix = "tuneloop.ingest")
+public interface IngestConfig {
+    /** Longest accepted record (one JSON line), in characters. */
+    @WithDefault("1000000")
+    int maxRecordChars();
+
+    /** Raw records in flight to Kafka before waiting for their acknowledgements. */
+    @WithDefault("500")
+    int sendWindow();
+
+    Stream stream();
+
+    /** Records streamed in on raw-input are grouped into batches for the formatter. */
+    interface Stream {
+        /** A stream batch is closed when it has this many records... */
+        @WithDefault("1000")
+        int maxRecords();
+
+        /** ...or when it has been open this long. */
+        @WithDefault("5s")
+        Duration maxAge();
+    }
+}

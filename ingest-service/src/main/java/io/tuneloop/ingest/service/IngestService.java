@@ -1,0 +1,122 @@
+package io.tuneloop.ingest.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.events.payload.Provenance;
+import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.ingest.config.IngestConfig;
+import io.tuneloop.ingest.parse.JsonLinesReader;
+import io.tuneloop.ingest.parse.ParsedRecord;
+import io.tuneloop.ingest.parse.RecordIds;
+import io.tuneloop.ingest.parse.Rejection;
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.ContentAddress;
+import io.tuneloop.store.Sha256;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Ingests one upload: the raw bytes are stored content-addressed before anything is announced,
+ * then read back as a stream, validated and deduplicated; accepted records go to raw-records,
+ * rejected ones to a quarantine object with their reasons, and the batch summary goes last.
+ * The same file uploaded twice to the same dataset is the same batch (its id derives from the
+ * content), so the formatter does not seal it twice.
+ */
+@ApplicationScoped
+public class IngestService {
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+    private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+
+    private final ArtifactStore store;
+    private final RawRecordPublisher publisher;
+    private final JsonLinesReader reader;
+    private final MeterRegistry meters;
+
+    public IngestService(ArtifactStore store, RawRecordPublisher publisher, IngestConfig config, MeterRegistry meters) {
+        this.store = store;
+        this.publisher = publisher;
+        this.reader = new JsonLinesReader(config.maxRecordChars());
+        this.meters = meters;
+    }
+
+    public static void checkDatasetName(String dataset) {
+        if (dataset == null || !DATASET_NAME.matcher(dataset).matches()) {
+            throw new IllegalArgumentException("dataset name must be 1-63 characters of a-z, 0-9, '.', '_', '-',"
+                    + " starting with a letter or digit; was " + dataset);
+        }
+    }
+
+    public static String quarantineKey(String dataset, String batchId) {
+        return "quarantine/" + dataset + "/" + batchId + ".jsonl";
+    }
+
+    public IngestBatch ingestUpload(String dataset, String fileName, InputStream body) {
+        checkDatasetName(dataset);
+        ContentAddress raw = store.putContentAddressed("raw/", body, "application/octet-stream");
+        String batchId = "upload-" + Sha256.hex((dataset + ":" + raw.sha256()).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 24);
+        LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());
+
+        Set<String> seen = new HashSet<>();
+        ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
+        long[] counts = new long[3]; // accepted, duplicate, rejected
+        RawRecordPublisher.Window window = publisher.window();
+        JsonLinesReader.Summary summary;
+        try (InputStream stored = store.get(raw.key())) {
+            summary = reader.read(stored, parsed -> {
+                String recordId = RecordIds.of(parsed);
+                if (!seen.add(recordId)) {
+                    counts[1]++;
+                    return;
+                }
+                window.send(toRawRecord(parsed, recordId, dataset, batchId, counts[0]++, raw.key(), fileName));
+            }, rejection -> {
+                counts[2]++;
+                writeLine(quarantine, rejection);
+            });
+            window.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back upload " + raw.key(), e);
+        }
+
+        String quarantineKey = null;
+        if (counts[2] > 0) {
+            quarantineKey = quarantineKey(dataset, batchId);
+            store.putBytes(quarantineKey, quarantine.toByteArray(), "application/x-ndjson");
+        }
+        IngestBatch batch = new IngestBatch(batchId, dataset, raw.key(), fileName, "jsonl", summary.records(),
+                counts[0], counts[2], counts[1], quarantineKey, Instant.now());
+        publisher.announce(batch);
+        meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
+        meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
+        meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
+        meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(counts[2]);
+        LOG.infof("batch %s of %s: %d accepted, %d duplicates, %d rejected", batchId, dataset, counts[0], counts[1],
+                counts[2]);
+        return batch;
+    }
+
+    public static RawRecord toRawRecord(ParsedRecord parsed, String recordId, String dataset, String batchId, long sequence,
+                                 String sourceKey, String file) {
+        return new RawRecord(recordId, dataset, batchId, sequence, parsed.format().id(), parsed.task(),
+                parsed.category(), parsed.language(), parsed.instruction(), parsed.input(), parsed.output(),
+                parsed.messages(), parsed.isClassification(),
+                new Provenance(dataset, batchId, sourceKey, file, parsed.line()), parsed.attributes());
+    }
+
+    private static void writeLine(ByteArrayOutputStream out, Rejection rejection) {
+        out.writeBytes(EventJson.toBytes(rejection));
+        out.write('\n');
+    }
+}

@@ -1,0 +1,125 @@
+package io.tuneloop.ingest;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.Service;
+import io.tuneloop.events.Topics;
+import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.testing.TestKafka;
+import io.tuneloop.testing.TuneloopStackResource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+@QuarkusTest
+@QuarkusTestResource(TuneloopStackResource.class)
+class IngestServiceIT {
+    private static final Path SEED_TASKS = Path.of(System.getProperty("tuneloop.repo.root", "."))
+            .resolve("../shared/data/self-instruct-seed-tasks.jsonl");
+
+    private static IngestBatch awaitBatch(String dataset) {
+        var record = TestKafka.awaitRecord(Topics.INGEST_BATCHES.name(), r -> dataset.equals(r.key()),
+                Duration.ofSeconds(60));
+        return EventJson.fromBytes(record.value(), IngestBatch.class);
+    }
+
+    @Test
+    void theRealSelfInstructSeedTasksIngestCleanly() throws IOException {
+        String dataset = "seed-" + UUID.randomUUID().toString().substring(0, 8);
+        byte[] file = Files.readAllBytes(SEED_TASKS);
+        long instances = Files.readAllLines(SEED_TASKS).stream().filter(l -> !l.isBlank())
+                .mapToLong(l -> EventJson.fromBytes(l.getBytes(StandardCharsets.UTF_8),
+                        com.fasterxml.jackson.databind.JsonNode.class).get("instances").size()).sum();
+
+        IngestBatch batch = given().contentType("application/x-ndjson").body(file)
+                .queryParam("filename", "self-instruct-seed-tasks.jsonl")
+                .post("/api/v1/datasets/{d}/uploads", dataset)
+                .then().statusCode(202).extract().as(IngestBatch.class);
+
+        assertThat(batch.recordsRejected()).isZero();
+        assertThat(batch.recordsAccepted() + batch.recordsDuplicate()).isEqualTo(instances);
+        assertThat(batch.sourceKey()).startsWith("raw/");
+        assertThat(awaitBatch(dataset)).isEqualTo(batch);
+
+        var first = TestKafka.awaitRecord(Topics.RAW_RECORDS.name(), r -> dataset.equals(r.key()), Duration.ofSeconds(30));
+        RawRecord record = EventJson.fromBytes(first.value(), RawRecord.class);
+        assertThat(record.sourceFormat()).isEqualTo("self-instruct");
+        assertThat(record.task()).isNotBlank();
+        assertThat(record.provenance().file()).isEqualTo("self-instruct-seed-tasks.jsonl");
+        assertThat(record.provenance().line()).isPositive();
+        assertThat(TestKafka.header(first, "ce_type")).isEqualTo(Topics.RAW_RECORDS.eventType());
+    }
+
+    @Test
+    void badLinesAreQuarantinedWithReasonsAndGoodOnesKept() {
+        String dataset = "mixed-" + UUID.randomUUID().toString().substring(0, 8);
+        String body = """
+                {"instruction": "Add.", "input": "1 2", "output": "3"}
+                {"instruction": "Add.", "input": "1  2", "output": "3"}
+                {"instruction": "broken"
+                {"prompt": "p"}
+                """;
+        IngestBatch batch = given().contentType("application/x-ndjson").body(body.getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset)
+                .then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(batch.recordsAccepted()).isEqualTo(1);
+        assertThat(batch.recordsDuplicate()).isEqualTo(1);
+        assertThat(batch.recordsRejected()).isEqualTo(2);
+
+        String quarantine = given().get("/api/v1/datasets/{d}/uploads/{b}/quarantine", dataset, batch.batchId())
+                .then().statusCode(200).extract().asString();
+        assertThat(quarantine.lines()).hasSize(2);
+        assertThat(quarantine).contains("\"line\":3").contains("malformed JSON")
+                .contains("\"line\":4").contains("completion is missing");
+    }
+
+    @Test
+    void anInvalidDatasetNameIsA400WithTheReason() {
+        given().contentType("application/x-ndjson").body("{}".getBytes(StandardCharsets.UTF_8)).post("/api/v1/datasets/{d}/uploads", "Bad Name!")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", containsString("dataset name must be"));
+        given().get("/api/v1/datasets/{d}/uploads/{b}/quarantine", "nothing-here", "nope").then().statusCode(404);
+    }
+
+    @Test
+    void streamedInputIsBatchedAndPoisonGoesToTheDeadLetterTopic() {
+        String dataset = "stream-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 3; i++) {
+            TestKafka.sendRaw(Topics.RAW_INPUT.name(), dataset,
+                    ("{\"prompt\": \"count " + i + "\", \"completion\": \"" + i + "\"}").getBytes(StandardCharsets.UTF_8));
+        }
+        TestKafka.sendRaw(Topics.RAW_INPUT.name(), dataset, "[\"not an object\"]".getBytes(StandardCharsets.UTF_8));
+        TestKafka.sendRaw(Topics.RAW_INPUT.name(), dataset, "{oops".getBytes(StandardCharsets.UTF_8));
+
+        IngestBatch batch = awaitBatch(dataset);
+        assertThat(batch.recordsAccepted()).isEqualTo(3);
+        assertThat(batch.batchId()).startsWith("stream-");
+
+        String dlq = Topics.RAW_INPUT.deadLetterTopic(Service.INGEST);
+        var notObject = TestKafka.awaitRecord(dlq, r -> dataset.equals(r.key())
+                && new String(r.value(), StandardCharsets.UTF_8).contains("not an object"), Duration.ofSeconds(30));
+        assertThat(TestKafka.header(notObject, "dead-letter-reason")).contains("expected a JSON object");
+        var malformed = TestKafka.awaitRecord(dlq, r -> dataset.equals(r.key())
+                && new String(r.value(), StandardCharsets.UTF_8).equals("{oops"), Duration.ofSeconds(30));
+        assertThat(TestKafka.header(malformed, "dead-letter-reason")).isNotBlank();
+    }
+
+    @Test
+    void healthAndMetricsAreServed() {
+        given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("kafka_consumer"));
+    }
+}
