@@ -7,8 +7,6 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.store.ArtifactStore;
-import io.tuneloop.store.StoreSettings;
-import io.tuneloop.testing.EmbeddedS3;
 import io.tuneloop.testing.TestKafka;
 import io.tuneloop.testing.TestStack;
 import io.tuneloop.testing.TuneloopStackResource;
@@ -58,9 +56,7 @@ class FormatterServiceIT {
         assertThat(version.recordCount()).isEqualTo(5);
         assertThat(version.sourceBatches()).containsExactly("batch-1");
 
-        EmbeddedS3 s3 = TestStack.get().s3();
-        try (ArtifactStore store = ArtifactStore.connect(new StoreSettings(s3.endpoint(), EmbeddedS3.ACCESS_KEY,
-                EmbeddedS3.SECRET_KEY, TestStack.BUCKET, null))) {
+        try (ArtifactStore store = TestStack.get().openStore()) {
             String manifest = new String(store.getBytes(version.manifestKey()), StandardCharsets.UTF_8);
             assertThat(manifest).contains("\"contentChecksum\":\"" + version.contentChecksum() + "\"");
             assertThat(store.list("datasets/" + dataset + "/v1/")).hasSizeGreaterThan(1);

@@ -5,6 +5,7 @@ import io.tuneloop.formatter.DatasetManifest;
 import io.tuneloop.formatter.InstructionRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
 import io.tuneloop.store.ArtifactCommit;
+import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class DatasetRepository {
     private static final Pattern VERSION_PREFIX = Pattern.compile(".*/v(\\d+)/$");
-    static final String MANIFEST = "manifest.json";
+    static final String MANIFEST = ArtifactLayout.MANIFEST;
 
     private final ArtifactStore store;
 
@@ -33,17 +34,17 @@ public class DatasetRepository {
     }
 
     public static String versionPrefix(String dataset, int version) {
-        return "datasets/" + dataset + "/v" + version + "/";
+        return ArtifactLayout.datasetVersionPrefix(dataset, version);
     }
 
     public static String manifestKey(String dataset, int version) {
-        return versionPrefix(dataset, version) + MANIFEST;
+        return ArtifactLayout.datasetManifest(dataset, version);
     }
 
     /** Sealed versions of a dataset, oldest first. */
     public List<DatasetManifest> versions(String dataset) {
         List<DatasetManifest> manifests = new ArrayList<>();
-        for (String prefix : store.listPrefixes("datasets/" + dataset + "/")) {
+        for (String prefix : store.listPrefixes(ArtifactLayout.datasetPrefix(dataset))) {
             Matcher m = VERSION_PREFIX.matcher(prefix);
             if (m.matches()) {
                 manifest(dataset, Integer.parseInt(m.group(1))).ifPresent(manifests::add);

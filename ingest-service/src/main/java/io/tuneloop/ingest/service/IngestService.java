@@ -10,6 +10,7 @@ import io.tuneloop.ingest.parse.JsonLinesReader;
 import io.tuneloop.ingest.parse.ParsedRecord;
 import io.tuneloop.ingest.parse.RecordIds;
 import io.tuneloop.ingest.parse.Rejection;
+import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.ContentAddress;
 import io.tuneloop.store.Sha256;
@@ -58,12 +59,12 @@ public class IngestService {
     }
 
     public static String quarantineKey(String dataset, String batchId) {
-        return "quarantine/" + dataset + "/" + batchId + ".jsonl";
+        return ArtifactLayout.quarantine(dataset, batchId);
     }
 
     public IngestBatch ingestUpload(String dataset, String fileName, InputStream body) {
         checkDatasetName(dataset);
-        ContentAddress raw = store.putContentAddressed("raw/", body, "application/octet-stream");
+        ContentAddress raw = store.putContentAddressed(ArtifactLayout.rawPrefix(), body, "application/octet-stream");
         String batchId = "upload-" + Sha256.hex((dataset + ":" + raw.sha256()).getBytes(StandardCharsets.UTF_8))
                 .substring(0, 24);
         LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());

@@ -1,5 +1,8 @@
 package io.tuneloop.testing;
 
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.StoreSettings;
+
 import java.util.Map;
 
 /**
@@ -47,6 +50,14 @@ public final class TestStack {
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** A client of the test bucket (created if missing); the caller closes it. */
+    public ArtifactStore openStore() {
+        ArtifactStore store = ArtifactStore.connect(new StoreSettings(s3.endpoint(), EmbeddedS3.ACCESS_KEY,
+                EmbeddedS3.SECRET_KEY, BUCKET, null));
+        store.ensureBucket();
+        return store;
     }
 
     /** The configuration a tuneloop service needs to reach this stack. */

@@ -1,0 +1,63 @@
+package io.tuneloop.store;
+
+/**
+ * Where each kind of artifact lives in the bucket: the one place that spells the object layout.
+ * Multi-object artifacts have a manifest written last; a prefix without it does not exist yet.
+ */
+public final class ArtifactLayout {
+    public static final String MANIFEST = "manifest.json";
+
+    private ArtifactLayout() {
+    }
+
+    /** Prefix of content-addressed raw uploads: {@code raw/<sha256>}. */
+    public static String rawPrefix() {
+        return "raw/";
+    }
+
+    /** Rejected records of one ingest batch, one JSON object per line. */
+    public static String quarantine(String dataset, String batchId) {
+        return "quarantine/" + dataset + "/" + batchId + ".jsonl";
+    }
+
+    /** Prefix of every version of a dataset. */
+    public static String datasetPrefix(String dataset) {
+        return "datasets/" + dataset + "/";
+    }
+
+    public static String datasetVersionPrefix(String dataset, int version) {
+        return datasetPrefix(dataset) + "v" + version + "/";
+    }
+
+    public static String datasetManifest(String dataset, int version) {
+        return datasetVersionPrefix(dataset, version) + MANIFEST;
+    }
+
+    /** Base models in Hugging Face layout. */
+    public static String modelPrefix(String model) {
+        return "models/" + model + "/";
+    }
+
+    public static String runPrefix(String runId) {
+        return "runs/" + runId + "/";
+    }
+
+    /** The spec a run was started with. */
+    public static String runSpec(String runId) {
+        return runPrefix(runId) + "spec.json";
+    }
+
+    /** One shard's checkpoint: model or adapter files, trainer state, then the manifest. */
+    public static String checkpointPrefix(String runId, int shardIndex) {
+        return runPrefix(runId) + "shard-" + shardIndex + "/";
+    }
+
+    public static String evalReport(String checkpointId) {
+        return "eval/" + checkpointId + "/report.json";
+    }
+
+    /** Rated and corrected samples that feed a round, one raw record per line. */
+    public static String feedbackSamples(String dataset, int round) {
+        return "feedback/" + dataset + "/round-" + round + ".jsonl";
+    }
+}
