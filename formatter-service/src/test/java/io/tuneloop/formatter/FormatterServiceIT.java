@@ -6,6 +6,7 @@ import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.testing.TestKafka;
 import io.tuneloop.testing.TestStack;
@@ -98,6 +99,36 @@ class FormatterServiceIT {
 
         sendBatch(dataset, "after-poison", 2);
         assertThat(awaitVersion(dataset, 1).recordCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aRoundRequestSealsTheBaseVersionPlusTheFeedbackSamples() {
+        String dataset = "round-" + UUID.randomUUID();
+        sendBatch(dataset, "batch-1", 4);
+        DatasetVersion base = awaitVersion(dataset, 1);
+
+        String feedbackKey = io.tuneloop.store.ArtifactLayout.feedbackSamples(dataset, 1);
+        StringBuilder samples = new StringBuilder();
+        for (int i = 100; i < 103; i++) {
+            samples.append(EventJson.toJson(TestRecords.raw(dataset, "feedback-round-1", i))).append('\n');
+        }
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            store.putBytes(feedbackKey, samples.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        }
+        RoundRequest request = new RoundRequest("req-" + UUID.randomUUID(), dataset, 1, 1, feedbackKey, 3,
+                "test", Instant.now());
+        TestKafka.send(Topics.ROUND_REQUESTS, dataset, request);
+
+        DatasetVersion next = awaitVersion(dataset, 2);
+        assertThat(next.round()).isEqualTo(1);
+        assertThat(next.recordCount()).isEqualTo(base.recordCount() + 3);
+        assertThat(next.sourceBatches()).contains("batch-1", "round-request:" + request.requestId());
+
+        TestKafka.send(Topics.ROUND_REQUESTS, dataset, new RoundRequest("req-bad", dataset, 1, 99, null, 0, "test",
+                Instant.now()));
+        var dead = TestKafka.awaitRecord(Topics.ROUND_REQUESTS.deadLetterTopic(io.tuneloop.events.Service.FORMATTER),
+                r -> dataset.equals(r.key()), Duration.ofSeconds(60));
+        assertThat(TestKafka.header(dead, "dead-letter-reason")).contains("v99, which does not exist");
     }
 
     @Test
