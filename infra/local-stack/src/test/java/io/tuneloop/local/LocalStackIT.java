@@ -1,0 +1,205 @@
+package io.tuneloop.local;
+
+import io.tuneloop.events.Topic;
+import io.tuneloop.events.Topics;
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.StoreSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The README's local command, for real: {@code ./tuneloop local up} starts a Kafka broker process,
+ * an S3Proxy process and the five packaged services (on free ports, with state under target/), and
+ * independent clients check what it promises. Then the broker alone is stopped and started again,
+ * and the services must become healthy and carry data again without being restarted.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalStackIT {
+    private static final Path ROOT = Path.of(System.getProperty("tuneloop.repo.root", "../..")).toAbsolutePath().normalize();
+    private static final Path STATE = ROOT.resolve("infra/local-stack/target/local-stack-it");
+    private static final Map<String, Integer> PORTS = new LinkedHashMap<>();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void up() throws Exception {
+        for (String name : List.of("kafka", "controller", "s3", "ingest", "formatter", "trainer", "eval", "feedback")) {
+            PORTS.put(name, freePort());
+        }
+        Result up = tuneloop("local", "up");
+        assertThat(up.exitCode()).as("./tuneloop local up\n" + up.output()).isZero();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        Result down = tuneloop("local", "down");
+        assertThat(down.exitCode()).as(down.output()).isZero();
+        Result status = tuneloop("local", "status");
+        assertThat(status.output()).doesNotContain(" UP ");
+    }
+
+    @Test
+    @Order(1)
+    void statusSaysEveryComponentIsUp() throws Exception {
+        Result status = tuneloop("local", "status");
+        for (String component : List.of("kafka", "s3", "ingest", "formatter", "trainer", "eval", "feedback")) {
+            assertThat(status.output()).containsPattern("(?m)^" + component + "\\s+UP\\b");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theBrokerHasTheCatalogTopicsAndTheStoreHasTheBucket() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()))) {
+            var topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            assertThat(topics).containsAll(Topics.ALL.stream().map(Topic::name).toList());
+            assertThat(topics).containsAll(Topics.deadLetterTopics());
+        }
+        try (ArtifactStore store = store()) {
+            assertThat(store.bucketExists()).isTrue();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void everyServiceIsHealthyAndExportsMetrics() throws Exception {
+        for (String service : List.of("ingest", "formatter", "trainer", "eval", "feedback")) {
+            HttpResponse<String> health = get(service, "/q/health");
+            assertThat(health.statusCode()).as(service + " health: " + health.body()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\": \"UP\"");
+            assertThat(get(service, "/q/metrics").body()).contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void anUploadBecomesASealedDatasetVersion() throws Exception {
+        upload("seed", Files.readAllBytes(ROOT.resolve("../shared/data/self-instruct-seed-tasks.jsonl")));
+        awaitVersions("seed", 1);
+    }
+
+    @Test
+    @Order(5)
+    void servicesRecoverFromABrokerRestartWithoutBeingRestarted() throws Exception {
+        Map<String, String> pidsBefore = servicePids();
+        assertThat(tuneloop("local", "down", "kafka").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("formatter", "/q/health/ready").statusCode() == 503);
+
+        assertThat(tuneloop("local", "up", "kafka").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            for (String service : List.of("ingest", "formatter", "trainer", "eval", "feedback")) {
+                assertThat(get(service, "/q/health").statusCode()).as(service).isEqualTo(200);
+            }
+        });
+        assertThat(servicePids()).isEqualTo(pidsBefore);
+
+        upload("seed", "{\"instruction\": \"Say hi after the restart.\", \"output\": \"hi\"}\n".getBytes(StandardCharsets.UTF_8));
+        awaitVersions("seed", 2);
+    }
+
+    // ------------------------------------------------------------------------------------ helpers
+
+    private static void upload(String dataset, byte[] body) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("ingest",
+                        "/api/v1/datasets/" + dataset + "/uploads?filename=it.jsonl"))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    }
+
+    private static void awaitVersions(String dataset, int count) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            String versions = get("formatter", "/api/v1/datasets/" + dataset + "/versions").body();
+            assertThat(versions.split("\"version\":", -1).length - 1).isEqualTo(count);
+        });
+    }
+
+    private static Map<String, String> servicePids() throws IOException {
+        Map<String, String> pids = new HashMap<>();
+        for (String service : List.of("ingest", "formatter", "trainer", "eval", "feedback")) {
+            pids.put(service, Files.readString(STATE.resolve("run/" + service + ".pid")).trim());
+        }
+        return pids;
+    }
+
+    private static String kafka() {
+        return "127.0.0.1:" + PORTS.get("kafka");
+    }
+
+    private static ArtifactStore store() throws IOException {
+        Map<String, String> credentials = new HashMap<>();
+        for (String line : Files.readAllLines(STATE.resolve("credentials"))) {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("#") && eq > 0) {
+                credentials.put(line.substring(0, eq), line.substring(eq + 1).replace("'", "").replace("\"", ""));
+            }
+        }
+        return ArtifactStore.connect(new StoreSettings("http://127.0.0.1:" + PORTS.get("s3"),
+                credentials.get("TUNELOOP_STORE_ACCESS_KEY"), credentials.get("TUNELOOP_STORE_SECRET_KEY"), "tuneloop", null));
+    }
+
+    private static URI url(String service, String path) {
+        return URI.create("http://127.0.0.1:" + PORTS.get(service) + path);
+    }
+
+    private static HttpResponse<String> get(String service, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(url(service, path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result tuneloop(String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder();
+        builder.command().add(ROOT.resolve("tuneloop").toString());
+        builder.command().addAll(List.of(args));
+        builder.directory(ROOT.toFile()).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("TUNELOOP_STATE_DIR", STATE.toString());
+        env.put("KAFKA_PORT", String.valueOf(PORTS.get("kafka")));
+        env.put("KAFKA_CONTROLLER_PORT", String.valueOf(PORTS.get("controller")));
+        env.put("S3_PORT", String.valueOf(PORTS.get("s3")));
+        for (String service : List.of("ingest", "formatter", "trainer", "eval", "feedback")) {
+            env.put("TUNELOOP_" + service.toUpperCase() + "_PORT", String.valueOf(PORTS.get(service)));
+        }
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("./tuneloop " + String.join(" ", args) + " did not finish: " + output);
+        }
+        System.out.println("$ ./tuneloop " + String.join(" ", args) + "\n" + output);
+        return new Result(process.exitValue(), output);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
