@@ -41,12 +41,15 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackIT {
     private static final Path ROOT = Path.of(System.getProperty("tuneloop.repo.root", "../..")).toAbsolutePath().normalize();
+    /** Fresh for every run; the fetched runtime jars are kept beside it so a rerun does not fetch them again. */
     private static final Path STATE = ROOT.resolve("infra/local-stack/target/local-stack-it");
+    private static final Path LIB = ROOT.resolve("infra/local-stack/target/local-stack-it-lib");
     private static final Map<String, Integer> PORTS = new LinkedHashMap<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void up() throws Exception {
+        deleteRecursively(STATE);
         for (String name : List.of("kafka", "controller", "s3", "ingest", "formatter", "trainer", "eval", "feedback")) {
             PORTS.put(name, freePort());
         }
@@ -181,6 +184,7 @@ class LocalStackIT {
         builder.directory(ROOT.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("TUNELOOP_STATE_DIR", STATE.toString());
+        env.put("TUNELOOP_LIB_DIR", LIB.toString());
         env.put("KAFKA_PORT", String.valueOf(PORTS.get("kafka")));
         env.put("KAFKA_CONTROLLER_PORT", String.valueOf(PORTS.get("controller")));
         env.put("S3_PORT", String.valueOf(PORTS.get("s3")));
@@ -195,6 +199,17 @@ class LocalStackIT {
         }
         System.out.println("$ ./tuneloop " + String.join(" ", args) + "\n" + output);
         return new Result(process.exitValue(), output);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static int freePort() throws IOException {
