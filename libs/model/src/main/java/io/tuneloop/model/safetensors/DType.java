@@ -1,0 +1,28 @@
+package io.tuneloop.model.safetensors;
+
+/** Element types of safetensors files that tuneloop reads; names as in the file header. */
+public enum DType {
+    F32(4), F16(2), BF16(2), I64(8), I32(4);
+
+    private final int bytes;
+
+    DType(int bytes) {
+        this.bytes = bytes;
+    }
+
+    public int bytes() {
+        return bytes;
+    }
+
+    public boolean isFloat() {
+        return this == F32 || this == F16 || this == BF16;
+    }
+
+    public static DType parse(String name) {
+        try {
+            return valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new SafetensorsException("unsupported dtype " + name + " (supported: F32, F16, BF16, I64, I32)");
+        }
+    }
+}
