@@ -1,0 +1,62 @@
+package io.tuneloop.model.tokenizer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Writes a small but real tokenizer for tests and the local demo (no tokenizer can be downloaded
+ * here): byte-level BPE trained on the given corpus, ChatML special tokens, a pad token distinct
+ * from eos (so eos is never masked as padding), and ChatML as the model's own chat template.
+ */
+public final class TinyTokenizerFactory {
+    public static final String BOS = "<|endoftext|>";
+    public static final String PAD = "<|pad|>";
+    public static final String IM_START = "<|im_start|>";
+    public static final String IM_END = "<|im_end|>";
+    public static final List<String> SPECIAL_TOKENS = List.of(BOS, PAD, IM_START, IM_END);
+
+    /** The ChatML template as Hugging Face models ship it. */
+    public static final String CHATML_TEMPLATE = "{% for message in messages %}"
+            + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+            + "{% endfor %}"
+            + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TinyTokenizerFactory() {
+    }
+
+    /** Trains on {@code corpus} and writes tokenizer.json, tokenizer_config.json and special_tokens_map.json. */
+    public static ByteLevelBpe.Trained write(Path directory, List<String> corpus, int merges, int maxLength) {
+        ByteLevelBpe.Trained trained = ByteLevelBpe.train(corpus, merges, SPECIAL_TOKENS);
+        ObjectNode config = JSON.createObjectNode();
+        config.put("tokenizer_class", "PreTrainedTokenizerFast");
+        config.put("bos_token", BOS);
+        config.put("eos_token", IM_END);
+        config.put("pad_token", PAD);
+        config.put("model_max_length", maxLength);
+        config.put("add_bos_token", false);
+        config.put("add_eos_token", false);
+        config.put("chat_template", CHATML_TEMPLATE);
+        ObjectNode specialMap = JSON.createObjectNode();
+        specialMap.put("bos_token", BOS);
+        specialMap.put("eos_token", IM_END);
+        specialMap.put("pad_token", PAD);
+        specialMap.putArray("additional_special_tokens").add(IM_START).add(IM_END);
+        try {
+            Files.createDirectories(directory);
+            JSON.writeValue(directory.resolve(TextTokenizer.TOKENIZER_JSON).toFile(), trained.toJson());
+            JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(TextTokenizer.TOKENIZER_CONFIG).toFile(), config);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(TextTokenizer.SPECIAL_TOKENS_MAP).toFile(), specialMap);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the tokenizer into " + directory, e);
+        }
+        return trained;
+    }
+}
