@@ -1,0 +1,168 @@
+package io.tuneloop.model.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tuneloop.model.hf.Architecture;
+import io.tuneloop.model.hf.ModelConfig;
+import io.tuneloop.model.safetensors.DType;
+import io.tuneloop.model.safetensors.ShardedCheckpoint;
+import io.tuneloop.model.safetensors.Tensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Loading, saving and initialising models in Hugging Face layout. A user's checkpoint and one
+ * written by the factory go through the same {@link #load} path: config.json, then the weights
+ * (single file or sharded index, F32/F16/BF16 widened to float32 in Java).
+ */
+public final class Models {
+    public static final String CONFIG = "config.json";
+    public static final String GENERATION_CONFIG = "generation_config.json";
+    /** Buffers that old GPT-2 checkpoints carry next to the weights; they are recomputed, not learned. */
+    private static final Set<String> IGNORED_SUFFIXES = Set.of(".attn.bias", ".attn.masked_bias");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Models() {
+    }
+
+    public static DecoderModel load(Path directory, NDManager parent, Device device) {
+        ModelConfig config = ModelConfig.read(directory.resolve(CONFIG));
+        return fromTensors(config, ShardedCheckpoint.read(directory), parent, device);
+    }
+
+    /** Builds a model from named tensors, checking that every parameter is there with its shape. */
+    public static DecoderModel fromTensors(ModelConfig config, Map<String, Tensor> tensors, NDManager parent,
+                                           Device device) {
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        tensors.forEach((name, tensor) -> byName.put(canonical(config, name), tensor));
+        Map<String, long[]> layout = ParameterLayout.of(config);
+        List<String> unexpected = new ArrayList<>();
+        for (String name : byName.keySet()) {
+            boolean tiedHead = name.equals("lm_head.weight") && config.tieWordEmbeddings();
+            if (!layout.containsKey(name) && !tiedHead && IGNORED_SUFFIXES.stream().noneMatch(name::endsWith)) {
+                unexpected.add(name);
+            }
+        }
+        if (!unexpected.isEmpty()) {
+            throw new IllegalArgumentException("checkpoint has tensors this " + config.modelType()
+                    + " model does not use: " + unexpected.subList(0, Math.min(5, unexpected.size())));
+        }
+        NDManager manager = parent.newSubManager(device);
+        try {
+            Map<String, NDArray> parameters = new LinkedHashMap<>();
+            for (var entry : layout.entrySet()) {
+                Tensor tensor = byName.get(entry.getKey());
+                if (tensor == null) {
+                    throw new IllegalArgumentException("checkpoint lacks " + entry.getKey());
+                }
+                if (!Arrays.equals(tensor.shape(), entry.getValue())) {
+                    throw new IllegalArgumentException(entry.getKey() + " has shape " + Arrays.toString(tensor.shape())
+                            + ", the config says " + Arrays.toString(entry.getValue()));
+                }
+                NDArray array = manager.create(tensor.asFloat32().floats(), new Shape(tensor.shape()));
+                array.setName(entry.getKey());
+                parameters.put(entry.getKey(), array);
+            }
+            return config.architecture() == Architecture.GPT2
+                    ? new Gpt2Model(config, manager, parameters)
+                    : new LlamaModel(config, manager, parameters);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Writes config.json, generation_config.json and the weights in {@code dtype}, sharded above {@code maxShardBytes}. */
+    public static void save(DecoderModel model, Path directory, DType dtype, long maxShardBytes) {
+        ModelConfig config = model.config();
+        List<Tensor> tensors = new ArrayList<>();
+        for (var entry : model.parameters().entrySet()) {
+            NDArray array = entry.getValue();
+            Tensor tensor = Tensor.ofFloats(entry.getKey(), array.getShape().getShape(),
+                    array.toType(DataType.FLOAT32, false).toFloatArray());
+            tensors.add(tensor.convertTo(dtype));
+        }
+        ModelConfig saved = new ModelConfig(config.architecture(), config.modelType(), config.vocabSize(),
+                config.hiddenSize(), config.numLayers(), config.numHeads(), config.numKvHeads(),
+                config.intermediateSize(), config.maxPositions(), config.normEps(), config.ropeTheta(),
+                config.tieWordEmbeddings(), config.attentionBias(), config.bosTokenId(), config.eosTokenId(),
+                switch (dtype) {
+                    case BF16 -> "bfloat16";
+                    case F16 -> "float16";
+                    default -> "float32";
+                });
+        try {
+            Files.createDirectories(directory);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(CONFIG).toFile(), saved.toJson());
+            var generation = JSON.createObjectNode();
+            if (config.bosTokenId() >= 0) {
+                generation.put("bos_token_id", config.bosTokenId());
+            }
+            if (config.eosTokenId() >= 0) {
+                generation.put("eos_token_id", config.eosTokenId());
+            }
+            JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(GENERATION_CONFIG).toFile(), generation);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the config of " + directory, e);
+        }
+        ShardedCheckpoint.write(directory, tensors, maxShardBytes);
+    }
+
+    /**
+     * Fresh weights for {@code config} from {@code seed}: normal(0, 0.02) matrices, residual output
+     * projections scaled by 1/sqrt(2 * layers) (GPT-2's init), norms at 1, biases at 0. Drawn in Java,
+     * so the same seed gives the same model on any engine or device.
+     */
+    public static Map<String, Tensor> initialise(ModelConfig config, long seed) {
+        Random random = new Random(seed);
+        double residualStd = 0.02 / Math.sqrt(2.0 * config.numLayers());
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (var entry : ParameterLayout.of(config).entrySet()) {
+            String name = entry.getKey();
+            long[] shape = entry.getValue();
+            float[] values = new float[Math.toIntExact(count(shape))];
+            if (name.endsWith(".bias")) {
+                Arrays.fill(values, 0f);
+            } else if (shape.length == 1) {
+                Arrays.fill(values, 1f); // norm gains
+            } else {
+                double std = ParameterLayout.isResidualProjection(name) ? residualStd : 0.02;
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (random.nextGaussian() * std);
+                }
+            }
+            tensors.put(name, Tensor.ofFloats(name, shape, values));
+        }
+        return tensors;
+    }
+
+    private static long count(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** GPT-2 checkpoints saved from GPT2Model lack the "transformer." prefix of GPT2LMHeadModel. */
+    private static String canonical(ModelConfig config, String name) {
+        if (config.architecture() == Architecture.GPT2 && !name.startsWith("transformer.") && !name.startsWith("lm_head")) {
+            return "transformer." + name;
+        }
+        return name;
+    }
+}

@@ -1,0 +1,182 @@
+package io.tuneloop.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.tuneloop.model.hf.Architecture;
+import io.tuneloop.model.hf.ModelConfig;
+import io.tuneloop.model.nn.AttentionMasks;
+import io.tuneloop.model.nn.DecoderModel;
+import io.tuneloop.model.nn.KvCache;
+import io.tuneloop.model.nn.Models;
+import io.tuneloop.model.safetensors.DType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DecoderModelTest {
+    private static NDManager root;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void engine() {
+        root = NDManager.newBaseManager(Device.cpu());
+    }
+
+    @AfterAll
+    static void release() {
+        root.close();
+    }
+
+    static ModelConfig tiny(Architecture architecture) {
+        return architecture == Architecture.GPT2
+                ? new ModelConfig(Architecture.GPT2, "gpt2", 97, 32, 2, 4, 4, 128, 64, 1e-5, 0, true, true, 0, 1, "float32")
+                : new ModelConfig(Architecture.LLAMA, "qwen2", 97, 32, 2, 4, 2, 64, 64, 1e-6, 10000, false, true, 0, 1, "float32");
+    }
+
+    private static DecoderModel model(Architecture architecture, long seed) {
+        return Models.fromTensors(tiny(architecture), Models.initialise(tiny(architecture), seed), root, Device.cpu());
+    }
+
+    private static float[] logits(DecoderModel model, long[][] ids) {
+        try (NDManager step = root.newSubManager()) {
+            model.borrowParameters(step);
+            int b = ids.length;
+            int t = ids[0].length;
+            boolean[][] valid = new boolean[b][t];
+            for (boolean[] row : valid) {
+                Arrays.fill(row, true);
+            }
+            NDArray input = step.create(Arrays.stream(ids).flatMapToLong(Arrays::stream).toArray(), new Shape(b, t));
+            return model.forward(input, AttentionMasks.positions(step, valid, 0, t),
+                    AttentionMasks.causal(step, valid, 0, t), null).toFloatArray();
+        }
+    }
+
+    private static final long[][] IDS = {{5, 17, 42, 3, 88, 9, 61}, {1, 2, 3, 4, 5, 6, 7}};
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void logitsHaveTheVocabularyShapeAndAreFinite(Architecture architecture) {
+        try (DecoderModel model = model(architecture, 1)) {
+            float[] out = logits(model, IDS);
+            assertThat(out).hasSize(2 * 7 * 97);
+            for (float v : out) {
+                assertThat(Float.isFinite(v)).isTrue();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void aSavedAndReloadedModelGivesIdenticalLogits(Architecture architecture) {
+        try (DecoderModel model = model(architecture, 2)) {
+            Models.save(model, dir, DType.F32, 20_000); // small shards: exercises the index
+            assertThat(Files.exists(dir.resolve("model.safetensors.index.json"))).isTrue();
+            try (DecoderModel reloaded = Models.load(dir, root, Device.cpu())) {
+                assertThat(logits(reloaded, IDS)).containsExactly(logits(model, IDS));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void bf16WeightsLoadThroughTheSamePathWithSmallDifferences(Architecture architecture) throws Exception {
+        try (DecoderModel model = model(architecture, 3)) {
+            Models.save(model, dir, DType.BF16, Long.MAX_VALUE);
+            assertThat(Files.readString(dir.resolve("config.json"))).contains("bfloat16");
+            try (DecoderModel reloaded = Models.load(dir, root, Device.cpu())) {
+                float[] a = logits(model, IDS);
+                float[] b = logits(reloaded, IDS);
+                double maxDiff = 0;
+                for (int i = 0; i < a.length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+                }
+                assertThat(maxDiff).isGreaterThan(0).isLessThan(0.05);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void decodingWithTheKvCacheMatchesRecomputingTheWholeSequence(Architecture architecture) {
+        try (DecoderModel model = model(architecture, 4)) {
+            long[] sequence = IDS[0];
+            float[] full = logits(model, new long[][]{sequence});
+            int v = 97;
+            try (NDManager session = root.newSubManager(); KvCache cache = new KvCache(session, 2)) {
+                model.borrowParameters(session);
+                int prefix = 4;
+                boolean[][] valid = new boolean[1][sequence.length];
+                Arrays.fill(valid[0], true);
+                for (int start = 0; start < sequence.length; ) {
+                    int n = start == 0 ? prefix : 1;
+                    NDArray ids = session.create(Arrays.copyOfRange(sequence, start, start + n), new Shape(1, n));
+                    NDArray out = model.forward(ids, AttentionMasks.positions(session, valid, start, n),
+                            AttentionMasks.causal(session, valid, start, n), cache);
+                    float[] last = out.get(new NDIndex("0, -1")).toFloatArray();
+                    int position = start + n - 1;
+                    float[] expected = Arrays.copyOfRange(full, position * v, (position + 1) * v);
+                    for (int i = 0; i < v; i++) {
+                        assertThat(last[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4f));
+                    }
+                    start += n;
+                }
+                assertThat(cache.length()).isEqualTo(sequence.length);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void leftPaddingInABatchDoesNotChangeASequencesLogits(Architecture architecture) {
+        try (DecoderModel model = model(architecture, 5)) {
+            long[] shortSeq = {8, 9, 10};
+            float[] alone = logits(model, new long[][]{shortSeq});
+            try (NDManager step = root.newSubManager()) {
+                model.borrowParameters(step);
+                boolean[][] valid = {{false, false, true, true, true}, {true, true, true, true, true}};
+                NDArray ids = step.create(new long[]{0, 0, 8, 9, 10, 1, 2, 3, 4, 5}, new Shape(2, 5));
+                float[] batched = model.forward(ids, AttentionMasks.positions(step, valid, 0, 5),
+                        AttentionMasks.causal(step, valid, 0, 5), null).get(new NDIndex("0, 2:")).toFloatArray();
+                for (int i = 0; i < alone.length; i++) {
+                    assertThat(batched[i]).isCloseTo(alone[i], org.assertj.core.api.Assertions.within(1e-4f));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void packedExamplesDoNotSeeEachOther(Architecture architecture) {
+        try (DecoderModel model = model(architecture, 6)) {
+            float[] first = logits(model, new long[][]{{11, 12, 13}});
+            float[] second = logits(model, new long[][]{{21, 22, 23, 24}});
+            try (NDManager step = root.newSubManager()) {
+                model.borrowParameters(step);
+                int[][] segments = {{0, 0, 0, 1, 1, 1, 1}};
+                NDArray ids = step.create(new long[]{11, 12, 13, 21, 22, 23, 24}, new Shape(1, 7));
+                float[] packed = model.forward(ids, AttentionMasks.packedPositions(step, segments),
+                        AttentionMasks.packed(step, segments), null).toFloatArray();
+                for (int i = 0; i < first.length; i++) {
+                    assertThat(packed[i]).isCloseTo(first[i], org.assertj.core.api.Assertions.within(1e-4f));
+                }
+                for (int i = 0; i < second.length; i++) {
+                    assertThat(packed[first.length + i]).isCloseTo(second[i], org.assertj.core.api.Assertions.within(1e-4f));
+                }
+            }
+        }
+    }
+}
