@@ -39,6 +39,9 @@ public interface DecoderModel extends AutoCloseable {
         }
     }
 
+    /** Routes the targeted projections through LoRA adapters (null removes them). */
+    void useAdapters(LoraAdapters adapters);
+
     @Override
     void close();
 }

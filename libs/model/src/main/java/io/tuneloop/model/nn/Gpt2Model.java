@@ -13,25 +13,9 @@ import java.util.Map;
  * GPT-2 (and distilgpt2): learned positions, pre-norm LayerNorm blocks, multi-head attention from
  * one fused c_attn projection, a GELU (tanh) MLP; the output head is the token embedding.
  */
-public final class Gpt2Model implements DecoderModel {
-    private final ModelConfig config;
-    private final NDManager manager;
-    private final Map<String, NDArray> p;
-
+public final class Gpt2Model extends BaseDecoder {
     Gpt2Model(ModelConfig config, NDManager manager, Map<String, NDArray> parameters) {
-        this.config = config;
-        this.manager = manager;
-        this.p = parameters;
-    }
-
-    @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public Map<String, NDArray> parameters() {
-        return p;
+        super(config, manager, parameters);
     }
 
     @Override
@@ -53,7 +37,7 @@ public final class Gpt2Model implements DecoderModel {
         String l = "transformer.h." + i + ".";
         long c = config.hiddenSize();
         NDArray h = Ops.layerNorm(x, p.get(l + "ln_1.weight"), p.get(l + "ln_1.bias"), config.normEps());
-        NDArray qkv = Ops.conv1d(h, p.get(l + "attn.c_attn.weight"), p.get(l + "attn.c_attn.bias"));  // (B, T, 3C)
+        NDArray qkv = conv1d(h, l + "attn.c_attn");                                               // (B, T, 3C)
         NDArray q = Ops.splitHeads(qkv.get(new NDIndex("..., :{}", c)), config.numHeads());          // (B, H, T, hs)
         NDArray k = Ops.splitHeads(qkv.get(new NDIndex("..., {}:{}", c, 2 * c)), config.numHeads());
         NDArray v = Ops.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * c)), config.numHeads());
@@ -63,15 +47,10 @@ public final class Gpt2Model implements DecoderModel {
             v = all.get(1);
         }
         NDArray attended = Ops.mergeHeads(Ops.attention(q, k, v, mask));                             // (B, T, C)
-        x = x.add(Ops.conv1d(attended, p.get(l + "attn.c_proj.weight"), p.get(l + "attn.c_proj.bias")));
+        x = x.add(conv1d(attended, l + "attn.c_proj"));
 
         h = Ops.layerNorm(x, p.get(l + "ln_2.weight"), p.get(l + "ln_2.bias"), config.normEps());
-        NDArray hidden = Ops.geluTanh(Ops.conv1d(h, p.get(l + "mlp.c_fc.weight"), p.get(l + "mlp.c_fc.bias")));
-        return x.add(Ops.conv1d(hidden, p.get(l + "mlp.c_proj.weight"), p.get(l + "mlp.c_proj.bias")));
-    }
-
-    @Override
-    public void close() {
-        manager.close();
+        NDArray hidden = Ops.geluTanh(conv1d(h, l + "mlp.c_fc"));
+        return x.add(conv1d(hidden, l + "mlp.c_proj"));
     }
 }

@@ -12,25 +12,9 @@ import java.util.Map;
  * The Llama family (Llama, TinyLlama, SmolLM, Mistral, Qwen2): pre-norm blocks of RMSNorm,
  * grouped-query self-attention with rotary positions, and a SwiGLU MLP.
  */
-public final class LlamaModel implements DecoderModel {
-    private final ModelConfig config;
-    private final NDManager manager;
-    private final Map<String, NDArray> p;
-
+public final class LlamaModel extends BaseDecoder {
     LlamaModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters) {
-        this.config = config;
-        this.manager = manager;
-        this.p = parameters;
-    }
-
-    @Override
-    public ModelConfig config() {
-        return config;
-    }
-
-    @Override
-    public Map<String, NDArray> parameters() {
-        return p;
+        super(config, manager, parameters);
     }
 
     @Override
@@ -49,12 +33,9 @@ public final class LlamaModel implements DecoderModel {
     private NDArray block(int i, NDArray x, NDArray positions, NDArray mask, KvCache cache) {
         String l = "model.layers." + i + ".";
         NDArray h = Ops.rmsNorm(x, p.get(l + "input_layernorm.weight"), config.normEps());
-        NDArray q = Ops.splitHeads(Ops.linear(h, p.get(l + "self_attn.q_proj.weight"), p.get(l + "self_attn.q_proj.bias")),
-                config.numHeads());                                                   // (B, H, T, hs)
-        NDArray k = Ops.splitHeads(Ops.linear(h, p.get(l + "self_attn.k_proj.weight"), p.get(l + "self_attn.k_proj.bias")),
-                config.numKvHeads());                                                 // (B, KV, T, hs)
-        NDArray v = Ops.splitHeads(Ops.linear(h, p.get(l + "self_attn.v_proj.weight"), p.get(l + "self_attn.v_proj.bias")),
-                config.numKvHeads());
+        NDArray q = Ops.splitHeads(linear(h, l + "self_attn.q_proj"), config.numHeads());   // (B, H, T, hs)
+        NDArray k = Ops.splitHeads(linear(h, l + "self_attn.k_proj"), config.numKvHeads()); // (B, KV, T, hs)
+        NDArray v = Ops.splitHeads(linear(h, l + "self_attn.v_proj"), config.numKvHeads());
         q = Ops.rope(q, positions, config.ropeTheta());
         k = Ops.rope(k, positions, config.ropeTheta());
         if (cache != null) {
@@ -63,16 +44,11 @@ public final class LlamaModel implements DecoderModel {
             v = all.get(1);
         }
         NDArray attended = Ops.mergeHeads(Ops.attention(q, k, v, mask));              // (B, T, C)
-        x = x.add(Ops.linear(attended, p.get(l + "self_attn.o_proj.weight"), null));
+        x = x.add(linear(attended, l + "self_attn.o_proj"));
 
         h = Ops.rmsNorm(x, p.get(l + "post_attention_layernorm.weight"), config.normEps());
-        NDArray gate = Ops.silu(Ops.linear(h, p.get(l + "mlp.gate_proj.weight"), null)); // (B, T, I)
-        NDArray up = Ops.linear(h, p.get(l + "mlp.up_proj.weight"), null);
-        return x.add(Ops.linear(gate.mul(up), p.get(l + "mlp.down_proj.weight"), null));
-    }
-
-    @Override
-    public void close() {
-        manager.close();
+        NDArray gate = Ops.silu(linear(h, l + "mlp.gate_proj"));                        // (B, T, I)
+        NDArray up = linear(h, l + "mlp.up_proj");
+        return x.add(linear(gate.mul(up), l + "mlp.down_proj"));
     }
 }
