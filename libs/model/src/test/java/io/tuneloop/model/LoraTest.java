@@ -141,6 +141,30 @@ class LoraTest {
 
     @ParameterizedTest
     @EnumSource(Architecture.class)
+    void dropoutActsOnlyWhileTrainingAndFollowsTheEngineSeed(Architecture architecture) {
+        long[] ids = {4, 5, 6, 7};
+        try (DecoderModel model = model(architecture);
+             LoraAdapters adapters = LoraAdapters.create(model, new LoraAdapters.Config(4, 8, 0.5, targets(architecture)), 4, root)) {
+            model.useAdapters(adapters);
+            trainAdapters(model, adapters); // B != 0, so the LoRA path matters
+            float[] eval = logits(model, ids);
+            adapters.training(true);
+            ai.djl.engine.Engine.getInstance().setRandomSeed(1);
+            float[] first = logits(model, ids);
+            ai.djl.engine.Engine.getInstance().setRandomSeed(1);
+            float[] again = logits(model, ids);
+            ai.djl.engine.Engine.getInstance().setRandomSeed(2);
+            float[] other = logits(model, ids);
+            adapters.training(false);
+            assertThat(again).containsExactly(first);
+            assertThat(first).isNotEqualTo(eval);
+            assertThat(other).isNotEqualTo(first);
+            assertThat(logits(model, ids)).containsExactly(eval);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
     void unknownTargetsAreRefused(Architecture architecture) {
         try (DecoderModel model = model(architecture)) {
             assertThatThrownBy(() -> LoraAdapters.create(model, new LoraAdapters.Config(2, 4, List.of("nope_proj")), 1, root))

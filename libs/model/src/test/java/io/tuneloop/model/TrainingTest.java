@@ -149,6 +149,33 @@ class TrainingTest {
     }
 
     @Test
+    void packingGivesTheLossAndGradientsOfSeparateRows() {
+        List<SftExample> examples = EXAMPLES.stream().map(TrainingTest::example).toList();
+        int row = examples.stream().mapToInt(SftExample::length).sum();
+        Batch packed = Batch.packed(examples, row, pad());
+        assertThat(packed.size()).isEqualTo(1);
+        try (DecoderModel a = newModel(8); DecoderModel b = newModel(8); NDManager scope = root.newSubManager()) {
+            TrainStep.requireGradients(a.parameters());
+            TrainStep.requireGradients(b.parameters());
+            a.borrowParameters(scope);
+            b.borrowParameters(scope);
+            var separate = TrainStep.accumulateGradients(a, List.of(Batch.of(examples, pad())), scope);
+            var together = TrainStep.accumulateGradients(b, List.of(packed), scope);
+            assertThat(together.learnedTokens()).isEqualTo(separate.learnedTokens());
+            assertThat(together.loss()).isCloseTo(separate.loss(), within(1e-5));
+            for (String name : a.parameters().keySet()) {
+                float[] ga = a.parameters().get(name).getGradient().toFloatArray();
+                float[] gb = b.parameters().get(name).getGradient().toFloatArray();
+                for (int i = 0; i < ga.length; i++) {
+                    assertThat(gb[i]).as(name).isCloseTo(ga[i], within(2e-6f + Math.abs(ga[i]) * 1e-4f));
+                }
+            }
+            TrainStep.zeroGradients(a.parameters(), scope);
+            TrainStep.zeroGradients(b.parameters(), scope);
+        }
+    }
+
+    @Test
     void sameSeedSameDataSameLosses() {
         assertThat(train(11, 5, 3e-3).losses()).containsExactlyElementsOf(train(11, 5, 3e-3).losses());
     }

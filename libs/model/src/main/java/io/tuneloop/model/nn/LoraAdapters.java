@@ -21,13 +21,21 @@ public final class LoraAdapters implements AutoCloseable {
     /**
      * @param rank    r
      * @param alpha   scaling numerator
+     * @param dropout probability of dropping an input of the LoRA path while training (PEFT's lora_dropout)
      * @param targets module names to adapt (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj;
      *                c_attn, c_proj, c_fc for GPT-2)
      */
-    public record Config(int rank, double alpha, List<String> targets) {
+    public record Config(int rank, double alpha, double dropout, List<String> targets) {
+        public Config(int rank, double alpha, List<String> targets) {
+            this(rank, alpha, 0.0, targets);
+        }
+
         public Config {
             if (rank < 1) {
                 throw new IllegalArgumentException("LoRA rank must be >= 1");
+            }
+            if (dropout < 0 || dropout >= 1) {
+                throw new IllegalArgumentException("LoRA dropout must be in [0, 1)");
             }
             if (targets == null || targets.isEmpty()) {
                 throw new IllegalArgumentException("LoRA needs at least one target module");
@@ -45,6 +53,7 @@ public final class LoraAdapters implements AutoCloseable {
     private final boolean transposedBase; // GPT-2 Conv1D keeps W as (in, out)
     private final Map<String, NDArray> a = new LinkedHashMap<>();
     private final Map<String, NDArray> b = new LinkedHashMap<>();
+    private boolean training;
 
     private LoraAdapters(Config config, NDManager manager, boolean transposedBase) {
         this.config = config;
@@ -127,8 +136,22 @@ public final class LoraAdapters implements AutoCloseable {
         return a.containsKey(module);
     }
 
-    /** (alpha / r) · (x Aᵀ) Bᵀ for {@code module}; x: (..., in) → (..., out) */
+    /**
+     * Dropout on the LoRA path applies only while training. Masks come from the engine's generator,
+     * which the training loop seeds per step, so a resumed run draws the same masks.
+     */
+    public void training(boolean on) {
+        this.training = on;
+    }
+
+    /** (alpha / r) · (dropout(x) Aᵀ) Bᵀ for {@code module}; x: (..., in) → (..., out) */
     NDArray delta(String module, NDArray x) {
+        if (training && config.dropout() > 0) {
+            float keep = (float) (1 - config.dropout());
+            NDArray kept = x.getManager().randomUniform(0f, 1f, x.getShape()).lt(Ops.scalar(x, keep))
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            x = x.mul(kept).div(Ops.scalar(x, keep));
+        }
         NDArray down = x.matMul(a.get(module).transpose());          // (..., r)
         NDArray up = down.matMul(b.get(module).transpose());         // (..., out)
         return up.mul(Ops.scalar(up, (float) config.scale()));

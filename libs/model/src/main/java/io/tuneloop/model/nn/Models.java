@@ -158,6 +158,23 @@ public final class Models {
         return n;
     }
 
+    /**
+     * Copies the tokenizer files (tokenizer.json, tokenizer_config.json with the chat template,
+     * special_tokens_map.json) next to a checkpoint, so a fine-tuned model keeps its template.
+     */
+    public static void copyTokenizer(Path from, Path to) {
+        try {
+            Files.createDirectories(to);
+            for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+                if (Files.exists(from.resolve(file))) {
+                    Files.copy(from.resolve(file), to.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the tokenizer from " + from + " to " + to, e);
+        }
+    }
+
     /** GPT-2 checkpoints saved from GPT2Model lack the "transformer." prefix of GPT2LMHeadModel. */
     private static String canonical(ModelConfig config, String name) {
         if (config.architecture() == Architecture.GPT2 && !name.startsWith("transformer.") && !name.startsWith("lm_head")) {

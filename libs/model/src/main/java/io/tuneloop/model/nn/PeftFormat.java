@@ -40,7 +40,7 @@ public final class PeftFormat {
         config.put("base_model_name_or_path", baseModel);
         config.put("r", c.rank());
         config.put("lora_alpha", c.alpha());
-        config.put("lora_dropout", 0.0);
+        config.put("lora_dropout", c.dropout());
         config.put("bias", "none");
         config.put("fan_in_fan_out", model.config().architecture() == Architecture.GPT2);
         config.put("inference_mode", true);
@@ -73,7 +73,8 @@ public final class PeftFormat {
         }
         List<String> targets = new ArrayList<>();
         config.path("target_modules").forEach(t -> targets.add(t.asText()));
-        LoraAdapters.Config c = new LoraAdapters.Config(config.path("r").asInt(), config.path("lora_alpha").asDouble(), targets);
+        LoraAdapters.Config c = new LoraAdapters.Config(config.path("r").asInt(), config.path("lora_alpha").asDouble(),
+                config.path("lora_dropout").asDouble(0.0), targets);
         Map<String, float[]> values = new LinkedHashMap<>();
         SafetensorsFile.read(directory.resolve(WEIGHTS)).tensors().forEach((name, tensor) ->
                 values.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, tensor.toFloat32()));

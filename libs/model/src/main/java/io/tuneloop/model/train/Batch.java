@@ -19,41 +19,79 @@ public final class Batch {
 
     private final long[] inputIds;
     private final long[] targets;
-    private final boolean[][] valid;
+    /** segment[b][t]: which example of row b token t belongs to; -1 for padding */
+    private final int[][] segment;
     private final int size;
     private final int length;
     private final long learnedTokens;
 
-    private Batch(long[] inputIds, long[] targets, boolean[][] valid, int size, int length, long learnedTokens) {
+    private Batch(long[] inputIds, long[] targets, int[][] segment, long learnedTokens) {
         this.inputIds = inputIds;
         this.targets = targets;
-        this.valid = valid;
-        this.size = size;
-        this.length = length;
+        this.segment = segment;
+        this.size = segment.length;
+        this.length = segment[0].length;
         this.learnedTokens = learnedTokens;
     }
 
+    /** One example per row, padded on the right to the longest. */
     public static Batch of(List<SftExample> examples, long padId) {
-        int size = examples.size();
         int length = examples.stream().mapToInt(SftExample::length).max().orElseThrow();
+        List<List<SftExample>> rows = examples.stream().map(List::of).toList();
+        return build(rows, length, padId);
+    }
+
+    /**
+     * Several examples per row (packing): examples are placed in order into rows of {@code rowLength}
+     * tokens, a new row starting when the next one does not fit. Each example attends only to itself
+     * and its positions start at 0, so packing changes the speed, not the result.
+     */
+    public static Batch packed(List<SftExample> examples, int rowLength, long padId) {
+        List<List<SftExample>> rows = new java.util.ArrayList<>();
+        List<SftExample> row = new java.util.ArrayList<>();
+        int used = 0;
+        for (SftExample e : examples) {
+            if (e.length() > rowLength) {
+                throw new IllegalArgumentException("an example of " + e.length() + " tokens does not fit a packed row of "
+                        + rowLength);
+            }
+            if (used + e.length() > rowLength) {
+                rows.add(row);
+                row = new java.util.ArrayList<>();
+                used = 0;
+            }
+            row.add(e);
+            used += e.length();
+        }
+        rows.add(row);
+        return build(rows, rowLength, padId);
+    }
+
+    private static Batch build(List<List<SftExample>> rows, int length, long padId) {
+        int size = rows.size();
         long[] ids = new long[size * length];
         long[] targets = new long[size * length];
-        boolean[][] valid = new boolean[size][length];
+        int[][] segment = new int[size][length];
         Arrays.fill(ids, padId);
         Arrays.fill(targets, IGNORE);
         long learned = 0;
         for (int b = 0; b < size; b++) {
-            SftExample e = examples.get(b);
-            for (int t = 0; t < e.length(); t++) {
-                ids[b * length + t] = e.tokens()[t];
-                valid[b][t] = true;
-                if (t + 1 < e.length() && e.trained()[t + 1]) {
-                    targets[b * length + t] = e.tokens()[t + 1];
-                    learned++;
+            Arrays.fill(segment[b], -1);
+            int offset = 0;
+            for (int s = 0; s < rows.get(b).size(); s++) {
+                SftExample e = rows.get(b).get(s);
+                for (int t = 0; t < e.length(); t++) {
+                    ids[b * length + offset + t] = e.tokens()[t];
+                    segment[b][offset + t] = s;
+                    if (t + 1 < e.length() && e.trained()[t + 1]) {
+                        targets[b * length + offset + t] = e.tokens()[t + 1];
+                        learned++;
+                    }
                 }
+                offset += e.length();
             }
         }
-        return new Batch(ids, targets, valid, size, length, learned);
+        return new Batch(ids, targets, segment, learned);
     }
 
     /** Learned (unmasked) target tokens in this batch. */
@@ -64,9 +102,9 @@ public final class Batch {
     /** Real (non-padding) tokens, for throughput figures. */
     public long realTokens() {
         long n = 0;
-        for (boolean[] row : valid) {
-            for (boolean v : row) {
-                if (v) {
+        for (int[] row : segment) {
+            for (int s : row) {
+                if (s >= 0) {
                     n++;
                 }
             }
@@ -91,10 +129,10 @@ public final class Batch {
     }
 
     public NDArray positions(NDManager m) {
-        return AttentionMasks.positions(m, valid, 0, length);
+        return AttentionMasks.packedPositions(m, segment);
     }
 
     public NDArray mask(NDManager m) {
-        return AttentionMasks.causal(m, valid, 0, length);
+        return AttentionMasks.packed(m, segment);
     }
 }

@@ -77,6 +77,8 @@ public final class TrainingLoop {
             }
             micro.add(Batch.of(batch, padId));
         }
+        // the engine's generator (LoRA dropout) restarts from (seed, step): resumed runs draw the same numbers
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) (state.seed() * 1_000_003L + state.step()));
         TrainStep.Result result = TrainStep.run(model, trainable, optimizer, micro,
                 settings.schedule().at(state.step()), settings.maxGradNorm(), root);
         state = new TrainerState(state.step() + 1, state.epoch(), state.position(), state.seed());
