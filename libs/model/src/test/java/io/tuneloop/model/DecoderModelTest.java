@@ -111,6 +111,23 @@ class DecoderModelTest {
 
     @ParameterizedTest
     @EnumSource(Architecture.class)
+    void halfPrecisionComputeStaysCloseToFloat32(Architecture architecture) {
+        ModelConfig c = tiny(architecture);
+        var weights = Models.initialise(c, 8);
+        try (DecoderModel full = Models.fromTensors(c, weights, root, Device.cpu());
+             DecoderModel half = Models.fromTensors(c, weights, root, Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT16)) {
+            assertThat(half.parameters().values().iterator().next().getDataType())
+                    .isEqualTo(ai.djl.ndarray.types.DataType.FLOAT16);
+            float[] a = logits(full, IDS);
+            float[] b = logits(half, IDS);
+            for (int i = 0; i < a.length; i++) {
+                assertThat(b[i]).isCloseTo(a[i], org.assertj.core.api.Assertions.within(2e-2f));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
     void decodingWithTheKvCacheMatchesRecomputingTheWholeSequence(Architecture architecture) {
         try (DecoderModel model = model(architecture, 4)) {
             long[] sequence = IDS[0];

@@ -30,7 +30,7 @@ public final class Gpt2Model extends BaseDecoder {
             x = block(i, x, mask, cache);
         }
         x = Ops.layerNorm(x, p.get("transformer.ln_f.weight"), p.get("transformer.ln_f.bias"), config.normEps());
-        return Ops.linear(x, wte, null); // (B, T, V)
+        return Ops.float32(Ops.linear(x, wte, null)); // (B, T, V), float32 for the loss and sampling
     }
 
     private NDArray block(int i, NDArray x, NDArray mask, KvCache cache) {

@@ -27,7 +27,7 @@ public final class LlamaModel extends BaseDecoder {
         }
         x = Ops.rmsNorm(x, p.get("model.norm.weight"), config.normEps());
         NDArray head = config.tieWordEmbeddings() ? embeddings : p.get("lm_head.weight");
-        return Ops.linear(x, head, null); // (B, T, V)
+        return Ops.float32(Ops.linear(x, head, null)); // (B, T, V), float32 for the loss and sampling
     }
 
     private NDArray block(int i, NDArray x, NDArray positions, NDArray mask, KvCache cache) {

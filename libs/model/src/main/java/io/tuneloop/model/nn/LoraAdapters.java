@@ -146,6 +146,8 @@ public final class LoraAdapters implements AutoCloseable {
 
     /** (alpha / r) · (dropout(x) Aᵀ) Bᵀ for {@code module}; x: (..., in) → (..., out) */
     NDArray delta(String module, NDArray x) {
+        ai.djl.ndarray.types.DataType type = x.getDataType();
+        x = Ops.float32(x); // adapters stay float32, whatever the base's compute type
         if (training && config.dropout() > 0) {
             float keep = (float) (1 - config.dropout());
             NDArray kept = x.getManager().randomUniform(0f, 1f, x.getShape()).lt(Ops.scalar(x, keep))
@@ -154,7 +156,7 @@ public final class LoraAdapters implements AutoCloseable {
         }
         NDArray down = x.matMul(a.get(module).transpose());          // (..., r)
         NDArray up = down.matMul(b.get(module).transpose());         // (..., out)
-        return up.mul(Ops.scalar(up, (float) config.scale()));
+        return up.mul(Ops.scalar(up, (float) config.scale())).toType(type, false);
     }
 
     /** Folds every adapter into its base weight: W += (alpha / r) · B A (transposed for Conv1D). */

@@ -40,13 +40,30 @@ public final class Models {
     }
 
     public static DecoderModel load(Path directory, NDManager parent, Device device) {
+        return load(directory, parent, device, DataType.FLOAT32);
+    }
+
+    /**
+     * Loads a model for computing in {@code computeType}: FLOAT32 (training and CPU), or FLOAT16 for
+     * inference on a GPU (norm statistics, attention softmax and logits stay float32). BF16 cannot be
+     * a compute type: the PyTorch JNI of DJL 0.35 has no BF16 mapping.
+     */
+    public static DecoderModel load(Path directory, NDManager parent, Device device, DataType computeType) {
         ModelConfig config = ModelConfig.read(directory.resolve(CONFIG));
-        return fromTensors(config, ShardedCheckpoint.read(directory), parent, device);
+        return fromTensors(config, ShardedCheckpoint.read(directory), parent, device, computeType);
     }
 
     /** Builds a model from named tensors, checking that every parameter is there with its shape. */
     public static DecoderModel fromTensors(ModelConfig config, Map<String, Tensor> tensors, NDManager parent,
                                            Device device) {
+        return fromTensors(config, tensors, parent, device, DataType.FLOAT32);
+    }
+
+    public static DecoderModel fromTensors(ModelConfig config, Map<String, Tensor> tensors, NDManager parent,
+                                           Device device, DataType computeType) {
+        if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute type must be FLOAT32 or FLOAT16, was " + computeType);
+        }
         Map<String, Tensor> byName = new LinkedHashMap<>();
         tensors.forEach((name, tensor) -> byName.put(canonical(config, name), tensor));
         Map<String, long[]> layout = ParameterLayout.of(config);
@@ -74,6 +91,11 @@ public final class Models {
                             + ", the config says " + Arrays.toString(entry.getValue()));
                 }
                 NDArray array = manager.create(tensor.asFloat32().floats(), new Shape(tensor.shape()));
+                if (computeType != DataType.FLOAT32) {
+                    NDArray converted = array.toType(computeType, false);
+                    array.close();
+                    array = converted;
+                }
                 array.setName(entry.getKey());
                 parameters.put(entry.getKey(), array);
             }

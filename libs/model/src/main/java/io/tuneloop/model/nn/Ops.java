@@ -33,18 +33,26 @@ public final class Ops {
         return x.matMul(weight).add(bias);
     }
 
-    /** RMSNorm: x / sqrt(mean(x²) + eps) * w, over the last axis. */
+    /** RMSNorm: x / sqrt(mean(x²) + eps) * w, over the last axis; statistics in float32 whatever x's type. */
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-        NDArray meanSquare = x.mul(x).mean(new int[]{-1}, true);
-        NDArray inverseRms = scalar(x, 1f).div(meanSquare.add(scalar(x, (float) eps)).sqrt());
-        return x.mul(inverseRms).mul(weight);
+        NDArray x32 = float32(x);
+        NDArray meanSquare = x32.mul(x32).mean(new int[]{-1}, true);
+        NDArray inverseRms = scalar(x32, 1f).div(meanSquare.add(scalar(x32, (float) eps)).sqrt());
+        return x32.mul(inverseRms).toType(x.getDataType(), false).mul(weight);
     }
 
-    /** LayerNorm: (x - mean) / sqrt(var + eps) * w + b, over the last axis. */
+    /** LayerNorm: (x - mean) / sqrt(var + eps) * w + b, over the last axis; statistics in float32. */
     public static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
-        NDArray centered = x.sub(x.mean(new int[]{-1}, true));
+        NDArray x32 = float32(x);
+        NDArray centered = x32.sub(x32.mean(new int[]{-1}, true));
         NDArray variance = centered.mul(centered).mean(new int[]{-1}, true);
-        return centered.div(variance.add(scalar(x, (float) eps)).sqrt()).mul(weight).add(bias);
+        return centered.div(variance.add(scalar(x32, (float) eps)).sqrt()).toType(x.getDataType(), false)
+                .mul(weight).add(bias);
+    }
+
+    /** x as float32 (itself when it already is). */
+    public static NDArray float32(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
     }
 
     /** SiLU(x) = x * sigmoid(x), written out (DJL's swish multiplies by a Java number). */
@@ -73,10 +81,12 @@ public final class Ops {
         NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(-1)
                 .mul(m.create(invFreq));                                     // (B, T, hs/2)
         NDArray angles = NDArrays.concat(new NDList(freqs, freqs), -1).expandDims(1); // (B, 1, T, hs)
+        NDArray cos = angles.cos().toType(x.getDataType(), false);
+        NDArray sin = angles.sin().toType(x.getDataType(), false);
         NDArray x1 = x.get(new NDIndex("..., :{}", headSize / 2));
         NDArray x2 = x.get(new NDIndex("..., {}:", headSize / 2));
         NDArray rotated = NDArrays.concat(new NDList(x2.neg(), x1), -1);
-        return x.mul(angles.cos()).add(rotated.mul(angles.sin()));
+        return x.mul(cos).add(rotated.mul(sin));
     }
 
     /**
@@ -91,8 +101,9 @@ public final class Ops {
             v = repeatKv(v, heads / kvHeads);
         }
         float scale = (float) (1.0 / Math.sqrt(q.getShape().get(3)));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scalar(q, scale)).add(mask); // (B, H, T, S)
-        return scores.softmax(-1).matMul(v);
+        // scores, mask and softmax in float32: a half-precision mask would overflow, a half softmax lose mass
+        NDArray scores = float32(q.matMul(k.transpose(0, 1, 3, 2))).mul(scalar(q, scale)).add(mask); // (B, H, T, S)
+        return scores.softmax(-1).toType(v.getDataType(), false).matMul(v);
     }
 
     /** Each key/value head serves {@code groups} consecutive query heads: (B, KV, S, hs) → (B, KV*groups, S, hs). */
