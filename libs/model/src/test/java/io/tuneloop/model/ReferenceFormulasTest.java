@@ -131,6 +131,37 @@ class ReferenceFormulasTest {
         }
     }
 
+    @Test
+    void swigluMlpMatchesLoops() {
+        int d = 3;
+        int hidden = 4;
+        float[] x = randoms(d);
+        float[] gate = randoms(hidden * d);
+        float[] up = randoms(hidden * d);
+        float[] down = randoms(d * hidden);
+        NDArray xs = m.create(x, new Shape(1, d));
+        float[] out = Ops.linear(Ops.silu(Ops.linear(xs, m.create(gate, new Shape(hidden, d)), null))
+                        .mul(Ops.linear(xs, m.create(up, new Shape(hidden, d)), null)),
+                m.create(down, new Shape(d, hidden)), null).toFloatArray();
+        double[] h = new double[hidden];
+        for (int j = 0; j < hidden; j++) {
+            double g = 0;
+            double u = 0;
+            for (int i = 0; i < d; i++) {
+                g += gate[j * d + i] * x[i];
+                u += up[j * d + i] * x[i];
+            }
+            h[j] = g / (1 + Math.exp(-g)) * u;
+        }
+        for (int i = 0; i < d; i++) {
+            double expected = 0;
+            for (int j = 0; j < hidden; j++) {
+                expected += down[i * hidden + j] * h[j];
+            }
+            assertThat(out[i]).isCloseTo((float) expected, within(1e-5f));
+        }
+    }
+
     /** A block's loss as a function of one weight matrix, for finite differences. */
     private static float blockLoss(NDManager scope, NDArray x, NDArray w, NDArray norm) {
         NDArray h = Ops.rmsNorm(x, norm, 1e-6);
