@@ -87,6 +87,44 @@ class IngestServiceIT {
     }
 
     @Test
+    void csvWithAColumnMappingAndGzipAreIngested() throws Exception {
+        String dataset = "csv-" + UUID.randomUUID().toString().substring(0, 8);
+        String csv = "question,answer\nWhat is 2+2?,4\nCapital of France?,Paris\n";
+        IngestBatch batch = given().contentType("text/csv").body(csv.getBytes(StandardCharsets.UTF_8))
+                .queryParam("mapping", "instruction=question,output=answer")
+                .post("/api/v1/datasets/{d}/uploads", dataset)
+                .then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(batch.recordsAccepted()).isEqualTo(2);
+        assertThat(batch.sourceFormat()).isEqualTo("csv");
+
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write("{\"instruction\": \"Zip me.\", \"output\": \"zipped\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        IngestBatch zipped = given().contentType("application/gzip").body(gz.toByteArray())
+                .post("/api/v1/datasets/{d}/uploads", dataset)
+                .then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(zipped.sourceFormat()).isEqualTo("jsonl+gzip");
+        assertThat(zipped.recordsAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void emptyUploadsBadMappingsAndGzipBombsAreRefusedWithTheReason() throws Exception {
+        given().contentType("application/x-ndjson").body(new byte[0]).post("/api/v1/datasets/{d}/uploads", "refusals")
+                .then().statusCode(400).body("error", containsString("empty"));
+        given().contentType("text/csv").body("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8)).queryParam("mapping", "answer")
+                .post("/api/v1/datasets/{d}/uploads", "refusals").then().statusCode(400).body("error", containsString("mapping"));
+        given().contentType("application/x-ndjson").body("{}".getBytes(StandardCharsets.UTF_8)).queryParam("format", "xml")
+                .post("/api/v1/datasets/{d}/uploads", "refusals").then().statusCode(400).body("error", containsString("unknown format"));
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(new byte[12_000_000]);
+        }
+        given().contentType("application/gzip").body(gz.toByteArray()).post("/api/v1/datasets/{d}/uploads", "refusals")
+                .then().statusCode(413).body("error", containsString("once decompressed"));
+    }
+
+    @Test
     void anInvalidDatasetNameIsA400WithTheReason() {
         given().contentType("application/x-ndjson").body("{}".getBytes(StandardCharsets.UTF_8)).post("/api/v1/datasets/{d}/uploads", "Bad Name!")
                 .then().statusCode(400).contentType(ContentType.JSON)

@@ -12,6 +12,10 @@ public interface IngestConfig {
     @WithDefault("1000000")
     int maxRecordChars();
 
+    /** Largest upload once decompressed (a gzip bomb stops here). */
+    @WithDefault("8589934592")
+    long maxDecompressedBytes();
+
     /** Raw records in flight to Kafka before waiting for their acknowledgements. */
     @WithDefault("500")
     int sendWindow();

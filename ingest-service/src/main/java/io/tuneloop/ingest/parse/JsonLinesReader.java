@@ -22,9 +22,15 @@ public final class JsonLinesReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int maxLineChars;
+    private final ColumnMapping mapping;
 
     public JsonLinesReader(int maxLineChars) {
+        this(maxLineChars, ColumnMapping.NONE);
+    }
+
+    public JsonLinesReader(int maxLineChars, ColumnMapping mapping) {
         this.maxLineChars = maxLineChars;
+        this.mapping = mapping;
     }
 
     /** Counts of one pass over a source. */
@@ -80,7 +86,7 @@ public final class JsonLinesReader {
                 continue;
             }
             try {
-                JsonNode node = JSON.readTree(line);
+                JsonNode node = mapping.apply(JSON.readTree(line));
                 for (ParsedRecord record : RecordMapper.map(node, lineNumber)) {
                     accepted.accept(record);
                     records++;

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 public final class RecordMapper {
     private static final Set<String> KNOWN = Set.of("instruction", "input", "output", "context", "response",
             "category", "instances", "name", "id", "is_classification", "prompt", "completion", "messages",
-            "conversations", "task", "language", "system");
+            "conversations", "task", "language", "system", "inputs", "targets", "task_name");
 
     private RecordMapper() {
     }
@@ -41,6 +41,11 @@ public final class RecordMapper {
             return List.of(new ParsedRecord(SourceFormat.SHAREGPT, line, task, null, language, null, null, null,
                     shareGptTurns(node), null, attributes));
         }
+        if (node.has("inputs") && node.has("targets")) {
+            // FLAN collection exports: a rendered input and its target, with the task name
+            return List.of(new ParsedRecord(SourceFormat.FLAN, line, task != null ? task : text(node, "task_name"), null,
+                    language, required(node, "inputs"), null, required(node, "targets"), null, null, attributes));
+        }
         if (node.has("prompt") || node.has("completion")) {
             return List.of(new ParsedRecord(SourceFormat.PROMPT_COMPLETION, line, task, null, language,
                     required(node, "prompt"), null, required(node, "completion"), null, null, attributes));
@@ -57,7 +62,8 @@ public final class RecordMapper {
                     attributes));
         }
         throw new InvalidRecordException(null, "unknown format: fields " + fieldNames(node)
-                + " match none of alpaca, dolly, self-instruct, prompt/completion, openai chat, sharegpt");
+                + " match none of alpaca, dolly, self-instruct, prompt/completion, openai chat, sharegpt, flan"
+                + " (for other data, pass a column mapping)");
     }
 
     private static List<ParsedRecord> selfInstruct(JsonNode node, long line, String language, Map<String, String> attributes) {

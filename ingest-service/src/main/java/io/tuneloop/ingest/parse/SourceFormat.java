@@ -13,7 +13,9 @@ public enum SourceFormat {
     /** messages[{role, content, weight?}] */
     OPENAI_CHAT,
     /** conversations[{from, value}] */
-    SHAREGPT;
+    SHAREGPT,
+    /** inputs, targets (FLAN collection exports), task_name */
+    FLAN;
 
     public String id() {
         return name().toLowerCase().replace('_', '-');

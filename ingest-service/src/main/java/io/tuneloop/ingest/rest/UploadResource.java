@@ -2,6 +2,9 @@ package io.tuneloop.ingest.rest;
 
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.ingest.parse.ColumnMapping;
+import io.tuneloop.ingest.parse.InvalidUploadException;
+import io.tuneloop.ingest.parse.UploadFormat;
 import io.tuneloop.ingest.service.IngestService;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.NoSuchArtifactException;
@@ -36,18 +39,48 @@ public class UploadResource {
 
     @POST
     @Blocking
-    @Consumes({"application/x-ndjson", "application/jsonl", "application/json-lines", MediaType.TEXT_PLAIN,
+    @Consumes({"application/x-ndjson", "application/jsonl", "application/json-lines", MediaType.APPLICATION_JSON,
+            "text/csv", "text/tab-separated-values", "application/gzip", MediaType.TEXT_PLAIN,
             MediaType.APPLICATION_OCTET_STREAM})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Upload a JSON Lines file (Alpaca, Dolly, self-instruct, prompt/completion, OpenAI chat,"
-            + " ShareGPT; detected per record). The body is streamed to the object store, then validated.")
+    @Operation(summary = "Upload a file: JSON Lines, a JSON array, CSV or TSV with a header, each optionally gzip"
+            + "-compressed (detected, or set with format=jsonl|json|csv|tsv). Records in Alpaca, Dolly, self-instruct,"
+            + " prompt/completion, OpenAI chat, ShareGPT or FLAN inputs/targets are recognised per record; anything"
+            + " else is read through mapping=instruction=<field>,output=<field>,... The body is streamed to the"
+            + " object store, then validated.")
     @APIResponse(responseCode = "202", description = "Accepted: the batch summary (accepted, duplicate, rejected)")
     @APIResponse(responseCode = "400", description = "Invalid dataset name")
     public Response upload(@PathParam("dataset") String dataset,
                            @QueryParam("filename") @DefaultValue("upload.jsonl") String fileName,
+                           @QueryParam("format") String format,
+                           @QueryParam("mapping") String mapping,
                            InputStream body) {
-        IngestBatch batch = ingest.ingestUpload(dataset, fileName, body);
+        IngestBatch batch = ingest.ingestUpload(dataset, fileName, body,
+                format == null || format.isBlank() ? null : UploadFormat.parse(format), parseMapping(mapping));
         return Response.accepted(batch).build();
+    }
+
+    /** {@code instruction=question,output=answer} → a column mapping. */
+    static ColumnMapping parseMapping(String mapping) {
+        if (mapping == null || mapping.isBlank()) {
+            return ColumnMapping.NONE;
+        }
+        java.util.Map<String, String> pairs = new java.util.HashMap<>();
+        for (String pair : mapping.split(",")) {
+            String[] parts = pair.split("=", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new IllegalArgumentException("mapping must look like instruction=question,output=answer; got '"
+                        + pair + "'");
+            }
+            pairs.put(parts[0].trim(), parts[1].trim());
+        }
+        return new ColumnMapping(pairs);
+    }
+
+    @org.jboss.resteasy.reactive.server.ServerExceptionMapper
+    public Response invalidUpload(InvalidUploadException e) {
+        return io.tuneloop.service.rest.ErrorMappers.error(e.tooLarge() ? Response.Status.REQUEST_ENTITY_TOO_LARGE
+                : Response.Status.BAD_REQUEST, e.getMessage());
     }
 
     @GET

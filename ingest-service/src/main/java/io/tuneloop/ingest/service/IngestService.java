@@ -6,7 +6,10 @@ import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.ingest.config.IngestConfig;
-import io.tuneloop.ingest.parse.JsonLinesReader;
+import io.tuneloop.ingest.parse.ColumnMapping;
+import io.tuneloop.ingest.parse.InvalidUploadException;
+import io.tuneloop.ingest.parse.UploadFormat;
+import io.tuneloop.ingest.parse.UploadReader;
 import io.tuneloop.ingest.parse.ParsedRecord;
 import io.tuneloop.ingest.parse.RecordIds;
 import io.tuneloop.ingest.parse.Rejection;
@@ -41,13 +44,13 @@ public class IngestService {
 
     private final ArtifactStore store;
     private final RawRecordPublisher publisher;
-    private final JsonLinesReader reader;
+    private final IngestConfig config;
     private final MeterRegistry meters;
 
     public IngestService(ArtifactStore store, RawRecordPublisher publisher, IngestConfig config, MeterRegistry meters) {
         this.store = store;
         this.publisher = publisher;
-        this.reader = new JsonLinesReader(config.maxRecordChars());
+        this.config = config;
         this.meters = meters;
     }
 
@@ -63,7 +66,18 @@ public class IngestService {
     }
 
     public IngestBatch ingestUpload(String dataset, String fileName, InputStream body) {
+        return ingestUpload(dataset, fileName, body, null, ColumnMapping.NONE);
+    }
+
+    /**
+     * @param format  the container format, or null to detect it
+     * @param mapping which source fields are instruction, input, output, ... (for data in no known format)
+     */
+    public IngestBatch ingestUpload(String dataset, String fileName, InputStream body, UploadFormat format,
+                                    ColumnMapping mapping) {
         checkDatasetName(dataset);
+        UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, config.maxRecordChars(),
+                config.maxDecompressedBytes()));
         ContentAddress raw = store.putContentAddressed(ArtifactLayout.rawPrefix(), body, "application/octet-stream");
         String batchId = "upload-" + Sha256.hex((dataset + ":" + raw.sha256()).getBytes(StandardCharsets.UTF_8))
                 .substring(0, 24);
@@ -73,9 +87,9 @@ public class IngestService {
         ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
         long[] counts = new long[3]; // accepted, duplicate, rejected
         RawRecordPublisher.Window window = publisher.window();
-        JsonLinesReader.Summary summary;
+        UploadReader.Summary summary;
         try (InputStream stored = store.get(raw.key())) {
-            summary = reader.read(stored, parsed -> {
+            summary = readAll(reader, stored, parsed -> {
                 String recordId = RecordIds.of(parsed);
                 if (!seen.add(recordId)) {
                     counts[1]++;
@@ -85,7 +99,7 @@ public class IngestService {
             }, rejection -> {
                 counts[2]++;
                 writeLine(quarantine, rejection);
-            });
+            }, counts);
             window.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back upload " + raw.key(), e);
@@ -96,7 +110,8 @@ public class IngestService {
             quarantineKey = quarantineKey(dataset, batchId);
             store.putBytes(quarantineKey, quarantine.toByteArray(), "application/x-ndjson");
         }
-        IngestBatch batch = new IngestBatch(batchId, dataset, raw.key(), fileName, "jsonl", summary.records(),
+        String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
+        IngestBatch batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
                 counts[0], counts[2], counts[1], quarantineKey, Instant.now());
         publisher.announce(batch);
         meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
@@ -106,6 +121,30 @@ public class IngestService {
         LOG.infof("batch %s of %s: %d accepted, %d duplicates, %d rejected", batchId, dataset, counts[0], counts[1],
                 counts[2]);
         return batch;
+    }
+
+    /**
+     * Reads the whole upload. A decompression cap hit after some records were read ends the read
+     * with a rejection (those records are announced with their batch); hit before any, the upload
+     * is refused.
+     */
+    private static UploadReader.Summary readAll(UploadReader reader, InputStream stored,
+                                                java.util.function.Consumer<ParsedRecord> accepted,
+                                                java.util.function.Consumer<Rejection> rejected, long[] counts)
+            throws IOException {
+        long[] read = new long[1];
+        try {
+            return reader.read(stored, record -> {
+                read[0]++;
+                accepted.accept(record);
+            }, rejected);
+        } catch (InvalidUploadException e) {
+            if (read[0] == 0 && counts[2] == 0) {
+                throw e;
+            }
+            rejected.accept(Rejection.of(0, null, e.getMessage() + "; the rest of the file was not read", null));
+            return new UploadReader.Summary(UploadFormat.JSONL, false, read[0], counts[2]);
+        }
     }
 
     public static RawRecord toRawRecord(ParsedRecord parsed, String recordId, String dataset, String batchId, long sequence,
