@@ -9,6 +9,7 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.testing.TestKafka;
+import io.tuneloop.testing.TestStack;
 import io.tuneloop.testing.TuneloopStackResource;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -122,6 +124,81 @@ class IngestServiceIT {
         }
         given().contentType("application/gzip").body(gz.toByteArray()).post("/api/v1/datasets/{d}/uploads", "refusals")
                 .then().statusCode(413).body("error", containsString("once decompressed"));
+    }
+
+    /** Records of {@code dataset} on raw-records as a consumer with the given isolation level sees them. */
+    private static java.util.List<RawRecord> rawRecords(String dataset, String isolation) {
+        java.util.List<RawRecord> seen = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(java.util.Map.of(
+                "bootstrap.servers", TestStack.get().bootstrapServers(), "group.id", "count-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest", "isolation.level", isolation),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.RAW_RECORDS.name()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline
+                    && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (dataset.equals(r.key())) {
+                        seen.add(EventJson.fromBytes(r.value(), RawRecord.class));
+                    }
+                }
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void anUploadCutOffByACrashAndRetriedEndsWithExactlyOneCopyOfEachRecord() {
+        String dataset = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = "crash-test-" + UUID.randomUUID();
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            body.append("{\"instruction\": \"Count to ").append(i).append(".\", \"output\": \"").append(i).append("\"}\n");
+        }
+        // The first incarnation starts the upload's transaction, sends part of it, and dies.
+        var first = new io.tuneloop.ingest.service.TransactionalBatchPublisher(TestStack.get().bootstrapServers(), prefix,
+                1, Duration.ofSeconds(5), Duration.ofMinutes(5));
+        var dying = first.begin();
+        for (int i = 0; i < 3; i++) {
+            dying.send(new RawRecord("partial-" + i, dataset, "upload-x", i, "alpaca", null, null, null, "Count.", null,
+                    String.valueOf(i), null, null, new io.tuneloop.events.payload.Provenance(dataset, "upload-x", null, "f", i + 1),
+                    java.util.Map.of()));
+        }
+        // The restarted incarnation (same transactional ids) fences it and publishes the whole upload once.
+        var restarted = new io.tuneloop.ingest.service.TransactionalBatchPublisher(TestStack.get().bootstrapServers(), prefix,
+                1, Duration.ofSeconds(5), Duration.ofMinutes(5));
+        try (var retry = restarted.begin()) {
+            for (int i = 0; i < 5; i++) {
+                retry.send(new RawRecord("record-" + i, dataset, "upload-x", i, "alpaca", null, null, null, "Count.", null,
+                        String.valueOf(i), null, null, new io.tuneloop.events.payload.Provenance(dataset, "upload-x", null, "f", i + 1),
+                        java.util.Map.of()));
+            }
+            retry.commit(new IngestBatch("upload-x", dataset, null, "f", "jsonl", 5, 5, 0, 0, null, Instant.now()));
+        } finally {
+            restarted.close();
+            first.close();
+        }
+        var committed = rawRecords(dataset, "read_committed");
+        assertThat(committed).extracting(RawRecord::recordId)
+                .containsExactlyInAnyOrder("record-0", "record-1", "record-2", "record-3", "record-4");
+        assertThat(rawRecords(dataset, "read_uncommitted")).hasSize(8); // the aborted three are there, invisible
+
+        // Through HTTP: the same upload sent twice (a client retry) is committed once.
+        IngestBatch once = given().contentType("application/x-ndjson").body(body.toString().getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        IngestBatch twice = given().contentType("application/x-ndjson").body(body.toString().getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(twice).isEqualTo(once);
+        assertThat(rawRecords(dataset, "read_committed").stream().filter(r -> r.batchId().equals(once.batchId())))
+                .hasSize(5);
+        given().get("/api/v1/datasets/{d}/uploads/{b}", dataset, once.batchId()).then().statusCode(200)
+                .body("recordsAccepted", org.hamcrest.Matchers.equalTo(5));
+        given().get("/api/v1/datasets").then().statusCode(200).body(containsString(dataset));
     }
 
     @Test

@@ -22,6 +22,26 @@ public interface IngestConfig {
 
     Stream stream();
 
+    Transactions transactions();
+
+    /** Uploads are published in Kafka transactions (records and summary together). */
+    interface Transactions {
+        /** Stable per instance: a restarted instance with the same prefix fences its predecessor. */
+        @WithDefault("tuneloop-ingest")
+        String idPrefix();
+
+        /** Concurrent uploads per instance. */
+        @WithDefault("4")
+        int producers();
+
+        @WithDefault("30s")
+        Duration waitForProducer();
+
+        /** The broker aborts a transaction left open this long (a dead instance's). */
+        @WithDefault("5m")
+        Duration timeout();
+    }
+
     /** Records streamed in on raw-input are grouped into batches for the formatter. */
     interface Stream {
         /** A stream batch is closed when it has this many records... */

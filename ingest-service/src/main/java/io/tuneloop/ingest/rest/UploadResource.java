@@ -84,6 +84,16 @@ public class UploadResource {
     }
 
     @GET
+    @Path("/{batchId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The summary of a committed upload: records read, accepted, duplicates, rejected")
+    public IngestBatch status(@PathParam("dataset") String dataset, @PathParam("batchId") String batchId) {
+        IngestService.checkDatasetName(dataset);
+        return ingest.batch(dataset, batchId)
+                .orElseThrow(() -> new NotFoundException("no committed upload " + batchId + " in dataset " + dataset));
+    }
+
+    @GET
     @Path("/{batchId}/quarantine")
     @Produces("application/x-ndjson")
     @Operation(summary = "The rejected records of an upload, one JSON object per line: line, field, reason, raw")

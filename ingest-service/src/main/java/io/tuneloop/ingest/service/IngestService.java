@@ -27,15 +27,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Ingests one upload: the raw bytes are stored content-addressed before anything is announced,
  * then read back as a stream, validated and deduplicated; accepted records go to raw-records,
- * rejected ones to a quarantine object with their reasons, and the batch summary goes last.
- * The same file uploaded twice to the same dataset is the same batch (its id derives from the
- * content), so the formatter does not seal it twice.
+ * rejected ones to a quarantine object with their reasons, and the batch summary goes last, all
+ * in one Kafka transaction (see {@link TransactionalBatchPublisher}). The same file uploaded twice to
+ * the same dataset is the same batch (its id derives from the content): once committed, a retry
+ * returns the stored summary and sends nothing.
  */
 @ApplicationScoped
 public class IngestService {
@@ -43,13 +45,14 @@ public class IngestService {
     private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private final ArtifactStore store;
-    private final RawRecordPublisher publisher;
+    private final TransactionalBatchPublisher batches;
     private final IngestConfig config;
     private final MeterRegistry meters;
 
-    public IngestService(ArtifactStore store, RawRecordPublisher publisher, IngestConfig config, MeterRegistry meters) {
+    public IngestService(ArtifactStore store, TransactionalBatchPublisher batches, IngestConfig config,
+                         MeterRegistry meters) {
         this.store = store;
-        this.publisher = publisher;
+        this.batches = batches;
         this.config = config;
         this.meters = meters;
     }
@@ -82,38 +85,45 @@ public class IngestService {
         String batchId = "upload-" + Sha256.hex((dataset + ":" + raw.sha256()).getBytes(StandardCharsets.UTF_8))
                 .substring(0, 24);
         LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());
+        Optional<IngestBatch> done = batch(dataset, batchId);
+        if (done.isPresent()) {
+            LOG.infof("upload %s of %s is batch %s, already committed: nothing sent again", fileName, dataset, batchId);
+            meters.counter("tuneloop.ingest.uploads.repeated", "dataset", dataset).increment();
+            return done.get();
+        }
 
         Set<String> seen = new HashSet<>();
         ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
         long[] counts = new long[3]; // accepted, duplicate, rejected
-        RawRecordPublisher.Window window = publisher.window();
         UploadReader.Summary summary;
-        try (InputStream stored = store.get(raw.key())) {
+        IngestBatch batch;
+        try (TransactionalBatchPublisher.Transaction transaction = batches.begin();
+             InputStream stored = store.get(raw.key())) {
             summary = readAll(reader, stored, parsed -> {
                 String recordId = RecordIds.of(parsed);
                 if (!seen.add(recordId)) {
                     counts[1]++;
                     return;
                 }
-                window.send(toRawRecord(parsed, recordId, dataset, batchId, counts[0]++, raw.key(), fileName));
+                transaction.send(toRawRecord(parsed, recordId, dataset, batchId, counts[0]++, raw.key(), fileName));
             }, rejection -> {
                 counts[2]++;
                 writeLine(quarantine, rejection);
             }, counts);
-            window.flush();
+
+            String quarantineKey = null;
+            if (counts[2] > 0) {
+                quarantineKey = quarantineKey(dataset, batchId);
+                store.putBytes(quarantineKey, quarantine.toByteArray(), "application/x-ndjson");
+            }
+            String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
+            batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
+                    counts[0], counts[2], counts[1], quarantineKey, Instant.now());
+            transaction.commit(batch); // records and summary become visible together
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back upload " + raw.key(), e);
         }
-
-        String quarantineKey = null;
-        if (counts[2] > 0) {
-            quarantineKey = quarantineKey(dataset, batchId);
-            store.putBytes(quarantineKey, quarantine.toByteArray(), "application/x-ndjson");
-        }
-        String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
-        IngestBatch batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
-                counts[0], counts[2], counts[1], quarantineKey, Instant.now());
-        publisher.announce(batch);
+        store.putBytes(ArtifactLayout.ingestBatch(dataset, batchId), EventJson.toBytes(batch), "application/json");
         meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
         meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
         meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
@@ -145,6 +155,18 @@ public class IngestService {
             rejected.accept(Rejection.of(0, null, e.getMessage() + "; the rest of the file was not read", null));
             return new UploadReader.Summary(UploadFormat.JSONL, false, read[0], counts[2]);
         }
+    }
+
+    /** The summary of a committed batch, if it was committed. */
+    public Optional<IngestBatch> batch(String dataset, String batchId) {
+        String key = ArtifactLayout.ingestBatch(dataset, batchId);
+        return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), IngestBatch.class)) : Optional.empty();
+    }
+
+    /** Datasets that have received at least one committed upload. */
+    public java.util.List<String> datasets() {
+        return store.listPrefixes(ArtifactLayout.ingestPrefix()).stream()
+                .map(p -> p.substring(ArtifactLayout.ingestPrefix().length(), p.length() - 1)).sorted().toList();
     }
 
     public static RawRecord toRawRecord(ParsedRecord parsed, String recordId, String dataset, String batchId, long sequence,

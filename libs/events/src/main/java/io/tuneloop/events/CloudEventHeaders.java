@@ -28,7 +28,11 @@ public final class CloudEventHeaders {
 
     /** Adds the attributes of a new event of {@code topic} to {@code headers}; returns the event id. */
     public static String write(Headers headers, Topic<?, ?> topic, String source, String subject) {
-        String id = UUID.randomUUID().toString();
+        return write(headers, topic, source, subject, UUID.randomUUID().toString());
+    }
+
+    /** As {@link #write(Headers, Topic, String, String)} with a given id (derived from content, so a re-send is recognisable). */
+    public static String write(Headers headers, Topic<?, ?> topic, String source, String subject, String id) {
         put(headers, ID, id);
         put(headers, TYPE, topic.eventType());
         put(headers, SOURCE, source);

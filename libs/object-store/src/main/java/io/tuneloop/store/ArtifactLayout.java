@@ -20,6 +20,16 @@ public final class ArtifactLayout {
         return "quarantine/" + dataset + "/" + batchId + ".jsonl";
     }
 
+    /** Prefix of the ingest records of every dataset (one folder per dataset name). */
+    public static String ingestPrefix() {
+        return "ingest/";
+    }
+
+    /** The summary of a committed ingest batch: written after its Kafka transaction commits. */
+    public static String ingestBatch(String dataset, String batchId) {
+        return ingestPrefix() + dataset + "/batches/" + batchId + ".json";
+    }
+
     /** Prefix of every version of a dataset. */
     public static String datasetPrefix(String dataset) {
         return "datasets/" + dataset + "/";

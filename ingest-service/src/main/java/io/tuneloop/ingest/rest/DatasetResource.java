@@ -1,0 +1,29 @@
+package io.tuneloop.ingest.rest;
+
+import io.tuneloop.ingest.service.IngestService;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.List;
+
+/** Datasets known to ingest. A dataset comes into being with its first upload. */
+@Path("/api/v1/datasets")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "datasets")
+public class DatasetResource {
+    private final IngestService ingest;
+
+    public DatasetResource(IngestService ingest) {
+        this.ingest = ingest;
+    }
+
+    @GET
+    @Operation(summary = "Names of datasets with at least one committed upload")
+    public List<String> datasets() {
+        return ingest.datasets();
+    }
+}

@@ -1,0 +1,182 @@
+package io.tuneloop.ingest.service;
+
+import io.tuneloop.events.CloudEventHeaders;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.Service;
+import io.tuneloop.events.Topics;
+import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.ingest.config.IngestConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Publishes an upload's records and its batch summary in ONE Kafka transaction: consumers read
+ * committed records only, so an upload that fails or whose process dies half-way leaves nothing
+ * visible, and its retry commits exactly one copy. Producers are pooled with stable transactional
+ * ids ({@code <prefix>-<i>}), so a restarted instance fences the transactions its predecessor left
+ * open. The SmallRye channels stay for single events; this is the bulk path.
+ */
+@ApplicationScoped
+public class TransactionalBatchPublisher {
+    private final String bootstrapServers;
+    private final String idPrefix;
+    private final int producers;
+    private final Duration waitForProducer;
+    private final Duration transactionTimeout;
+    private final BlockingQueue<KafkaProducer<String, byte[]>> idle;
+    private final List<KafkaProducer<String, byte[]>> all = new ArrayList<>();
+    private int created;
+
+    @jakarta.inject.Inject
+    public TransactionalBatchPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                                       IngestConfig config) {
+        this(bootstrapServers, config.transactions().idPrefix(), config.transactions().producers(),
+                config.transactions().waitForProducer(), config.transactions().timeout());
+    }
+
+    public TransactionalBatchPublisher(String bootstrapServers, String idPrefix, int producers, Duration waitForProducer,
+                                       Duration transactionTimeout) {
+        this.bootstrapServers = bootstrapServers;
+        this.idPrefix = idPrefix;
+        this.producers = producers;
+        this.waitForProducer = waitForProducer;
+        this.transactionTimeout = transactionTimeout;
+        this.idle = new ArrayBlockingQueue<>(producers);
+    }
+
+    /** One upload's transaction. */
+    public final class Transaction implements AutoCloseable {
+        private final KafkaProducer<String, byte[]> producer;
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private boolean finished;
+
+        private Transaction(KafkaProducer<String, byte[]> producer) {
+            this.producer = producer;
+            producer.beginTransaction();
+        }
+
+        public void send(RawRecord record) {
+            ProducerRecord<String, byte[]> message = new ProducerRecord<>(Topics.RAW_RECORDS.name(), record.dataset(),
+                    EventJson.toBytes(record));
+            CloudEventHeaders.write(message.headers(), Topics.RAW_RECORDS, Service.INGEST.eventSource(), record.dataset(),
+                    "raw-record:" + record.batchId() + ":" + record.recordId());
+            producer.send(message, (metadata, error) -> {
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                }
+            });
+        }
+
+        /** Sends the summary last and commits; throws (after aborting) when any send failed. */
+        public void commit(IngestBatch summary) {
+            ProducerRecord<String, byte[]> message = new ProducerRecord<>(Topics.INGEST_BATCHES.name(), summary.dataset(),
+                    EventJson.toBytes(summary));
+            CloudEventHeaders.write(message.headers(), Topics.INGEST_BATCHES, Service.INGEST.eventSource(),
+                    summary.dataset(), "ingest-batch:" + summary.batchId());
+            producer.send(message, (metadata, error) -> {
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                }
+            });
+            producer.flush();
+            if (failure.get() != null) {
+                abort();
+                throw new IllegalStateException("Kafka refused records of batch " + summary.batchId() + ": "
+                        + failure.get().getMessage(), failure.get());
+            }
+            producer.commitTransaction();
+            finished = true;
+        }
+
+        public void abort() {
+            if (!finished) {
+                finished = true;
+                try {
+                    producer.abortTransaction();
+                } catch (RuntimeException e) {
+                    // a fenced or broken producer: replace it; its transaction is aborted by the broker
+                    replace(producer);
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            abort();
+            if (!all.contains(producer) || !idle.offer(producer)) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    public Transaction begin() {
+        KafkaProducer<String, byte[]> producer = idle.poll();
+        if (producer == null) {
+            producer = createOrWait();
+        }
+        return new Transaction(producer);
+    }
+
+    private synchronized KafkaProducer<String, byte[]> createOrWait() {
+        if (created < producers) {
+            KafkaProducer<String, byte[]> producer = newProducer(idPrefix + "-" + created++);
+            all.add(producer);
+            return producer;
+        }
+        try {
+            KafkaProducer<String, byte[]> producer = idle.poll(waitForProducer.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            if (producer == null) {
+                throw new IllegalStateException("all " + created + " upload producers are busy; retry later");
+            }
+            return producer;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a producer", e);
+        }
+    }
+
+    private synchronized void replace(KafkaProducer<String, byte[]> broken) {
+        all.remove(broken);
+        broken.close(Duration.ZERO);
+        created--;
+    }
+
+    private KafkaProducer<String, byte[]> newProducer(String transactionalId) {
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis()),
+                new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions(); // fences a previous incarnation's open transaction
+        return producer;
+    }
+
+    @PreDestroy
+    public synchronized void close() {
+        all.forEach(p -> p.close(Duration.ofSeconds(5)));
+        all.clear();
+    }
+}
