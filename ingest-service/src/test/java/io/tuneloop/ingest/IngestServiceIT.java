@@ -202,6 +202,30 @@ class IngestServiceIT {
     }
 
     @Test
+    void duplicatesAcrossUploadsAndNearDuplicatesAreDroppedAndFiltersApply() {
+        String dataset = "dedup-" + UUID.randomUUID().toString().substring(0, 8);
+        String poem = "Write a short poem about the sea at night, with the moon on the waves and a lighthouse keeper"
+                + " watching the ships come home through the fog before dawn.";
+        IngestBatch first = given().contentType("application/x-ndjson")
+                .body(("{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}\n").getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(first.recordsAccepted()).isEqualTo(1);
+
+        String second = "{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}\n"             // exact duplicate
+                + "{\"instruction\": \"" + poem.replace(",", ";") + "!\", \"output\": \"Waves.\"}\n" // near duplicate: punctuation only
+                + "{\"instruction\": \"Name a prime.\", \"output\": \"7\", \"language\": \"fr\"}\n"       // language filtered
+                + "{\"instruction\": \"Name a colour.\", \"output\": \"blue\"}\n";
+        IngestBatch batch = given().contentType("application/x-ndjson").body(second.getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(batch.recordsAccepted()).isEqualTo(1);
+        assertThat(batch.recordsDuplicate()).isEqualTo(2);
+        assertThat(batch.recordsRejected()).isEqualTo(1);
+        String quarantine = given().get("/api/v1/datasets/{d}/uploads/{b}/quarantine", dataset, batch.batchId())
+                .then().statusCode(200).extract().asString();
+        assertThat(quarantine).contains("near-duplicate of record").contains("language fr is not among the allowed");
+    }
+
+    @Test
     void anInvalidDatasetNameIsA400WithTheReason() {
         given().contentType("application/x-ndjson").body("{}".getBytes(StandardCharsets.UTF_8)).post("/api/v1/datasets/{d}/uploads", "Bad Name!")
                 .then().statusCode(400).contentType(ContentType.JSON)

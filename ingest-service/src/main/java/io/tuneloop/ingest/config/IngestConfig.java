@@ -24,6 +24,37 @@ public interface IngestConfig {
 
     Transactions transactions();
 
+    Dedup dedup();
+
+    Filter filter();
+
+    /** Deduplication within a dataset, across its uploads. */
+    interface Dedup {
+        /** Drop records whose estimated Jaccard similarity (word 3-grams) to a kept one is at least this; above 1 disables. */
+        @WithDefault("0.9")
+        double nearDuplicateThreshold();
+
+        @WithDefault("128")
+        int permutations();
+
+        @WithDefault("32")
+        int bands();
+    }
+
+    /** Which records are kept. */
+    interface Filter {
+        /** Shortest record (instruction, input and output together), in characters. */
+        @WithDefault("1")
+        int minChars();
+
+        /** Longest record, in characters. */
+        @WithDefault("200000")
+        int maxChars();
+
+        /** Languages kept when a record names one (empty: all). */
+        java.util.Optional<java.util.Set<String>> languages();
+    }
+
     /** Uploads are published in Kafka transactions (records and summary together). */
     interface Transactions {
         /** Stable per instance: a restarted instance with the same prefix fences its predecessor. */

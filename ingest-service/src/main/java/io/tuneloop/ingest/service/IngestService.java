@@ -6,6 +6,8 @@ import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.ingest.config.IngestConfig;
+import io.tuneloop.ingest.dedup.DedupIndex;
+import io.tuneloop.ingest.dedup.MinHasher;
 import io.tuneloop.ingest.parse.ColumnMapping;
 import io.tuneloop.ingest.parse.InvalidUploadException;
 import io.tuneloop.ingest.parse.UploadFormat;
@@ -26,7 +28,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -47,6 +51,9 @@ public class IngestService {
     private final ArtifactStore store;
     private final TransactionalBatchPublisher batches;
     private final IngestConfig config;
+    private final MinHasher hasher;
+    private final java.util.concurrent.ConcurrentHashMap<String, DedupIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
     private final MeterRegistry meters;
 
     public IngestService(ArtifactStore store, TransactionalBatchPublisher batches, IngestConfig config,
@@ -54,6 +61,7 @@ public class IngestService {
         this.store = store;
         this.batches = batches;
         this.config = config;
+        this.hasher = new MinHasher(config.dedup().permutations(), 20261122L);
         this.meters = meters;
     }
 
@@ -79,6 +87,14 @@ public class IngestService {
     public IngestBatch ingestUpload(String dataset, String fileName, InputStream body, UploadFormat format,
                                     ColumnMapping mapping) {
         checkDatasetName(dataset);
+        // one upload of a dataset at a time: each dedupes against everything committed before it
+        synchronized (locks.computeIfAbsent(dataset, d -> new Object())) {
+            return ingestLocked(dataset, fileName, body, format, mapping);
+        }
+    }
+
+    private IngestBatch ingestLocked(String dataset, String fileName, InputStream body, UploadFormat format,
+                                     ColumnMapping mapping) {
         UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, config.maxRecordChars(),
                 config.maxDecompressedBytes()));
         ContentAddress raw = store.putContentAddressed(ArtifactLayout.rawPrefix(), body, "application/octet-stream");
@@ -93,6 +109,10 @@ public class IngestService {
         }
 
         Set<String> seen = new HashSet<>();
+        DedupIndex index = dedupIndex(dataset);
+        DedupIndex staged = newIndex();
+        List<DedupIndex.Entry> stagedEntries = new ArrayList<>();
+        boolean nearDuplicates = config.dedup().nearDuplicateThreshold() <= 1;
         ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
         long[] counts = new long[3]; // accepted, duplicate, rejected
         UploadReader.Summary summary;
@@ -101,10 +121,29 @@ public class IngestService {
              InputStream stored = store.get(raw.key())) {
             summary = readAll(reader, stored, parsed -> {
                 String recordId = RecordIds.of(parsed);
-                if (!seen.add(recordId)) {
+                if (!seen.add(recordId) || index.containsId(recordId)) {
                     counts[1]++;
                     return;
                 }
+                Optional<String> refused = filter(parsed);
+                if (refused.isPresent()) {
+                    counts[2]++;
+                    writeLine(quarantine, Rejection.of(parsed.line(), null, refused.get(), null));
+                    return;
+                }
+                int[] signature = nearDuplicates ? hasher.signature(parsed) : new int[0];
+                if (nearDuplicates) {
+                    Optional<String> similar = index.nearDuplicateOf(signature).or(() -> staged.nearDuplicateOf(signature));
+                    if (similar.isPresent()) {
+                        counts[1]++;
+                        writeLine(quarantine, Rejection.of(parsed.line(), null, "near-duplicate of record " + similar.get()
+                                + " (estimated similarity at least " + config.dedup().nearDuplicateThreshold() + ")", null));
+                        return;
+                    }
+                }
+                DedupIndex.Entry entry = new DedupIndex.Entry(recordId, signature);
+                staged.add(entry);
+                stagedEntries.add(entry);
                 transaction.send(toRawRecord(parsed, recordId, dataset, batchId, counts[0]++, raw.key(), fileName));
             }, rejection -> {
                 counts[2]++;
@@ -112,7 +151,7 @@ public class IngestService {
             }, counts);
 
             String quarantineKey = null;
-            if (counts[2] > 0) {
+            if (quarantine.size() > 0) {
                 quarantineKey = quarantineKey(dataset, batchId);
                 store.putBytes(quarantineKey, quarantine.toByteArray(), "application/x-ndjson");
             }
@@ -124,6 +163,7 @@ public class IngestService {
             throw new UncheckedIOException("cannot read back upload " + raw.key(), e);
         }
         store.putBytes(ArtifactLayout.ingestBatch(dataset, batchId), EventJson.toBytes(batch), "application/json");
+        saveDedupEntries(dataset, batchId, stagedEntries, index);
         meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
         meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
         meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
@@ -155,6 +195,56 @@ public class IngestService {
             rejected.accept(Rejection.of(0, null, e.getMessage() + "; the rest of the file was not read", null));
             return new UploadReader.Summary(UploadFormat.JSONL, false, read[0], counts[2]);
         }
+    }
+
+    private Optional<String> filter(ParsedRecord record) {
+        long chars = record.messages() != null
+                ? record.messages().stream().mapToLong(m -> m.content().length()).sum()
+                : record.instruction().length() + (record.input() == null ? 0 : record.input().length()) + record.output().length();
+        if (chars < config.filter().minChars()) {
+            return Optional.of("record is " + chars + " characters, under the minimum of " + config.filter().minChars());
+        }
+        if (chars > config.filter().maxChars()) {
+            return Optional.of("record is " + chars + " characters, over the maximum of " + config.filter().maxChars());
+        }
+        if (record.language() != null && config.filter().languages().isPresent()
+                && !config.filter().languages().get().contains(record.language())) {
+            return Optional.of("language " + record.language() + " is not among the allowed " + config.filter().languages().get());
+        }
+        return Optional.empty();
+    }
+
+    private DedupIndex newIndex() {
+        return new DedupIndex(config.dedup().permutations(), config.dedup().bands(),
+                Math.min(1.0, config.dedup().nearDuplicateThreshold()));
+    }
+
+    /** The dataset's dedup index, loaded from the object store on first use. */
+    private DedupIndex dedupIndex(String dataset) {
+        return indexes.computeIfAbsent(dataset, d -> {
+            DedupIndex index = newIndex();
+            for (var object : store.list(ArtifactLayout.ingestPrefix() + d + "/dedup/")) {
+                try (InputStream in = store.get(object.key())) {
+                    DedupIndex.read(in).forEach(index::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read dedup entries " + object.key(), e);
+                }
+            }
+            return index;
+        });
+    }
+
+    /** Records the accepted ids (and signatures) of a committed batch, for later uploads to dedupe against. */
+    private void saveDedupEntries(String dataset, String batchId, List<DedupIndex.Entry> all, DedupIndex index) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            DedupIndex.write(all, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        store.putBytes(ArtifactLayout.ingestPrefix() + dataset + "/dedup/" + batchId + ".bin", out.toByteArray(),
+                "application/octet-stream");
+        all.forEach(index::add);
     }
 
     /** The summary of a committed batch, if it was committed. */
