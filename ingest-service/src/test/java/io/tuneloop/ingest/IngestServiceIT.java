@@ -220,9 +220,30 @@ class IngestServiceIT {
         assertThat(batch.recordsAccepted()).isEqualTo(1);
         assertThat(batch.recordsDuplicate()).isEqualTo(2);
         assertThat(batch.recordsRejected()).isEqualTo(1);
+        assertThat(batch.rejectedByReason()).containsEntry("near-duplicate", 1L).containsEntry("language", 1L);
         String quarantine = given().get("/api/v1/datasets/{d}/uploads/{b}/quarantine", dataset, batch.batchId())
                 .then().statusCode(200).extract().asString();
         assertThat(quarantine).contains("near-duplicate of record").contains("language fr is not among the allowed");
+    }
+
+    @Test
+    void objectsAlreadyInTheBucketAreIngestedByUriOneBatchEach() {
+        String dataset = "import-" + UUID.randomUUID().toString().substring(0, 8);
+        String folder = "incoming/" + dataset + "/";
+        try (var store = TestStack.get().openStore()) {
+            store.putBytes(folder + "a.jsonl", "{\"instruction\": \"A?\", \"output\": \"a\"}\n".getBytes(StandardCharsets.UTF_8), null);
+            store.putBytes(folder + "b.csv", "prompt,completion\nB?,b\nC?,c\n".getBytes(StandardCharsets.UTF_8), null);
+        }
+        IngestBatch[] batches = given().contentType(ContentType.JSON)
+                .body("{\"uri\": \"s3://" + TestStack.BUCKET + "/" + folder + "\"}")
+                .post("/api/v1/datasets/{d}/imports", dataset).then().statusCode(200).extract().as(IngestBatch[].class);
+        assertThat(batches).extracting(IngestBatch::sourceName).containsExactly("a.jsonl", "b.csv");
+        assertThat(batches).extracting(IngestBatch::recordsAccepted).containsExactly(1L, 2L);
+
+        given().contentType(ContentType.JSON).body("{\"uri\": \"s3://other-bucket/x\"}")
+                .post("/api/v1/datasets/{d}/imports", dataset).then().statusCode(400).body("error", containsString("bucket"));
+        given().contentType(ContentType.JSON).body("{\"uri\": \"s3://" + TestStack.BUCKET + "/nothing/here\"}")
+                .post("/api/v1/datasets/{d}/imports", dataset).then().statusCode(404);
     }
 
     @Test

@@ -54,6 +54,8 @@ public class IngestService {
     private final MinHasher hasher;
     private final java.util.concurrent.ConcurrentHashMap<String, DedupIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Rejections of the upload in progress on this thread, by kind of reason. */
+    private final ThreadLocal<java.util.Map<String, Long>> reasons = ThreadLocal.withInitial(java.util.TreeMap::new);
     private final MeterRegistry meters;
 
     public IngestService(ArtifactStore store, TransactionalBatchPublisher batches, IngestConfig config,
@@ -88,8 +90,16 @@ public class IngestService {
                                     ColumnMapping mapping) {
         checkDatasetName(dataset);
         // one upload of a dataset at a time: each dedupes against everything committed before it
+        long started = System.nanoTime();
         synchronized (locks.computeIfAbsent(dataset, d -> new Object())) {
-            return ingestLocked(dataset, fileName, body, format, mapping);
+            reasons.get().clear();
+            try {
+                return ingestLocked(dataset, fileName, body, format, mapping);
+            } finally {
+                reasons.remove();
+                meters.timer("tuneloop.ingest.upload.duration").record(System.nanoTime() - started,
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
         }
     }
 
@@ -157,7 +167,7 @@ public class IngestService {
             }
             String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
             batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
-                    counts[0], counts[2], counts[1], quarantineKey, Instant.now());
+                    counts[0], counts[2], counts[1], quarantineKey, Instant.now(), reasons.get());
             transaction.commit(batch); // records and summary become visible together
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back upload " + raw.key(), e);
@@ -165,6 +175,7 @@ public class IngestService {
         store.putBytes(ArtifactLayout.ingestBatch(dataset, batchId), EventJson.toBytes(batch), "application/json");
         saveDedupEntries(dataset, batchId, stagedEntries, index);
         meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
+        meters.counter("tuneloop.ingest.bytes").increment(raw.size());
         meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
         meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
         meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(counts[2]);
@@ -267,7 +278,9 @@ public class IngestService {
                 new Provenance(dataset, batchId, sourceKey, file, parsed.line()), parsed.attributes());
     }
 
-    private static void writeLine(ByteArrayOutputStream out, Rejection rejection) {
+    private void writeLine(ByteArrayOutputStream out, Rejection rejection) {
+        reasons.get().merge(rejection.kind(), 1L, Long::sum);
+        meters.counter("tuneloop.ingest.rejections", "reason", rejection.kind()).increment();
         out.writeBytes(EventJson.toBytes(rejection));
         out.write('\n');
     }

@@ -17,11 +17,21 @@ import java.time.Instant;
  * @param recordsDuplicate records dropped as duplicates
  * @param quarantineKey    object-store key of the rejected records and reasons (null if none)
  * @param completedAt      when the batch finished
+ * @param rejectedByReason rejected and near-duplicate records counted by kind of reason (optional)
  */
 public record IngestBatch(String batchId, String dataset, String sourceKey, String sourceName,
                           String sourceFormat, long recordsRead, long recordsAccepted, long recordsRejected,
-                          long recordsDuplicate, String quarantineKey, Instant completedAt) {
+                          long recordsDuplicate, String quarantineKey, Instant completedAt,
+                          java.util.Map<String, Long> rejectedByReason) {
+    public IngestBatch(String batchId, String dataset, String sourceKey, String sourceName, String sourceFormat,
+                       long recordsRead, long recordsAccepted, long recordsRejected, long recordsDuplicate,
+                       String quarantineKey, Instant completedAt) {
+        this(batchId, dataset, sourceKey, sourceName, sourceFormat, recordsRead, recordsAccepted, recordsRejected,
+                recordsDuplicate, quarantineKey, completedAt, java.util.Map.of());
+    }
+
     public IngestBatch {
+        rejectedByReason = rejectedByReason == null ? java.util.Map.of() : java.util.Map.copyOf(rejectedByReason);
         Require.text(batchId, "batchId");
         Require.text(dataset, "dataset");
         Require.nonNegative(recordsRead, "recordsRead");
