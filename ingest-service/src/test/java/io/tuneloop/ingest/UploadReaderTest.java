@@ -130,7 +130,8 @@ class UploadReaderTest {
 
     @Test
     void aWrongFormatOverrideGivesAnActionableReason() throws IOException {
-        read("{\"instruction\": \"a\", \"output\": \"b\"}\n".getBytes(StandardCharsets.UTF_8), UploadFormat.JSON,
+        read("{\"instruction\": \"a\", \"output\": \"b\"}\n{\"instruction\": \"c\", \"output\": \"d\"}\n"
+                        .getBytes(StandardCharsets.UTF_8), UploadFormat.JSON,
                 ColumnMapping.NONE, Long.MAX_VALUE);
         assertThat(records).isEmpty();
         assertThat(rejections).singleElement().satisfies(r -> assertThat(r.reason()).contains("format jsonl"));
@@ -156,6 +157,38 @@ class UploadReaderTest {
             assertThat(r.format()).isEqualTo(SourceFormat.FLAN);
             assertThat(r.task()).isEqualTo("anli_r1");
         });
+    }
+
+    @Test
+    void aSuperNaturalInstructionsTaskFileBecomesOneRecordPerInstance() throws IOException {
+        String task = """
+                {
+                  "Contributors": ["someone"],
+                  "Source": ["quoref"],
+                  "Categories": ["Question Answering"],
+                  "Definition": ["Answer the question using the passage."],
+                  "Input_language": ["English"],
+                  "Positive Examples": [{"input": "P: a. Q: ?", "output": "a", "explanation": "..."}],
+                  "Instances": [
+                    {"id": "task001-1", "input": "Passage: The sky is blue. Question: What colour is the sky?", "output": ["blue", "Blue."]},
+                    {"id": "task001-2", "input": "Passage: Grass is green. Question: What colour is grass?", "output": ["green"]}
+                  ]
+                }
+                """;
+        UploadReader.Summary summary = new UploadReader(new UploadReader.Options(null, ColumnMapping.NONE, 1000,
+                Long.MAX_VALUE, "task001_quoref_question_answering"))
+                .read(new ByteArrayInputStream(task.getBytes(StandardCharsets.UTF_8)), records::add, rejections::add);
+        assertThat(summary.format()).isEqualTo(UploadFormat.JSON);
+        assertThat(rejections).isEmpty();
+        assertThat(records).hasSize(2);
+        ParsedRecord first = records.get(0);
+        assertThat(first.format()).isEqualTo(SourceFormat.SUPER_NATURAL_INSTRUCTIONS);
+        assertThat(first.task()).isEqualTo("task001_quoref_question_answering");
+        assertThat(first.category()).isEqualTo("Question Answering");
+        assertThat(first.language()).isEqualTo("english");
+        assertThat(first.instruction()).isEqualTo("Answer the question using the passage.");
+        assertThat(first.output()).isEqualTo("blue");
+        assertThat(first.attributes()).containsEntry("reference_1", "Blue.").containsEntry("id", "task001-1");
     }
 
     @Test

@@ -66,6 +66,57 @@ public final class RecordMapper {
                 + " (for other data, pass a column mapping)");
     }
 
+    /**
+     * A Super-NaturalInstructions task file: one JSON object with the task's Definition, Categories,
+     * languages and Instances (each {input, output: [references]}); one record per instance, its
+     * first reference as the output and the others kept as attributes.
+     */
+    public static List<ParsedRecord> superNatural(JsonNode task, String taskName) {
+        String definition = firstText(task.path("Definition"));
+        if (definition == null || definition.isBlank()) {
+            throw new InvalidRecordException("Definition", "is missing or empty");
+        }
+        String category = firstText(task.path("Categories"));
+        String language = firstText(task.path("Input_language"));
+        JsonNode instances = task.path("Instances");
+        if (!instances.isArray() || instances.isEmpty()) {
+            throw new InvalidRecordException("Instances", "must be a non-empty array of {input, output}");
+        }
+        List<ParsedRecord> records = new java.util.ArrayList<>();
+        for (int i = 0; i < instances.size(); i++) {
+            JsonNode instance = instances.get(i);
+            JsonNode outputs = instance.path("output");
+            String output = outputs.isArray() ? firstText(outputs) : text(instance, "output");
+            if (output == null || output.isBlank()) {
+                throw new InvalidRecordException("Instances[" + i + "].output", "is missing or empty");
+            }
+            Map<String, String> attributes = new TreeMap<>();
+            if (outputs.isArray() && outputs.size() > 1) {
+                for (int r = 1; r < outputs.size(); r++) {
+                    attributes.put("reference_" + r, outputs.get(r).asText());
+                }
+            }
+            if (instance.hasNonNull("id")) {
+                attributes.put("id", instance.get("id").asText());
+            }
+            records.add(new ParsedRecord(SourceFormat.SUPER_NATURAL_INSTRUCTIONS, i + 1L, taskName, category,
+                    language == null ? null : language.toLowerCase(java.util.Locale.ROOT), definition,
+                    text(instance, "input"), output, null, null, attributes));
+        }
+        return records;
+    }
+
+    public static boolean isSuperNatural(JsonNode node) {
+        return node.isObject() && node.has("Definition") && node.has("Instances");
+    }
+
+    private static String firstText(JsonNode node) {
+        if (node.isArray()) {
+            return node.isEmpty() ? null : node.get(0).asText();
+        }
+        return node.isValueNode() ? node.asText() : null;
+    }
+
     private static List<ParsedRecord> selfInstruct(JsonNode node, long line, String language, Map<String, String> attributes) {
         String instruction = required(node, "instruction");
         String task = text(node, "name");

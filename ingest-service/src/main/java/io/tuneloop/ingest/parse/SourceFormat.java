@@ -15,7 +15,9 @@ public enum SourceFormat {
     /** conversations[{from, value}] */
     SHAREGPT,
     /** inputs, targets (FLAN collection exports), task_name */
-    FLAN;
+    FLAN,
+    /** a task file: Definition, Positive Examples, Instances[{input, output: [..]}], Categories */
+    SUPER_NATURAL_INSTRUCTIONS;
 
     public String id() {
         return name().toLowerCase().replace('_', '-');

@@ -37,7 +37,11 @@ public final class UploadReader {
      * @param maxRecordChars       longest record (line, row or element)
      * @param maxDecompressedBytes cap on the bytes read after decompression
      */
-    public record Options(UploadFormat format, ColumnMapping mapping, int maxRecordChars, long maxDecompressedBytes) {
+    public record Options(UploadFormat format, ColumnMapping mapping, int maxRecordChars, long maxDecompressedBytes,
+                          String taskName) {
+        public Options(UploadFormat format, ColumnMapping mapping, int maxRecordChars, long maxDecompressedBytes) {
+            this(format, mapping, maxRecordChars, maxDecompressedBytes, null);
+        }
     }
 
     /** What a pass over an upload found. */
@@ -73,6 +77,9 @@ public final class UploadReader {
             throw new InvalidUploadException("the upload is empty: nothing to ingest", false);
         }
         UploadFormat format = options.format() != null ? options.format() : UploadFormat.detect(head, head.length);
+        if (format == UploadFormat.JSONL && options.format() == null && !firstLineIsJson(head)) {
+            format = UploadFormat.JSON; // one pretty-printed document (a task file), not one object per line
+        }
         Counting counting = new Counting(accepted, rejected);
         switch (format) {
             case JSONL -> new JsonLinesReader(options.maxRecordChars(), options.mapping())
@@ -86,9 +93,19 @@ public final class UploadReader {
 
     private void readJsonArray(InputStream content, Counting out) throws IOException {
         try (JsonParser parser = json.getFactory().createParser(utf8(content))) {
-            if (parser.nextToken() != JsonToken.START_ARRAY) {
-                out.reject(Rejection.of(1, null, "expected a JSON array of records (format json); a file of one JSON"
-                        + " object per line is format jsonl", null));
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.START_OBJECT) {
+                JsonNode document = json.readTree(parser);
+                if (parser.nextToken() != null) {
+                    out.reject(Rejection.of(1, null, "expected one JSON document (format json) but the file holds more"
+                            + " than one JSON value; a file of one JSON object per line is format jsonl", null));
+                    return;
+                }
+                readJsonDocument(document, out);
+                return;
+            }
+            if (first != JsonToken.START_ARRAY) {
+                out.reject(Rejection.of(1, null, "expected a JSON array of records or a task file (format json)", null));
                 return;
             }
             long element = 0;
@@ -115,6 +132,36 @@ public final class UploadReader {
         } catch (CharacterCodingException e) {
             out.reject(Rejection.of(0, null, "not valid UTF-8 text; re-encode the file as UTF-8 (the rest of the file"
                     + " was not read)", null));
+        }
+    }
+
+    /** A single JSON document: a Super-NaturalInstructions task file, or one record. */
+    private void readJsonDocument(JsonNode document, Counting out) {
+        try {
+            if (RecordMapper.isSuperNatural(document)) {
+                RecordMapper.superNatural(document, options.taskName()).forEach(out::accept);
+            } else {
+                RecordMapper.map(options.mapping().apply(document), 1).forEach(out::accept);
+            }
+        } catch (InvalidRecordException e) {
+            out.reject(Rejection.of(1, e.field(), e.getMessage(), null));
+        }
+    }
+
+    /** Whether the first line of the upload is a whole JSON value (JSON Lines) rather than the start of one. */
+    private boolean firstLineIsJson(byte[] head) {
+        int end = 0;
+        while (end < head.length && head[end] != '\n') {
+            end++;
+        }
+        if (end == head.length && head.length == PEEK) {
+            return true; // a first line longer than the peek: let the JSON Lines reader judge it
+        }
+        try {
+            json.readTree(new String(head, 0, end, StandardCharsets.UTF_8));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

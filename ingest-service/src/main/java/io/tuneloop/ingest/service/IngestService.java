@@ -105,8 +105,9 @@ public class IngestService {
 
     private IngestBatch ingestLocked(String dataset, String fileName, InputStream body, UploadFormat format,
                                      ColumnMapping mapping) {
+        String taskName = fileName == null ? null : fileName.replaceFirst("(\\.[A-Za-z0-9]+)+$", "");
         UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, config.maxRecordChars(),
-                config.maxDecompressedBytes()));
+                config.maxDecompressedBytes(), taskName));
         ContentAddress raw = store.putContentAddressed(ArtifactLayout.rawPrefix(), body, "application/octet-stream");
         String batchId = "upload-" + Sha256.hex((dataset + ":" + raw.sha256()).getBytes(StandardCharsets.UTF_8))
                 .substring(0, 24);
