@@ -1,0 +1,173 @@
+package io.tuneloop.ingest.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.ingest.config.IngestConfig;
+import io.tuneloop.ingest.parse.ColumnMapping;
+import io.tuneloop.ingest.service.IngestService;
+import io.tuneloop.ingest.service.TransactionalBatchPublisher;
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.testing.TestStack;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Ingest throughput of a JSONL file of N records (~500 bytes each) through the real path (store the
+ * upload, parse, dedup, one Kafka transaction), next to a plain Kafka producer sending N records of
+ * the same size to the same broker in the same run (the baseline). Not a test.
+ *
+ * <p>Run: {@code ./mvnw -q -pl ingest-service test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.tuneloop.ingest.bench.IngestBenchmark -Dexec.args=1000000}
+ */
+public final class IngestBenchmark {
+    private IngestBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        TestStack stack = TestStack.get();
+        byte[] sample = line(0);
+        System.out.printf("records: %,d of about %d bytes (%.0f MB)%n", records, sample.length,
+                (double) records * sample.length / 1e6);
+
+        // Baseline: a plain producer, the same settings as the ingest path (acks=all, idempotent, lz4)
+        try (var admin = stack.kafka().admin()) {
+            admin.createTopics(List.of(new NewTopic("bench-baseline", 3, (short) 1))).all().get();
+        }
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>("bench-baseline", "bench", line(i)));
+            }
+            producer.flush();
+        }
+        double baselineSeconds = (System.nanoTime() - start) / 1e9;
+        double baselineRate = records / baselineSeconds;
+        System.out.printf("kafka producer baseline: %.1f s, %,.0f records/s, %.1f MB/s%n", baselineSeconds, baselineRate,
+                (double) records * sample.length / 1e6 / baselineSeconds);
+
+        try (ArtifactStore store = stack.openStore()) {
+            TransactionalBatchPublisher publisher = new TransactionalBatchPublisher(stack.bootstrapServers(), "bench", 1,
+                    Duration.ofSeconds(30), Duration.ofMinutes(10));
+            IngestService ingest = new IngestService(store, publisher, config(), new SimpleMeterRegistry());
+            start = System.nanoTime();
+            IngestBatch batch = ingest.ingestUpload("bench", "bench.jsonl", generated(records), null, ColumnMapping.NONE);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = batch.recordsAccepted() / seconds;
+            System.out.printf("ingest upload: %.1f s, %,d accepted, %,.0f records/s, %.1f MB/s, ratio to baseline %.2f%n",
+                    seconds, batch.recordsAccepted(), rate, (double) records * sample.length / 1e6 / seconds,
+                    rate / baselineRate);
+            publisher.close();
+        }
+        System.exit(0); // the embedded broker's threads
+    }
+
+    private static byte[] line(int i) {
+        String filler = "context ".repeat(40);
+        return ("{\"instruction\": \"Summarise the passage number " + i + " in one sentence.\", \"input\": \"" + filler
+                + i + "\", \"output\": \"Passage " + i + " is about context.\", \"category\": \"summarization\"}\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static InputStream generated(int records) {
+        return new InputStream() {
+            private int index;
+            private byte[] current = line(0);
+            private int position;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (index >= records) {
+                    return -1;
+                }
+                int n = Math.min(len, current.length - position);
+                System.arraycopy(current, position, b, off, n);
+                position += n;
+                if (position == current.length && ++index < records) {
+                    current = line(index);
+                    position = 0;
+                }
+                return n;
+            }
+        };
+    }
+
+    /** The service's defaults. */
+    private static IngestConfig config() {
+        return new IngestConfig() {
+            public int maxRecordChars() {
+                return 1_000_000;
+            }
+
+            public long maxDecompressedBytes() {
+                return Long.MAX_VALUE;
+            }
+
+            public int sendWindow() {
+                return 500;
+            }
+
+            public Stream stream() {
+                return null;
+            }
+
+            public Transactions transactions() {
+                return null;
+            }
+
+            public Dedup dedup() {
+                return new Dedup() {
+                    public double nearDuplicateThreshold() {
+                        return 0.9;
+                    }
+
+                    public int permutations() {
+                        return 128;
+                    }
+
+                    public int bands() {
+                        return 32;
+                    }
+                };
+            }
+
+            public Filter filter() {
+                return new Filter() {
+                    public int minChars() {
+                        return 1;
+                    }
+
+                    public int maxChars() {
+                        return 200_000;
+                    }
+
+                    public Optional<Set<String>> languages() {
+                        return Optional.empty();
+                    }
+                };
+            }
+        };
+    }
+}
