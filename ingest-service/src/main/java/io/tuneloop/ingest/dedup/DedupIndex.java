@@ -20,6 +20,7 @@ import java.util.Set;
  * upload are staged and become part of the index only when the upload commits.
  */
 public final class DedupIndex {
+    static final int MAX_BUCKET = 16;
     private final int bands;
     private final int rows;
     private final double threshold;
@@ -45,9 +46,11 @@ public final class DedupIndex {
 
     /** The id of an indexed record at least {@code threshold}-similar to {@code signature}, if any. */
     public synchronized Optional<String> nearDuplicateOf(int[] signature) {
+        Set<String> checked = new HashSet<>();
         for (int band = 0; band < bands; band++) {
             for (Entry candidate : buckets.getOrDefault(bandKey(signature, band), List.of())) {
-                if (MinHasher.similarity(signature, candidate.signature()) >= threshold) {
+                if (checked.add(candidate.recordId())
+                        && MinHasher.similarity(signature, candidate.signature()) >= threshold) {
                     return Optional.of(candidate.recordId());
                 }
             }
@@ -61,7 +64,12 @@ public final class DedupIndex {
             return;
         }
         for (int band = 0; band < bands; band++) {
-            buckets.computeIfAbsent(bandKey(entry.signature(), band), k -> new ArrayList<>()).add(entry);
+            List<Entry> bucket = buckets.computeIfAbsent(bandKey(entry.signature(), band), k -> new ArrayList<>());
+            // a crowded bucket means many records share this band (templated data): checking all of them
+            // would make ingest quadratic, and a near-duplicate collides in other bands too
+            if (bucket.size() < MAX_BUCKET) {
+                bucket.add(entry);
+            }
         }
     }
 

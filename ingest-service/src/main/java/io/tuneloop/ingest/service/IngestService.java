@@ -128,8 +128,9 @@ public class IngestService {
         long[] counts = new long[3]; // accepted, duplicate, rejected
         UploadReader.Summary summary;
         IngestBatch batch;
+        java.nio.file.Path local = copyToTempFile(raw.key());
         try (TransactionalBatchPublisher.Transaction transaction = batches.begin();
-             InputStream stored = store.get(raw.key())) {
+             InputStream stored = java.nio.file.Files.newInputStream(local)) {
             summary = readAll(reader, stored, parsed -> {
                 String recordId = RecordIds.of(parsed);
                 if (!seen.add(recordId) || index.containsId(recordId)) {
@@ -172,6 +173,8 @@ public class IngestService {
             transaction.commit(batch); // records and summary become visible together
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back upload " + raw.key(), e);
+        } finally {
+            deleteQuietly(local);
         }
         store.putBytes(ArtifactLayout.ingestBatch(dataset, batchId), EventJson.toBytes(batch), "application/json");
         saveDedupEntries(dataset, batchId, stagedEntries, index);
@@ -257,6 +260,31 @@ public class IngestService {
         store.putBytes(ArtifactLayout.ingestPrefix() + dataset + "/dedup/" + batchId + ".bin", out.toByteArray(),
                 "application/octet-stream");
         all.forEach(index::add);
+    }
+
+    /**
+     * Parsing is much slower than downloading: reading the stored upload straight from the object
+     * store would hold an HTTP response open for the whole parse, and servers close idle-looking
+     * streams. So the stored bytes are first copied to a local temporary file.
+     */
+    private java.nio.file.Path copyToTempFile(String key) {
+        try {
+            java.nio.file.Path local = java.nio.file.Files.createTempFile("tuneloop-upload-", ".bin");
+            try (InputStream in = store.get(key)) {
+                java.nio.file.Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return local;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back upload " + key, e);
+        }
+    }
+
+    private static void deleteQuietly(java.nio.file.Path file) {
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a temporary file left behind is harmless
+        }
     }
 
     /** The summary of a committed batch, if it was committed. */

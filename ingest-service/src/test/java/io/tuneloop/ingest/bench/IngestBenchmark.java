@@ -78,10 +78,33 @@ public final class IngestBenchmark {
         System.exit(0); // the embedded broker's threads
     }
 
+    /** A vocabulary of 5,000 pseudo-words, so records overlap as much as real text does, not more. */
+    private static final String[] WORDS = vocabulary(5000);
+
+    private static String[] vocabulary(int size) {
+        java.util.Random random = new java.util.Random(42);
+        String[] words = new String[size];
+        for (int i = 0; i < size; i++) {
+            StringBuilder w = new StringBuilder();
+            int length = 2 + random.nextInt(8);
+            for (int c = 0; c < length; c++) {
+                w.append((char) ('a' + random.nextInt(26)));
+            }
+            words[i] = w.toString();
+        }
+        return words;
+    }
+
+    /** A record of about 500 bytes whose words vary like text does (seeded by its index). */
     private static byte[] line(int i) {
-        String filler = "context ".repeat(40);
-        return ("{\"instruction\": \"Summarise the passage number " + i + " in one sentence.\", \"input\": \"" + filler
-                + i + "\", \"output\": \"Passage " + i + " is about context.\", \"category\": \"summarization\"}\n")
+        java.util.Random random = new java.util.Random(i);
+        StringBuilder passage = new StringBuilder();
+        while (passage.length() < 330) {
+            passage.append(WORDS[random.nextInt(WORDS.length)]).append(' ');
+        }
+        return ("{\"instruction\": \"Summarise passage " + i + " in one sentence.\", \"input\": \"" + passage
+                + "\", \"output\": \"It is about " + WORDS[random.nextInt(WORDS.length)] + " and "
+                + WORDS[random.nextInt(WORDS.length)] + ".\", \"category\": \"summarization\"}\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -148,7 +171,7 @@ public final class IngestBenchmark {
                     }
 
                     public int bands() {
-                        return 32;
+                        return 16;
                     }
                 };
             }
