@@ -12,8 +12,6 @@ import io.tuneloop.model.nn.DecoderModel;
 import io.tuneloop.model.nn.KvCache;
 import io.tuneloop.model.nn.Models;
 import io.tuneloop.model.safetensors.DType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,21 +22,9 @@ import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class DecoderModelTest {
-    private static NDManager root;
-
+class DecoderModelTest extends EngineTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void engine() {
-        root = NDManager.newBaseManager(Device.cpu());
-    }
-
-    @AfterAll
-    static void release() {
-        root.close();
-    }
 
     static ModelConfig tiny(Architecture architecture) {
         return architecture == Architecture.GPT2

@@ -16,8 +16,6 @@ import io.tuneloop.model.train.AdamW;
 import io.tuneloop.model.train.Batch;
 import io.tuneloop.model.train.SftExample;
 import io.tuneloop.model.train.TrainStep;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,21 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class LoraTest {
-    private static NDManager root;
-
+class LoraTest extends EngineTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void engine() {
-        root = NDManager.newBaseManager(Device.cpu());
-    }
-
-    @AfterAll
-    static void release() {
-        root.close();
-    }
 
     private static DecoderModel model(Architecture architecture) {
         ModelConfig c = DecoderModelTest.tiny(architecture);

@@ -13,8 +13,6 @@ import io.tuneloop.model.train.SftExample;
 import io.tuneloop.model.train.TrainerState;
 import io.tuneloop.model.train.TrainingCheckpoint;
 import io.tuneloop.model.train.TrainingLoop;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,21 +25,9 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A run interrupted at step N and resumed from its checkpoint produces the losses of an uninterrupted run. */
-class ResumeTest {
-    private static NDManager root;
-
+class ResumeTest extends EngineTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void engine() {
-        root = NDManager.newBaseManager(Device.cpu());
-    }
-
-    @AfterAll
-    static void release() {
-        root.close();
-    }
 
     private static List<SftExample> examples() {
         Random random = new Random(5);
