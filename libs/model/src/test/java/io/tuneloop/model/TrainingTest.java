@@ -227,6 +227,11 @@ class TrainingTest {
         for (int i = 0; i < answers.size(); i++) {
             assertThat(withoutCache.get(i)).containsExactly(answers.get(i));
         }
+        List<long[]> stopped = Generator.generate(model, prompts.subList(2, 3), greedy.withStopStrings(List.of("jo")),
+                tokenizer::decode, root);
+        String stoppedText = tokenizer.decode(stopped.get(0));
+        assertThat(stoppedText).startsWith("bonjo").isNotEqualTo("bonjour");
+        assertThat(Generator.cutAtStop(stoppedText, List.of("jo"))).isEqualTo("bon");
         List<long[]> sampled = Generator.generate(model, prompts, greedy.withSampling(0.8, 5, 0.9, 42), tokenizer::decode, root);
         assertThat(Generator.generate(model, prompts, greedy.withSampling(0.8, 5, 0.9, 42), tokenizer::decode, root))
                 .usingRecursiveComparison().isEqualTo(sampled);

@@ -56,12 +56,7 @@ public final class ArtifactCommit {
     }
 
     /** The parts written so far, in write order (for the manifest). */
-    public Map<String, PartInfo> parts() {
-        return Map.copyOf(parts);
-    }
-
-    /** The parts in write order. */
-    public java.util.List<PartInfo> partList() {
+    public java.util.List<PartInfo> parts() {
         return java.util.List.copyOf(parts.values());
     }
 

@@ -25,7 +25,10 @@ public final class Generator {
     private Generator() {
     }
 
-    /** Generated tokens per prompt (without prompt, eos or stop string). */
+    /**
+     * Generated tokens per prompt, without the prompt and the eos. A sequence that hits a stop string
+     * ends with the token that completed it: decode and cut with {@link #cutAtStop}.
+     */
     public static List<long[]> generate(DecoderModel model, List<long[]> prompts, GenerationConfig config,
                                         Function<long[], String> decoder, NDManager root) {
         int batch = prompts.size();
