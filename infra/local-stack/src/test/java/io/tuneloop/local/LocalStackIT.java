@@ -1,11 +1,19 @@
 package io.tuneloop.local;
 
+import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Topic;
+import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.Topics;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.StoreSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,13 +133,105 @@ class LocalStackIT {
         awaitVersions("seed", 2);
     }
 
+    /**
+     * The ingest process is killed (SIGKILL, no shutdown hooks) while a large upload's records are
+     * in flight in its open Kafka transaction; restarted, it is sent the same upload again. A
+     * read_committed consumer of raw-records must then see every record of the file exactly once.
+     */
+    @Test
+    @Order(6)
+    void anIngestKilledMidUploadAndRetriedLeavesExactlyOneCopyOfEachRecord() throws Exception {
+        int records = 120_000;
+        byte[] file = distinctRecords(records);
+        String pid = Files.readString(STATE.resolve("run/ingest.pid")).trim();
+        CompletableFuture<HttpResponse<String>> cutOff = HTTP.sendAsync(uploadRequest("killed", file),
+                HttpResponse.BodyHandlers.ofString());
+
+        // records of the open transaction are visible to read_uncommitted readers only
+        try (KafkaConsumer<String, byte[]> uncommitted = consumer("read_uncommitted")) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> countOfDataset(uncommitted, "killed", 1) > 0);
+        }
+        assertThat(new ProcessBuilder("kill", "-KILL", pid).start().waitFor()).isZero();
+        assertThat(cutOff).failsWithin(Duration.ofSeconds(30));
+
+        assertThat(tuneloop("local", "up", "ingest").exitCode()).isZero();
+        HttpResponse<String> retried = HTTP.send(uploadRequest("killed", file), HttpResponse.BodyHandlers.ofString());
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+        assertThat(retried.body()).contains("\"recordsAccepted\":" + records);
+
+        Map<String, Integer> copies = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> committed = consumer("read_committed")) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (copies.values().stream().mapToInt(Integer::intValue).sum() < records && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : committed.poll(Duration.ofSeconds(1))) {
+                    RawRecord raw = EventJson.fromBytes(record.value(), RawRecord.class);
+                    if (raw.dataset().equals("killed")) {
+                        copies.merge(raw.recordId(), 1, Integer::sum);
+                    }
+                }
+            }
+            // anything after the expected count would be a duplicate: read on a little
+            for (ConsumerRecord<String, byte[]> record : committed.poll(Duration.ofSeconds(3))) {
+                RawRecord raw = EventJson.fromBytes(record.value(), RawRecord.class);
+                if (raw.dataset().equals("killed")) {
+                    copies.merge(raw.recordId(), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(copies).hasSize(records);
+        assertThat(copies.values()).allMatch(count -> count == 1);
+    }
+
     // ------------------------------------------------------------------------------------ helpers
 
-    private static void upload(String dataset, byte[] body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("ingest",
-                        "/api/v1/datasets/" + dataset + "/uploads?filename=it.jsonl"))
+    private static byte[] distinctRecords(int count) {
+        StringBuilder out = new StringBuilder(count * 420);
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < count; i++) {
+            out.append("{\"instruction\": \"Describe item ").append(i).append(" of the inventory.\", \"input\": \"");
+            for (int w = 0; w < 50; w++) {
+                out.append((char) ('a' + random.nextInt(26))).append((char) ('a' + random.nextInt(26)))
+                        .append((char) ('a' + random.nextInt(26))).append((char) ('a' + random.nextInt(26))).append(' ');
+            }
+            out.append("\", \"output\": \"Item ").append(i).append(" is unique.\"}\n");
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static HttpRequest uploadRequest(String dataset, byte[] body) {
+        return HttpRequest.newBuilder(url("ingest", "/api/v1/datasets/" + dataset + "/uploads?filename=it.jsonl"))
                 .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String isolation) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        var partitions = consumer.partitionsFor(Topics.RAW_RECORDS.name()).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    /** Polls once and counts the records of {@code dataset} (by key), up to {@code enough}. */
+    private static int countOfDataset(KafkaConsumer<String, byte[]> consumer, String dataset, int enough) {
+        int count = 0;
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+            if (dataset.equals(record.key()) && ++count >= enough) {
+                break;
+            }
+        }
+        return count;
+    }
+
+    private static void upload(String dataset, byte[] body) throws Exception {
+        HttpResponse<String> response = HTTP.send(uploadRequest(dataset, body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 

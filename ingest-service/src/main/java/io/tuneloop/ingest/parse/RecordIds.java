@@ -4,20 +4,24 @@ import io.tuneloop.events.payload.ChatMessage;
 import io.tuneloop.store.Sha256;
 
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
-import java.util.Locale;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
- * The id of a record is the hash of its normalised content (Unicode NFKC, case-folded, whitespace
+ * The id of a record is a hash of its normalised content (Unicode NFKC, case-folded, whitespace
  * collapsed), so exact duplicates that differ only in spacing or case get the same id and are
- * dropped by id wherever they meet.
+ * dropped by id wherever they meet. Ids are the first 128 bits of SHA-256 in hex (32 characters):
+ * collisions are out of reach for any dataset, and the dedup index holds an id in two longs.
  */
 public final class RecordIds {
+    public static final int HEX_LENGTH = 32;
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Sha256::digest);
+
     private RecordIds() {
     }
 
     public static String of(ParsedRecord record) {
-        StringBuilder content = new StringBuilder();
+        StringBuilder content = new StringBuilder(256);
         if (record.messages() != null) {
             for (ChatMessage m : record.messages()) {
                 content.append(m.role()).append('\u0001').append(normalise(m.content())).append('\u0002');
@@ -27,13 +31,11 @@ public final class RecordIds {
                     .append(normalise(record.input())).append('\u0001')
                     .append(normalise(record.output()));
         }
-        return Sha256.hex(content.toString().getBytes(StandardCharsets.UTF_8));
+        byte[] hash = SHA256.get().digest(content.toString().getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(hash, 0, HEX_LENGTH / 2);
     }
 
     static String normalise(String text) {
-        if (text == null) {
-            return "";
-        }
-        return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT).trim().replaceAll("\\s+", " ");
+        return text == null ? "" : TextFolding.foldCollapsingWhitespace(text);
     }
 }

@@ -9,7 +9,6 @@ import io.tuneloop.ingest.config.IngestConfig;
 import io.tuneloop.ingest.dedup.DedupIndex;
 import io.tuneloop.ingest.dedup.MinHasher;
 import io.tuneloop.ingest.parse.ColumnMapping;
-import io.tuneloop.ingest.parse.InvalidUploadException;
 import io.tuneloop.ingest.parse.UploadFormat;
 import io.tuneloop.ingest.parse.UploadReader;
 import io.tuneloop.ingest.parse.ParsedRecord;
@@ -19,20 +18,28 @@ import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.ContentAddress;
 import io.tuneloop.store.Sha256;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +53,7 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class IngestService {
     private static final Logger LOG = Logger.getLogger(IngestService.class);
+    private static final int[] NO_SIGNATURE = new int[0];
     private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private final ArtifactStore store;
@@ -57,6 +65,12 @@ public class IngestService {
     /** Rejections of the upload in progress on this thread, by kind of reason. */
     private final ThreadLocal<java.util.Map<String, Long>> reasons = ThreadLocal.withInitial(java.util.TreeMap::new);
     private final MeterRegistry meters;
+    /** Stores raw uploads in the object store while they are parsed. */
+    private final ExecutorService rawUploads = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "raw-upload-store");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public IngestService(ArtifactStore store, TransactionalBatchPublisher batches, IngestConfig config,
                          MeterRegistry meters) {
@@ -108,108 +122,127 @@ public class IngestService {
         String taskName = fileName == null ? null : fileName.replaceFirst("(\\.[A-Za-z0-9]+)+$", "");
         UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, config.maxRecordChars(),
                 config.maxDecompressedBytes(), taskName));
-        ContentAddress raw = store.putContentAddressed(ArtifactLayout.rawPrefix(), body, "application/octet-stream");
-        String batchId = "upload-" + Sha256.hex((dataset + ":" + raw.sha256()).getBytes(StandardCharsets.UTF_8))
-                .substring(0, 24);
-        LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());
-        Optional<IngestBatch> done = batch(dataset, batchId);
-        if (done.isPresent()) {
-            LOG.infof("upload %s of %s is batch %s, already committed: nothing sent again", fileName, dataset, batchId);
-            meters.counter("tuneloop.ingest.uploads.repeated", "dataset", dataset).increment();
-            return done.get();
-        }
+        // the upload is parsed from this local copy: reading it back from the object store would hold
+        // an HTTP response open for the whole parse (servers close idle-looking streams) and cost a download
+        long phase = System.nanoTime();
+        Spooled local = spool(body);
+        phase = recordPhase("receive", phase);
+        Path quarantineFile = null;
+        Path dedupFile = null;
+        CompletableFuture<ContentAddress> stored = null;
+        try {
+            String rawKey = ArtifactLayout.rawPrefix() + local.sha256();
+            String batchId = "upload-" + Sha256.hex((dataset + ":" + local.sha256()).getBytes(StandardCharsets.UTF_8))
+                    .substring(0, 24);
+            Optional<IngestBatch> done = batch(dataset, batchId);
+            if (done.isPresent()) {
+                LOG.infof("upload %s of %s is batch %s, already committed: nothing sent again", fileName, dataset, batchId);
+                meters.counter("tuneloop.ingest.uploads.repeated", "dataset", dataset).increment();
+                return done.get();
+            }
 
-        Set<String> seen = new HashSet<>();
-        DedupIndex index = dedupIndex(dataset);
-        DedupIndex staged = newIndex();
-        List<DedupIndex.Entry> stagedEntries = new ArrayList<>();
-        boolean nearDuplicates = config.dedup().nearDuplicateThreshold() <= 1;
-        ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
-        long[] counts = new long[3]; // accepted, duplicate, rejected
-        UploadReader.Summary summary;
-        IngestBatch batch;
-        java.nio.file.Path local = copyToTempFile(raw.key());
-        try (TransactionalBatchPublisher.Transaction transaction = batches.begin();
-             InputStream stored = java.nio.file.Files.newInputStream(local)) {
-            summary = readAll(reader, stored, parsed -> {
-                String recordId = RecordIds.of(parsed);
-                if (!seen.add(recordId) || index.containsId(recordId)) {
-                    counts[1]++;
-                    return;
-                }
-                Optional<String> refused = filter(parsed);
-                if (refused.isPresent()) {
-                    counts[2]++;
-                    writeLine(quarantine, Rejection.of(parsed.line(), null, refused.get(), null));
-                    return;
-                }
-                int[] signature = nearDuplicates ? hasher.signature(parsed) : new int[0];
-                if (nearDuplicates) {
-                    Optional<String> similar = index.nearDuplicateOf(signature).or(() -> staged.nearDuplicateOf(signature));
-                    if (similar.isPresent()) {
-                        counts[1]++;
-                        writeLine(quarantine, Rejection.of(parsed.line(), null, "near-duplicate of record " + similar.get()
-                                + " (estimated similarity at least " + config.dedup().nearDuplicateThreshold() + ")", null));
+            // the raw upload is stored while it is parsed; the transaction commits only once it is stored
+            stored = CompletableFuture.supplyAsync(() -> {
+                long started = System.nanoTime();
+                ContentAddress address = store.putContentAddressed(ArtifactLayout.rawPrefix(), local.file(),
+                        "application/octet-stream");
+                recordPhase("store", started);
+                return address;
+            }, rawUploads);
+            DedupIndex index = dedupIndex(dataset);
+            int committedSize = index.size();
+            boolean committed = false;
+            boolean nearDuplicates = config.dedup().nearDuplicateThreshold() <= 1;
+            quarantineFile = Files.createTempFile("tuneloop-quarantine-", ".jsonl");
+            long[] counts = new long[3]; // accepted, duplicate, rejected
+            IngestBatch batch;
+            try (TransactionalBatchPublisher.Transaction transaction = batches.begin();
+                 ParseAhead parsed = new ParseAhead(reader, Files.newInputStream(local.file()), nearDuplicates ? hasher : null,
+                         batchId);
+                 OutputStream quarantine = new BufferedOutputStream(Files.newOutputStream(quarantineFile), 1 << 16)) {
+                UploadReader.Summary summary = parsed.forEach(item -> {
+                    if (item instanceof ParseAhead.Rejected rejected) {
+                        counts[2]++;
+                        writeLine(quarantine, rejected.rejection());
                         return;
                     }
-                }
-                DedupIndex.Entry entry = new DedupIndex.Entry(recordId, signature);
-                staged.add(entry);
-                stagedEntries.add(entry);
-                transaction.send(toRawRecord(parsed, recordId, dataset, batchId, counts[0]++, raw.key(), fileName));
-            }, rejection -> {
-                counts[2]++;
-                writeLine(quarantine, rejection);
-            }, counts);
+                    ParseAhead.Prepared prepared = (ParseAhead.Prepared) item;
+                    String recordId = prepared.recordId();
+                    if (index.containsId(recordId)) { // committed before, or accepted earlier in this upload
+                        counts[1]++;
+                        return;
+                    }
+                    Optional<String> refused = filter(prepared.record());
+                    if (refused.isPresent()) {
+                        counts[2]++;
+                        writeLine(quarantine, Rejection.of(prepared.record().line(), null, refused.get(), null));
+                        return;
+                    }
+                    int[] signature = nearDuplicates ? prepared.signature() : NO_SIGNATURE;
+                    if (nearDuplicates) {
+                        Optional<String> similar = index.nearDuplicateOf(signature);
+                        if (similar.isPresent()) {
+                            counts[1]++;
+                            writeLine(quarantine, Rejection.of(prepared.record().line(), null, "near-duplicate of record "
+                                    + similar.get() + " (estimated similarity at least "
+                                    + config.dedup().nearDuplicateThreshold() + ")", null));
+                            return;
+                        }
+                    }
+                    index.add(recordId, signature);
+                    transaction.send(toRawRecord(prepared.record(), recordId, dataset, batchId, counts[0]++, rawKey,
+                            fileName));
+                });
+                quarantine.flush();
+                phase = recordPhase("parse", phase);
 
-            String quarantineKey = null;
-            if (quarantine.size() > 0) {
-                quarantineKey = quarantineKey(dataset, batchId);
-                store.putBytes(quarantineKey, quarantine.toByteArray(), "application/x-ndjson");
+                String quarantineKey = null;
+                if (Files.size(quarantineFile) > 0) {
+                    quarantineKey = quarantineKey(dataset, batchId);
+                    store.putFile(quarantineKey, quarantineFile, "application/x-ndjson");
+                }
+                ContentAddress raw = awaitStored(stored);
+                LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());
+                String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
+                batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
+                        counts[0], counts[2], counts[1], quarantineKey, Instant.now(), reasons.get());
+                transaction.commit(batch); // records and summary become visible together
+                committed = true;
+                phase = recordPhase("commit", phase);
+            } finally {
+                if (!committed) {
+                    indexes.remove(dataset); // it holds records of this upload: reload the committed ones
+                }
             }
-            String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
-            batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
-                    counts[0], counts[2], counts[1], quarantineKey, Instant.now(), reasons.get());
-            transaction.commit(batch); // records and summary become visible together
+            store.putBytes(ArtifactLayout.ingestBatch(dataset, batchId), EventJson.toBytes(batch), "application/json");
+            dedupFile = Files.createTempFile("tuneloop-dedup-", ".bin");
+            saveDedupEntries(dataset, batchId, index, committedSize, dedupFile);
+            recordPhase("index", phase);
+            meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
+            meters.counter("tuneloop.ingest.bytes").increment(local.size());
+            meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
+            meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
+            meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(counts[2]);
+            LOG.infof("batch %s of %s: %d accepted, %d duplicates, %d rejected", batchId, dataset, counts[0], counts[1],
+                    counts[2]);
+            return batch;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read back upload " + raw.key(), e);
+            throw new UncheckedIOException("cannot process upload " + fileName + " of " + dataset, e);
         } finally {
-            deleteQuietly(local);
+            if (stored != null) {
+                stored.handle((address, error) -> null).join(); // the upload reads the local file
+            }
+            deleteQuietly(local.file());
+            deleteQuietly(quarantineFile);
+            deleteQuietly(dedupFile);
         }
-        store.putBytes(ArtifactLayout.ingestBatch(dataset, batchId), EventJson.toBytes(batch), "application/json");
-        saveDedupEntries(dataset, batchId, stagedEntries, index);
-        meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
-        meters.counter("tuneloop.ingest.bytes").increment(raw.size());
-        meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
-        meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
-        meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(counts[2]);
-        LOG.infof("batch %s of %s: %d accepted, %d duplicates, %d rejected", batchId, dataset, counts[0], counts[1],
-                counts[2]);
-        return batch;
     }
 
-    /**
-     * Reads the whole upload. A decompression cap hit after some records were read ends the read
-     * with a rejection (those records are announced with their batch); hit before any, the upload
-     * is refused.
-     */
-    private static UploadReader.Summary readAll(UploadReader reader, InputStream stored,
-                                                java.util.function.Consumer<ParsedRecord> accepted,
-                                                java.util.function.Consumer<Rejection> rejected, long[] counts)
-            throws IOException {
-        long[] read = new long[1];
-        try {
-            return reader.read(stored, record -> {
-                read[0]++;
-                accepted.accept(record);
-            }, rejected);
-        } catch (InvalidUploadException e) {
-            if (read[0] == 0 && counts[2] == 0) {
-                throw e;
-            }
-            rejected.accept(Rejection.of(0, null, e.getMessage() + "; the rest of the file was not read", null));
-            return new UploadReader.Summary(UploadFormat.JSONL, false, read[0], counts[2]);
-        }
+    /** Times one phase of an upload (store, parse, commit, index) and returns the time it ended. */
+    private long recordPhase(String name, long startedNanos) {
+        long now = System.nanoTime();
+        meters.timer("tuneloop.ingest.upload.phase", "phase", name).record(now - startedNanos, TimeUnit.NANOSECONDS);
+        return now;
     }
 
     private Optional<String> filter(ParsedRecord record) {
@@ -238,9 +271,9 @@ public class IngestService {
     private DedupIndex dedupIndex(String dataset) {
         return indexes.computeIfAbsent(dataset, d -> {
             DedupIndex index = newIndex();
-            for (var object : store.list(ArtifactLayout.ingestPrefix() + d + "/dedup/")) {
+            for (var object : store.list(ArtifactLayout.ingestDedupPrefix(d))) {
                 try (InputStream in = store.get(object.key())) {
-                    DedupIndex.read(in).forEach(index::add);
+                    index.readFrom(in);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read dedup entries " + object.key(), e);
                 }
@@ -249,39 +282,54 @@ public class IngestService {
         });
     }
 
-    /** Records the accepted ids (and signatures) of a committed batch, for later uploads to dedupe against. */
-    private void saveDedupEntries(String dataset, String batchId, List<DedupIndex.Entry> all, DedupIndex index) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            DedupIndex.write(all, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Stores the accepted ids (and signatures) of a committed batch, for later uploads to dedupe against. */
+    private void saveDedupEntries(String dataset, String batchId, DedupIndex index, int committedSize, Path file)
+            throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            index.writeTo(out, committedSize);
         }
-        store.putBytes(ArtifactLayout.ingestPrefix() + dataset + "/dedup/" + batchId + ".bin", out.toByteArray(),
-                "application/octet-stream");
-        all.forEach(index::add);
+        store.putFile(ArtifactLayout.ingestDedup(dataset, batchId), file, "application/octet-stream");
     }
 
-    /**
-     * Parsing is much slower than downloading: reading the stored upload straight from the object
-     * store would hold an HTTP response open for the whole parse, and servers close idle-looking
-     * streams. So the stored bytes are first copied to a local temporary file.
-     */
-    private java.nio.file.Path copyToTempFile(String key) {
+    /** An upload received into a local file, with its content hash. */
+    private record Spooled(Path file, String sha256, long size) {
+    }
+
+    private static Spooled spool(InputStream body) {
+        Path local = null;
         try {
-            java.nio.file.Path local = java.nio.file.Files.createTempFile("tuneloop-upload-", ".bin");
-            try (InputStream in = store.get(key)) {
-                java.nio.file.Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            local = Files.createTempFile("tuneloop-upload-", ".bin");
+            MessageDigest digest = Sha256.digest();
+            long size;
+            try (InputStream in = new DigestInputStream(body, digest)) {
+                size = Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
             }
-            return local;
+            return new Spooled(local, Sha256.hex(digest), size);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read back upload " + key, e);
+            deleteQuietly(local);
+            throw new UncheckedIOException("cannot receive the upload", e);
         }
     }
 
-    private static void deleteQuietly(java.nio.file.Path file) {
+    private static ContentAddress awaitStored(CompletableFuture<ContentAddress> stored) {
         try {
-            java.nio.file.Files.deleteIfExists(file);
+            return stored.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        rawUploads.shutdown();
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // a temporary file left behind is harmless
         }
@@ -307,10 +355,14 @@ public class IngestService {
                 new Provenance(dataset, batchId, sourceKey, file, parsed.line()), parsed.attributes());
     }
 
-    private void writeLine(ByteArrayOutputStream out, Rejection rejection) {
+    private void writeLine(OutputStream out, Rejection rejection) {
         reasons.get().merge(rejection.kind(), 1L, Long::sum);
         meters.counter("tuneloop.ingest.rejections", "reason", rejection.kind()).increment();
-        out.writeBytes(EventJson.toBytes(rejection));
-        out.write('\n');
+        try {
+            out.write(EventJson.toBytes(rejection));
+            out.write('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the quarantine file", e);
+        }
     }
 }

@@ -37,6 +37,8 @@ public final class IngestBenchmark {
 
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        // outside Quarkus nothing sets log levels, and the Kafka client would format TRACE lines per record
+        org.jboss.logmanager.LogContext.getLogContext().getLogger("").setLevel(java.util.logging.Level.INFO);
         TestStack stack = TestStack.get();
         byte[] sample = line(0);
         System.out.printf("records: %,d of about %d bytes (%.0f MB)%n", records, sample.length,
@@ -50,7 +52,7 @@ public final class IngestBenchmark {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>("bench-baseline", "bench", line(i)));
@@ -65,7 +67,8 @@ public final class IngestBenchmark {
         try (ArtifactStore store = stack.openStore()) {
             TransactionalBatchPublisher publisher = new TransactionalBatchPublisher(stack.bootstrapServers(), "bench", 1,
                     Duration.ofSeconds(30), Duration.ofMinutes(10));
-            IngestService ingest = new IngestService(store, publisher, config(), new SimpleMeterRegistry());
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            IngestService ingest = new IngestService(store, publisher, config(), meters);
             start = System.nanoTime();
             IngestBatch batch = ingest.ingestUpload("bench", "bench.jsonl", generated(records), null, ColumnMapping.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -73,6 +76,10 @@ public final class IngestBenchmark {
             System.out.printf("ingest upload: %.1f s, %,d accepted, %,.0f records/s, %.1f MB/s, ratio to baseline %.2f%n",
                     seconds, batch.recordsAccepted(), rate, (double) records * sample.length / 1e6 / seconds,
                     rate / baselineRate);
+            for (String phase : List.of("receive", "store", "parse", "commit", "index")) {
+                var timer = meters.find("tuneloop.ingest.upload.phase").tag("phase", phase).timer();
+                System.out.printf("  phase %-6s %6.1f s%n", phase, timer == null ? 0 : timer.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) / 1000);
+            }
             publisher.close();
         }
         System.exit(0); // the embedded broker's threads

@@ -30,9 +30,38 @@ public final class ArtifactLayout {
         return ingestPrefix() + dataset + "/batches/" + batchId + ".json";
     }
 
+    /** Prefix of the dedup entries of a dataset's committed batches (one object per batch). */
+    public static String ingestDedupPrefix(String dataset) {
+        return ingestPrefix() + dataset + "/dedup/";
+    }
+
+    /** The ids and MinHash signatures a committed batch added to its dataset's dedup index. */
+    public static String ingestDedup(String dataset, String batchId) {
+        return ingestDedupPrefix(dataset) + batchId + ".bin";
+    }
+
     /** Prefix of every version of a dataset. */
     public static String datasetPrefix(String dataset) {
         return "datasets/" + dataset + "/";
+    }
+
+    /** How the dataset's versions are built (phrasings, splits, mixing, chat format, tokenizer). */
+    public static String datasetSpec(String dataset) {
+        return datasetPrefix(dataset) + "spec.json";
+    }
+
+    /** Raw records of the dataset's complete ingest batches, kept by the formatter to rebuild versions. */
+    public static String datasetRawPrefix(String dataset) {
+        return datasetPrefix(dataset) + "raw/";
+    }
+
+    public static String datasetRawBatch(String dataset, String batchId) {
+        return datasetRawPrefix(dataset) + batchId + ".jsonl";
+    }
+
+    /** Operator-added template families (YAML), layered over the built-in library. */
+    public static String templatesPrefix() {
+        return "templates/";
     }
 
     public static String datasetVersionPrefix(String dataset, int version) {

@@ -16,11 +16,9 @@ import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,26 +116,17 @@ public final class ArtifactStore implements AutoCloseable {
 
     /**
      * Stores {@code content} under {@code prefix + sha256(content)}. The stream is spooled to a
-     * temporary file while it is hashed (the key is only known at the end), then uploaded unless an
-     * object with that key already exists: uploading the same bytes twice stores them once.
+     * temporary file (the key is only known at the end), then stored as by
+     * {@link #putContentAddressed(String, Path, String)}.
      */
     public ContentAddress putContentAddressed(String prefix, InputStream content, String contentType) {
         Path spool = null;
         try {
             spool = Files.createTempFile("tuneloop-cas-", ".bin");
-            MessageDigest digest = Sha256.digest();
-            long size;
-            try (InputStream in = new DigestInputStream(content, digest);
-                 OutputStream out = Files.newOutputStream(spool)) {
-                size = in.transferTo(out);
+            try (InputStream in = content) {
+                Files.copy(in, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            String sha = Sha256.hex(digest);
-            String key = prefix + sha;
-            if (stat(key).isPresent()) {
-                return new ContentAddress(key, sha, size, false);
-            }
-            putFile(key, spool, contentType);
-            return new ContentAddress(key, sha, size, true);
+            return putContentAddressed(prefix, spool, contentType);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot spool content for " + prefix, e);
         } finally {
@@ -149,6 +138,31 @@ public final class ArtifactStore implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Stores a local file under {@code prefix + sha256(file)}, unless an object with that key
+     * already exists: uploading the same bytes twice stores them once.
+     */
+    public ContentAddress putContentAddressed(String prefix, Path file, String contentType) {
+        MessageDigest digest = Sha256.digest();
+        long size = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        String sha = Sha256.hex(digest);
+        String key = prefix + sha;
+        if (stat(key).isPresent()) {
+            return new ContentAddress(key, sha, size, false);
+        }
+        putFile(key, file, contentType);
+        return new ContentAddress(key, sha, size, true);
     }
 
     /** Opens {@code key} for streaming; the caller closes the stream. */
