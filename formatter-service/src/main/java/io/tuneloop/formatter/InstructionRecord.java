@@ -1,22 +1,54 @@
 package io.tuneloop.formatter;
 
+import io.tuneloop.events.payload.ChatMessage;
+
+import java.util.List;
+
 /**
- * One training example as the trainer reads it: the rendered prompt and the response to learn.
+ * One training (or evaluation) example as the trainer and the eval service read it. It holds no
+ * dataset or batch name (the manifest lists the batches; the record id leads back to the raw record),
+ * so the same records and spec give byte-identical shards whatever dataset or upload they came in.
  *
- * @param id         stable id: the raw record id plus the template id
+ * @param id         stable id: the raw record id, the template id, and a repeat index when mixing
+ *                   repeats the example
  * @param recordId   the raw record it was made from (content hash)
- * @param dataset    dataset name
- * @param task       task name (or "unknown")
- * @param templateId the phrasing used to render it
+ * @param task       task name (or the category, or "unknown")
+ * @param templateId the phrasing used ("conversation" for multi-turn records); "+fs&lt;k&gt;" when k
+ *                   exemplars precede it
  * @param language   language when known
- * @param split      train, validation, ...
- * @param prompt     everything the model is conditioned on
- * @param response   what the model learns to produce (loss is taken here only)
- * @param batchId    the ingest batch (or round request) that brought the raw record
+ * @param split      train, validation, heldout_tasks or heldout_phrasings
+ * @param prompt     the rendered task prompt (single-turn examples)
+ * @param response   the response to learn (single-turn examples)
+ * @param messages   the turns of a multi-turn example (null for single-turn ones)
+ * @param text       the full text the model sees, after the chat format
+ * @param tokens     token ids of {@code text} (null when the spec names no model)
+ * @param lossSpans  [start, end) token ranges whose prediction is learned: the response and its
+ *                   end-of-turn / EOS token, nothing else
  * @param file       source file of the raw record
  * @param line       line/row in that file
  */
-public record InstructionRecord(String id, String recordId, String dataset, String task, String templateId,
-                                String language, String split, String prompt, String response, String batchId,
-                                String file, long line) {
+public record InstructionRecord(String id, String recordId, String task, String templateId, String language,
+                                String split, String prompt, String response, List<ChatMessage> messages,
+                                String text, int[] tokens, List<int[]> lossSpans, String file,
+                                long line) {
+
+    public InstructionRecord withId(String newId) {
+        return new InstructionRecord(newId, recordId, task, templateId, language, split, prompt, response, messages,
+                text, tokens, lossSpans, file, line);
+    }
+
+    public InstructionRecord withEncoding(String newText, int[] newTokens, List<int[]> newSpans) {
+        return new InstructionRecord(id, recordId, task, templateId, language, split, prompt, response, messages,
+                newText, newTokens, newSpans, file, line);
+    }
+
+    /** Tokens whose prediction is learned. */
+    public int learnedTokens() {
+        return lossSpans == null ? 0 : lossSpans.stream().mapToInt(s -> s[1] - s[0]).sum();
+    }
+
+    /** Length for ordering and statistics: tokens when tokenized, else characters. */
+    public int length() {
+        return tokens != null ? tokens.length : text != null ? text.length() : 0;
+    }
 }

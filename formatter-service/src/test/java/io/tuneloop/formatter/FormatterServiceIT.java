@@ -77,7 +77,9 @@ class FormatterServiceIT {
         sendBatch(dataset, "batch-2", 2); // a new batch after it, to know the redelivery was processed
         DatasetVersion second = awaitVersion(dataset, 2);
 
-        assertThat(second.sourceBatches()).containsExactly("batch-2");
+        // a version holds every complete batch of the dataset so far, each record once
+        assertThat(second.sourceBatches()).containsExactly("batch-1", "batch-2");
+        assertThat(second.recordCount()).isEqualTo(5);
         given().get("/api/v1/datasets/{d}/versions", dataset).then().statusCode(200).body("$", hasSize(2));
         assertThat(first.contentChecksum()).isNotEqualTo(second.contentChecksum());
     }
@@ -129,6 +131,49 @@ class FormatterServiceIT {
         var dead = TestKafka.awaitRecord(Topics.ROUND_REQUESTS.deadLetterTopic(io.tuneloop.events.Service.FORMATTER),
                 r -> dataset.equals(r.key()), Duration.ofSeconds(60));
         assertThat(TestKafka.header(dead, "dead-letter-reason")).contains("v99, which does not exist");
+    }
+
+    @Test
+    void aSpecWithTheModelsTokenizerGivesTokenizedVersionsAndPreviews(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String dataset = "spec-" + UUID.randomUUID();
+        String model = "tiny-" + UUID.randomUUID().toString().substring(0, 8);
+        io.tuneloop.model.tokenizer.TinyTokenizerFactory.write(dir, java.util.List.of("Repeat the word 1 context word"),
+                200, 256);
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            for (String file : java.util.List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+                store.putFile(io.tuneloop.store.ArtifactLayout.modelPrefix(model) + file, dir.resolve(file), "application/json");
+            }
+        }
+        given().contentType("application/json").body("{\"model\": \"no-such-model\"}")
+                .put("/api/v1/datasets/{d}/spec", dataset).then().statusCode(400).body(containsString("no-such-model"));
+        given().contentType("application/json").body("{\"heldOutTemplates\": [\"nope\"]}")
+                .put("/api/v1/datasets/{d}/spec", dataset).then().statusCode(400).body(containsString("nope"));
+        given().contentType("application/json")
+                .body("{\"model\": \"" + model + "\", \"phrasingsPerRecord\": 2, \"heldOutTasks\": [\"task-2\"],"
+                        + " \"systemPrompt\": \"Be brief.\"}")
+                .put("/api/v1/datasets/{d}/spec", dataset).then().statusCode(200)
+                .body("chatFormat", org.hamcrest.Matchers.equalTo("model")).body("maxTokens", org.hamcrest.Matchers.equalTo(2048));
+
+        sendBatch(dataset, "batch-1", 12);
+        DatasetVersion version = awaitVersion(dataset, 1);
+        assertThat(version.splitCounts()).containsKey("heldout_tasks");
+        given().get("/api/v1/datasets/{d}/versions/1", dataset).then().statusCode(200)
+                .body("spec.model", org.hamcrest.Matchers.equalTo(model))
+                .body("tokenStats.train.learnedTokens", org.hamcrest.Matchers.greaterThan(0));
+
+        given().get("/api/v1/datasets/{d}/preview?limit=2", dataset).then().statusCode(200)
+                .body("$", hasSize(2))
+                .body("[0].marked", containsString("[[LEARN]]"))
+                .body("[0].text", containsString("<|im_start|>system\nBe brief.<|im_end|>"));
+
+        // the same spec and batches: rebuilding returns the sealed version's content again
+        given().post("/api/v1/datasets/{d}/versions", dataset).then().statusCode(201);
+        DatasetVersion rebuilt = awaitVersion(dataset, 2);
+        assertThat(rebuilt.contentChecksum()).isEqualTo(version.contentChecksum());
+        given().post("/api/v1/datasets/{d}/versions", dataset).then().statusCode(201)
+                .body("version", org.hamcrest.Matchers.equalTo(2));
+        given().get("/api/v1/templates").then().statusCode(200).body(containsString("generic-01"));
     }
 
     @Test

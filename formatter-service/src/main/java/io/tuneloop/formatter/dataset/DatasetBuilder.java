@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.formatter.DatasetManifest.ShardEntry;
+import io.tuneloop.formatter.DatasetManifest.TokenStats;
 import io.tuneloop.formatter.InstructionRecord;
-import io.tuneloop.formatter.template.AlpacaTemplate;
+import io.tuneloop.formatter.template.TaskTemplate;
+import io.tuneloop.formatter.template.TemplateLibrary;
+import io.tuneloop.formatter.template.TemplateRenderer;
 import io.tuneloop.store.Sha256;
 
 import java.io.ByteArrayOutputStream;
@@ -15,24 +18,40 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Turns raw records into the shards of a dataset version. The output depends only on the set of
- * records and the settings, never on arrival order: records are ordered by id before writing, so
- * the same inputs give byte-identical shards and the same content checksum.
+ * Turns raw records into the shards of a dataset version, FLAN-style: each record is rendered with
+ * phrasings drawn from its task family, some with exemplars of the same task, whole tasks and some
+ * phrasings are held out for evaluation, tasks are capped and mixed, and every example is put in
+ * the target model's chat format and tokenized with loss spans.
+ *
+ * <p>The output depends only on the set of records and the spec, never on arrival order: every
+ * choice is a hash of the record (see {@link Splitter#unit}) and shards are ordered by id (or by
+ * length, then id, for a curriculum), so the same inputs give byte-identical shards and checksum.
  */
 public final class DatasetBuilder {
+    public static final String CONVERSATION_TEMPLATE = "conversation";
     private static final ObjectMapper JSON = EventJson.mapper();
 
+    private final DatasetSpec spec;
+    private final TemplateLibrary library;
+    private final TemplateRenderer renderer = new TemplateRenderer();
+    private final ExampleEncoder encoder;
     private final Splitter splitter;
     private final int recordsPerShard;
 
     /** The shards of a version, ready to upload, and what the manifest says of them. */
     public record Built(List<Shard> shards, long recordCount, Map<String, Long> splitCounts,
-                        Map<String, Long> taskCounts, String contentChecksum) {
+                        Map<String, Long> taskCounts, Map<String, Long> templateCounts,
+                        Map<String, Long> droppedByReason, Map<String, TokenStats> tokenStats,
+                        String contentChecksum) {
         public List<ShardEntry> entries() {
             return shards.stream().map(Shard::entry).toList();
         }
@@ -42,54 +61,181 @@ public final class DatasetBuilder {
     public record Shard(ShardEntry entry, byte[] content) {
     }
 
-    public DatasetBuilder(Splitter splitter, int recordsPerShard) {
+    /** Examples and what was dropped on the way. */
+    public record Formatted(List<InstructionRecord> examples, Map<String, Long> droppedByReason) {
+    }
+
+    public DatasetBuilder(DatasetSpec spec, TemplateLibrary library, ExampleEncoder encoder, int recordsPerShard) {
         if (recordsPerShard < 1) {
             throw new IllegalArgumentException("records per shard must be >= 1");
         }
-        this.splitter = splitter;
+        for (String id : spec.heldOutTemplates()) {
+            if (library.template(id).isEmpty()) {
+                throw new IllegalArgumentException("heldOutTemplates names " + id + ", which is not in the template library");
+            }
+        }
+        this.spec = spec;
+        this.library = library;
+        this.encoder = encoder;
+        this.splitter = new Splitter(spec.validationFraction());
         this.recordsPerShard = recordsPerShard;
     }
 
-    /** Renders raw records with the Alpaca phrasing and assigns their split. */
-    public List<InstructionRecord> format(Collection<RawRecord> records) {
-        List<InstructionRecord> formatted = new ArrayList<>(records.size());
-        for (RawRecord raw : records) {
-            AlpacaTemplate.Rendered rendered = AlpacaTemplate.render(raw);
-            formatted.add(new InstructionRecord(raw.recordId() + ":" + AlpacaTemplate.ID, raw.recordId(), raw.dataset(),
-                    raw.task() == null ? "unknown" : raw.task(), AlpacaTemplate.ID, raw.language(),
-                    splitter.splitOf(raw.recordId()), rendered.prompt(), rendered.response(), raw.batchId(),
-                    raw.provenance().file(), raw.provenance().line()));
-        }
-        return formatted;
+    public DatasetSpec spec() {
+        return spec;
     }
 
-    /** Writes the records (deduplicated by id) into per-split JSON Lines shards. */
-    public Built build(Collection<InstructionRecord> records) {
+    /** Renders, splits, mixes and encodes the records of a version (deduplicated by record id). */
+    public Formatted format(Collection<RawRecord> records) {
+        Map<String, RawRecord> unique = new TreeMap<>();
+        records.forEach(r -> unique.putIfAbsent(r.recordId(), r));
+        Map<String, List<String>> options = labelSets(unique.values());
+        Map<String, Long> dropped = new TreeMap<>();
+
+        List<InstructionRecord> examples = new ArrayList<>();
+        for (RawRecord raw : unique.values()) {
+            String split = spec.heldOutTask(raw.task(), raw.category()) ? Splits.HELDOUT_TASKS : splitter.splitOf(raw.recordId());
+            List<InstructionRecord> rendered = render(raw, split, options.getOrDefault(taskOf(raw), List.of()));
+            if (rendered.isEmpty()) {
+                dropped.merge("no_applicable_template", 1L, Long::sum);
+            }
+            examples.addAll(rendered);
+        }
+        examples = addExemplars(examples, unique);
+        examples = Mixer.mix(examples, spec);
+
+        List<InstructionRecord> encoded = new ArrayList<>(examples.size());
+        for (InstructionRecord example : examples) {
+            ExampleEncoder.Encoded result = encoder.encode(example);
+            if (result.record().isPresent()) {
+                encoded.add(result.record().get());
+            } else {
+                dropped.merge(result.droppedBecause(), 1L, Long::sum);
+            }
+        }
+        return new Formatted(encoded, dropped);
+    }
+
+    /** The examples of one raw record: its training phrasings, plus a held-out phrasing for validation. */
+    List<InstructionRecord> render(RawRecord raw, String split, List<String> options) {
+        if (raw.messages() != null && !raw.messages().isEmpty()) {
+            return List.of(example(raw, CONVERSATION_TEMPLATE, split, null, null));
+        }
+        String family = library.familyOf(raw.category(), raw.task());
+        List<TaskTemplate> seen = new ArrayList<>();
+        List<TaskTemplate> heldOut = new ArrayList<>();
+        for (TaskTemplate t : library.family(family)) {
+            (spec.heldOutTemplates().contains(t.id()) ? heldOut : seen).add(t);
+        }
+        TemplateRenderer.Fields fields = new TemplateRenderer.Fields(raw.instruction(), raw.input(), raw.output(),
+                options, raw.task(), raw.category());
+        List<InstructionRecord> out = new ArrayList<>();
+        for (TaskTemplate template : shuffled(seen, raw.recordId())) {
+            if (out.size() == spec.phrasingsPerRecord()) {
+                break;
+            }
+            renderer.render(template, fields).ifPresent(r ->
+                    out.add(example(raw, template.id(), split, r.prompt(), r.response())));
+        }
+        if (split.equals(Splits.VALIDATION)) {
+            for (TaskTemplate template : shuffled(heldOut, raw.recordId())) {
+                Optional<TemplateRenderer.Rendered> r = renderer.render(template, fields);
+                if (r.isPresent()) {
+                    out.add(example(raw, template.id(), Splits.HELDOUT_PHRASINGS, r.get().prompt(), r.get().response()));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Gives a {@code fewShot.fraction} share of training examples {@code k} exemplars: other training
+     * records of the same task, rendered with the same phrasing, before the prompt. Exemplars come
+     * from the training split only, so nothing of validation or held-out data leaks into training.
+     */
+    private List<InstructionRecord> addExemplars(List<InstructionRecord> examples, Map<String, RawRecord> raws) {
+        int k = spec.fewShot().k();
+        if (k == 0 || spec.fewShot().fraction() == 0) {
+            return examples;
+        }
+        Map<String, List<RawRecord>> trainByTask = new HashMap<>();
+        for (InstructionRecord e : examples) {
+            if (e.split().equals(Splits.TRAIN) && e.messages() == null) {
+                trainByTask.computeIfAbsent(e.task(), t -> new ArrayList<>()).add(raws.get(e.recordId()));
+            }
+        }
+        trainByTask.values().forEach(list -> list.sort(Comparator.comparing(RawRecord::recordId)));
+        List<InstructionRecord> out = new ArrayList<>(examples.size());
+        for (InstructionRecord e : examples) {
+            List<RawRecord> pool = trainByTask.get(e.task());
+            if (!e.split().equals(Splits.TRAIN) || e.messages() != null || pool == null || pool.size() <= k
+                    || Splitter.unit("few-shot", e.id()) >= spec.fewShot().fraction()) {
+                out.add(e);
+                continue;
+            }
+            TaskTemplate template = library.template(e.templateId()).orElseThrow();
+            int start = (int) (Splitter.unit("exemplar-start", e.id()) * pool.size());
+            StringBuilder prefix = new StringBuilder();
+            int used = 0;
+            for (int i = 0; used < k && i < pool.size(); i++) {
+                RawRecord exemplar = pool.get((start + i) % pool.size());
+                if (exemplar.recordId().equals(e.recordId())) {
+                    continue;
+                }
+                Optional<TemplateRenderer.Rendered> r = renderer.render(template, new TemplateRenderer.Fields(
+                        exemplar.instruction(), exemplar.input(), exemplar.output(), List.of(), exemplar.task(),
+                        exemplar.category()));
+                if (r.isPresent()) {
+                    prefix.append(r.get().prompt()).append('\n').append(r.get().response()).append("\n\n");
+                    used++;
+                }
+            }
+            String templateId = e.templateId() + "+fs" + used;
+            out.add(new InstructionRecord(e.recordId() + ":" + templateId, e.recordId(), e.task(), templateId,
+                    e.language(), e.split(), prefix + e.prompt(), e.response(), null, null, null, null,
+                    e.file(), e.line()));
+        }
+        return out;
+    }
+
+    /** Writes the examples (deduplicated by id) into per-split JSON Lines shards. */
+    public Built build(Formatted formatted) {
         Map<String, InstructionRecord> unique = new TreeMap<>();
-        for (InstructionRecord record : records) {
+        for (InstructionRecord record : formatted.examples()) {
             unique.putIfAbsent(record.id(), record);
         }
         Map<String, List<InstructionRecord>> bySplit = new TreeMap<>();
         Map<String, Long> taskCounts = new TreeMap<>();
+        Map<String, Long> templateCounts = new TreeMap<>();
         for (InstructionRecord record : unique.values()) {
             bySplit.computeIfAbsent(record.split(), s -> new ArrayList<>()).add(record);
             taskCounts.merge(record.task(), 1L, Long::sum);
+            templateCounts.merge(record.templateId(), 1L, Long::sum);
         }
         List<Shard> shards = new ArrayList<>();
         Map<String, Long> splitCounts = new TreeMap<>();
+        Map<String, TokenStats> tokenStats = new TreeMap<>();
         for (var split : bySplit.entrySet()) {
             List<InstructionRecord> inSplit = split.getValue();
+            if (spec.curriculum().equals("length")) {
+                inSplit.sort(Comparator.comparingInt(InstructionRecord::length).thenComparing(InstructionRecord::id));
+            }
             splitCounts.put(split.getKey(), (long) inSplit.size());
+            if (encoder.tokenizes()) {
+                tokenStats.put(split.getKey(), TokenStats.of(inSplit));
+            }
             for (int start = 0, index = 0; start < inSplit.size(); start += recordsPerShard, index++) {
                 List<InstructionRecord> part = inSplit.subList(start, Math.min(start + recordsPerShard, inSplit.size()));
                 byte[] content = jsonLines(part);
-                String name = split.getKey() + "-" + index + ".jsonl";
+                String name = "%s-%05d.jsonl".formatted(split.getKey(), index);
                 shards.add(new Shard(new ShardEntry(name, split.getKey(), part.size(), Sha256.hex(content),
                         content.length), content));
             }
         }
         shards.sort(Comparator.comparing(s -> s.entry().name()));
-        return new Built(List.copyOf(shards), unique.size(), splitCounts, taskCounts, contentChecksum(shards));
+        return new Built(List.copyOf(shards), unique.size(), splitCounts, taskCounts, templateCounts,
+                formatted.droppedByReason(), tokenStats, contentChecksum(shards));
     }
 
     /** Reads a shard written by {@link #build}. */
@@ -105,6 +251,37 @@ public final class DatasetBuilder {
             }
         }
         return records;
+    }
+
+    /** The label sets of classification tasks (sorted distinct outputs), for templates' options. */
+    private static Map<String, List<String>> labelSets(Collection<RawRecord> records) {
+        Map<String, TreeSet<String>> labels = new HashMap<>();
+        for (RawRecord r : records) {
+            if (Boolean.TRUE.equals(r.isClassification()) && r.output() != null) {
+                labels.computeIfAbsent(taskOf(r), t -> new TreeSet<>()).add(r.output().strip());
+            }
+        }
+        Map<String, List<String>> sets = new LinkedHashMap<>();
+        labels.forEach((task, set) -> sets.put(task, List.copyOf(set)));
+        return sets;
+    }
+
+    static String taskOf(RawRecord raw) {
+        return raw.task() != null ? raw.task() : raw.category() != null ? raw.category() : "unknown";
+    }
+
+    private static InstructionRecord example(RawRecord raw, String templateId, String split, String prompt,
+                                             String response) {
+        return new InstructionRecord(raw.recordId() + ":" + templateId, raw.recordId(), taskOf(raw), templateId,
+                raw.language(), split, prompt, response, raw.messages(), null, null, null,
+                raw.provenance().file(), raw.provenance().line());
+    }
+
+    /** The templates in an order drawn from the record id (the same record always gets the same phrasing). */
+    private static List<TaskTemplate> shuffled(List<TaskTemplate> templates, String recordId) {
+        List<TaskTemplate> order = new ArrayList<>(templates);
+        order.sort(Comparator.comparingDouble(t -> Splitter.unit("template:" + t.id(), recordId)));
+        return order;
     }
 
     private static byte[] jsonLines(List<InstructionRecord> records) {

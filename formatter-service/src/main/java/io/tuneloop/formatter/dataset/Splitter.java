@@ -11,8 +11,8 @@ import java.security.NoSuchAlgorithmException;
  * version's validation set and the next version's training set).
  */
 public final class Splitter {
-    public static final String TRAIN = "train";
-    public static final String VALIDATION = "validation";
+    public static final String TRAIN = Splits.TRAIN;
+    public static final String VALIDATION = Splits.VALIDATION;
 
     private final double validationFraction;
 
@@ -29,9 +29,18 @@ public final class Splitter {
 
     /** A uniform number in [0, 1) from the record id. */
     static double unitInterval(String recordId) {
+        return unit("split", recordId);
+    }
+
+    /**
+     * A uniform number in [0, 1) that depends only on {@code purpose} and {@code key}: every random
+     * choice of the formatter (split, phrasing, exemplars, mixing order) is one of these, so a version
+     * is a function of its inputs and spec.
+     */
+    public static double unit(String purpose, String key) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(("split:" + recordId).getBytes(StandardCharsets.UTF_8));
+                    .digest((purpose + ":" + key).getBytes(StandardCharsets.UTF_8));
             long bits = ByteBuffer.wrap(hash).getLong() >>> 11; // 53 random bits
             return bits / (double) (1L << 53);
         } catch (NoSuchAlgorithmException e) {

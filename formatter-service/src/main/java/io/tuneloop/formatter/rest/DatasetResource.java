@@ -1,40 +1,108 @@
 package io.tuneloop.formatter.rest;
 
+import io.smallrye.common.annotation.Blocking;
+import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.formatter.DatasetManifest;
+import io.tuneloop.formatter.dataset.DatasetSpec;
+import io.tuneloop.formatter.service.FormatterService;
+import io.tuneloop.formatter.service.Preview;
 import io.tuneloop.formatter.store.DatasetRepository;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
-/** Read-only view of sealed dataset versions. */
-@Path("/api/v1/datasets/{dataset}/versions")
+/** Dataset specs, sealed versions and previews of what the model will see. */
+@Path("/api/v1/datasets/{dataset}")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "datasets")
+@Blocking
 public class DatasetResource {
     private final DatasetRepository repository;
+    private final FormatterService formatter;
+    private final Preview preview;
 
-    public DatasetResource(DatasetRepository repository) {
+    public DatasetResource(DatasetRepository repository, FormatterService formatter, Preview preview) {
         this.repository = repository;
+        this.formatter = formatter;
+        this.preview = preview;
     }
 
     @GET
+    @Path("/versions")
     @Operation(summary = "Sealed versions of a dataset, oldest first")
     public List<DatasetManifest> versions(@PathParam("dataset") String dataset) {
         return repository.versions(dataset);
     }
 
     @GET
-    @Path("/{version}")
+    @Path("/versions/{version}")
     @Operation(summary = "The manifest of one version")
     public DatasetManifest version(@PathParam("dataset") String dataset, @PathParam("version") int version) {
         return repository.manifest(dataset, version)
                 .orElseThrow(() -> new NotFoundException("no version " + version + " of dataset " + dataset));
+    }
+
+    @POST
+    @Path("/versions")
+    @Operation(summary = "Seal a new version from every complete batch with the dataset's current spec"
+            + " (the same spec and batches again return the existing version)")
+    @APIResponse(responseCode = "201", description = "The announced version")
+    @APIResponse(responseCode = "400", description = "No batches yet, or the spec cannot be used")
+    public Response rebuild(@PathParam("dataset") String dataset) {
+        DatasetVersion version = formatter.rebuild(dataset);
+        return Response.status(Response.Status.CREATED).entity(version).build();
+    }
+
+    @GET
+    @Path("/spec")
+    @Operation(summary = "How the dataset's versions are built (defaults when none was set)")
+    public DatasetSpec spec(@PathParam("dataset") String dataset) {
+        return repository.spec(dataset);
+    }
+
+    @PUT
+    @Path("/spec")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set the spec: phrasings, few-shot, held-out tasks and phrasings, caps, mixing, curriculum,"
+            + " chat format, system prompt, model (tokenizer), max tokens, truncation. Applies to the next version.")
+    @APIResponse(responseCode = "200", description = "The stored spec, with defaults filled in")
+    @APIResponse(responseCode = "400", description = "An invalid field, an unknown template or a model without tokenizer")
+    public DatasetSpec putSpec(@PathParam("dataset") String dataset, DatasetSpec spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("a spec is required (use {} for the defaults)");
+        }
+        return formatter.saveSpec(dataset, spec);
+    }
+
+    @GET
+    @Path("/preview")
+    @Operation(summary = "Render a few of the dataset's records with its spec: the exact text the model sees,"
+            + " split into learned (loss) and context segments")
+    public List<Preview.Example> preview(@PathParam("dataset") String dataset,
+                                         @QueryParam("limit") @DefaultValue("5") int limit) {
+        return preview.of(dataset, repository.spec(dataset), limit);
+    }
+
+    @POST
+    @Path("/preview")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Preview with a spec that is not stored yet")
+    public List<Preview.Example> previewWith(@PathParam("dataset") String dataset, DatasetSpec spec,
+                                             @QueryParam("limit") @DefaultValue("5") int limit) {
+        return preview.of(dataset, spec == null ? DatasetSpec.defaults() : spec, limit);
     }
 }

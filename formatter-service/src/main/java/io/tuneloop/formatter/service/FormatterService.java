@@ -12,57 +12,96 @@ import io.tuneloop.formatter.DatasetManifest;
 import io.tuneloop.formatter.InstructionRecord;
 import io.tuneloop.formatter.config.FormatterConfig;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
-import io.tuneloop.formatter.dataset.Splitter;
+import io.tuneloop.formatter.dataset.DatasetSpec;
+import io.tuneloop.formatter.dataset.ExampleEncoder;
 import io.tuneloop.formatter.store.DatasetRepository;
-import io.tuneloop.formatter.template.AlpacaTemplate;
+import io.tuneloop.formatter.store.Tokenizers;
+import io.tuneloop.formatter.template.TemplateLibraryProducer;
 import io.tuneloop.service.messaging.Events;
+import io.tuneloop.store.Sha256;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Seals dataset versions: from a complete ingest batch, or from a round request (a base version
- * plus feedback samples). Sealing is idempotent: a source already sealed into a version is not
- * sealed again; its event is re-sent (with the same event id, so consumers see one event).
- * Seals are serialised so that two sources never claim the same version number.
+ * Seals dataset versions. A complete ingest batch is kept (its raw records) and the next version is
+ * built from every kept batch of the dataset with the dataset's spec; a round request seals a base
+ * version plus feedback samples. Sealing is idempotent: a source already sealed into a version is not
+ * sealed again; its event is re-sent (with the same event id, so consumers see one event). Seals are
+ * serialised so that two sources never claim the same version number.
  */
 @ApplicationScoped
 public class FormatterService {
     private static final Logger LOG = Logger.getLogger(FormatterService.class);
 
     private final DatasetRepository repository;
-    private final DatasetBuilder builder;
+    private final TemplateLibraryProducer templates;
+    private final Tokenizers tokenizers;
     private final FormatterConfig config;
     private final MutinyEmitter<DatasetVersion> versions;
     private final MeterRegistry meters;
 
-    public FormatterService(DatasetRepository repository, FormatterConfig config,
+    public FormatterService(DatasetRepository repository, TemplateLibraryProducer templates, Tokenizers tokenizers,
+                            FormatterConfig config,
                             @Channel(Channels.DATASET_VERSIONS_OUT) MutinyEmitter<DatasetVersion> versions,
                             MeterRegistry meters) {
         this.repository = repository;
+        this.templates = templates;
+        this.tokenizers = tokenizers;
         this.config = config;
-        this.builder = new DatasetBuilder(new Splitter(config.validationFraction()), config.recordsPerShard());
         this.versions = versions;
         this.meters = meters;
     }
 
-    /** Seals the records of one complete ingest batch as the dataset's next version. */
+    /** A builder for a spec: the template library in use and the spec's model tokenizer. */
+    public DatasetBuilder builder(DatasetSpec spec) {
+        ExampleEncoder encoder = new ExampleEncoder(spec, spec.model() == null ? null : tokenizers.of(spec.model()));
+        return new DatasetBuilder(spec, templates.library(), encoder, config.recordsPerShard());
+    }
+
+    /** Checks a spec (its held-out templates exist, its model's tokenizer loads) and stores it. */
+    public DatasetSpec saveSpec(String dataset, DatasetSpec spec) {
+        builder(spec);
+        repository.saveSpec(dataset, spec);
+        return spec;
+    }
+
+    /** Keeps one complete ingest batch and seals the dataset's next version with it. */
     public synchronized DatasetVersion sealBatch(String dataset, String batchId, List<RawRecord> records) {
         Optional<DatasetManifest> existing = repository.versionContaining(dataset, batchId);
         if (existing.isPresent()) {
             LOG.infof("batch %s of %s is already in v%d; re-announcing it", batchId, dataset, existing.get().version());
             return announce(existing.get());
         }
-        DatasetBuilder.Built built = builder.build(builder.format(records));
-        return announce(seal(dataset, 0, List.of(batchId), built));
+        repository.saveRawBatch(dataset, batchId, records);
+        return announce(sealFromRawBatches(dataset, repository.spec(dataset), List.of()));
     }
 
-    /** Seals the next round's version: the base version's records plus the feedback samples. */
+    /**
+     * Seals a version from every kept batch with the dataset's current spec (after the spec changed).
+     * Rebuilding with an unchanged spec and batches returns the existing version.
+     */
+    public synchronized DatasetVersion rebuild(String dataset) {
+        DatasetSpec spec = repository.spec(dataset);
+        if (repository.rawBatches(dataset).isEmpty()) {
+            throw new IllegalArgumentException("dataset " + dataset + " has no complete batches to build from");
+        }
+        String source = "spec:" + Sha256.hex(EventJson.toBytes(spec)).substring(0, 16) + ":" + templates.digest().substring(0, 16);
+        List<String> batches = repository.rawBatches(dataset);
+        Optional<DatasetManifest> existing = repository.versions(dataset).stream()
+                .filter(m -> m.contains(source) && m.sourceBatches().containsAll(batches)).findFirst();
+        if (existing.isPresent()) {
+            return announce(existing.get());
+        }
+        return announce(sealFromRawBatches(dataset, spec, List.of(source)));
+    }
+
+    /** Seals the next round's version: the base version's examples plus the feedback samples. */
     public synchronized DatasetVersion sealRound(RoundRequest request) {
         String source = "round-request:" + request.requestId();
         Optional<DatasetManifest> existing = repository.versionContaining(request.dataset(), source);
@@ -72,22 +111,47 @@ public class FormatterService {
         DatasetManifest base = repository.manifest(request.dataset(), request.baseVersion())
                 .orElseThrow(() -> new IllegalArgumentException("round request " + request.requestId()
                         + " names " + request.dataset() + " v" + request.baseVersion() + ", which does not exist"));
-        List<InstructionRecord> records = new ArrayList<>(repository.records(base));
+        DatasetBuilder builder = builder(base.spec());
+        List<InstructionRecord> examples = new ArrayList<>(repository.records(base));
+        java.util.Map<String, Long> dropped = new java.util.TreeMap<>(base.droppedByReason());
         if (request.feedbackKey() != null) {
-            records.addAll(builder.format(readFeedback(request.feedbackKey())));
+            DatasetBuilder.Formatted feedback = builder.format(repository.rawRecordsAt(request.feedbackKey()));
+            examples.addAll(feedback.examples());
+            feedback.droppedByReason().forEach((reason, n) -> dropped.merge(reason, n, Long::sum));
         }
         List<String> sources = new ArrayList<>(base.sourceBatches());
         sources.add(source);
-        return announce(seal(request.dataset(), request.round(), sources, builder.build(records)));
+        DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, dropped));
+        return announce(seal(request.dataset(), request.round(), base.spec(), sources, built));
     }
 
-    private DatasetManifest seal(String dataset, int round, List<String> sources, DatasetBuilder.Built built) {
-        DatasetManifest manifest = repository.seal(dataset, round, AlpacaTemplate.ID, config.validationFraction(),
-                sources, built);
+    private DatasetManifest sealFromRawBatches(String dataset, DatasetSpec spec, List<String> extraSources) {
+        long started = System.nanoTime();
+        List<String> batches = repository.rawBatches(dataset);
+        List<RawRecord> records = new ArrayList<>();
+        batches.forEach(b -> records.addAll(repository.rawRecords(dataset, b)));
+        DatasetBuilder builder = builder(spec);
+        DatasetBuilder.Formatted formatted = builder.format(records);
+        meters.timer("tuneloop.formatter.format.duration").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        meters.counter("tuneloop.formatter.records.formatted", "dataset", dataset).increment(records.size());
+        formatted.droppedByReason().forEach((reason, n) ->
+                meters.counter("tuneloop.formatter.examples.dropped", "reason", reason).increment(n));
+        List<String> sources = new ArrayList<>(batches);
+        sources.addAll(extraSources);
+        DatasetManifest manifest = seal(dataset, 0, spec, sources, builder.build(formatted));
+        meters.timer("tuneloop.formatter.seal.duration").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        return manifest;
+    }
+
+    private DatasetManifest seal(String dataset, int round, DatasetSpec spec, List<String> sources,
+                                 DatasetBuilder.Built built) {
+        DatasetManifest manifest = repository.seal(dataset, round, spec, templates.digest(), sources, built);
         meters.counter("tuneloop.formatter.versions.sealed", "dataset", dataset).increment();
         meters.counter("tuneloop.formatter.records.sealed", "dataset", dataset).increment(manifest.recordCount());
-        LOG.infof("sealed %s v%d: %d records %s, checksum %s", dataset, manifest.version(), manifest.recordCount(),
-                manifest.splitCounts(), manifest.contentChecksum());
+        manifest.taskCounts().forEach((task, n) ->
+                meters.counter("tuneloop.formatter.examples.sealed", "dataset", dataset, "task", task).increment(n));
+        LOG.infof("sealed %s v%d: %d examples %s, dropped %s, checksum %s", dataset, manifest.version(),
+                manifest.recordCount(), manifest.splitCounts(), manifest.droppedByReason(), manifest.contentChecksum());
         return manifest;
     }
 
@@ -100,15 +164,5 @@ public class FormatterService {
         versions.sendMessageAndAwait(Events.message(Topics.DATASET_VERSIONS, manifest.dataset(), event,
                 "dataset-version:" + manifest.dataset() + ":v" + manifest.version()));
         return event;
-    }
-
-    private List<RawRecord> readFeedback(String key) {
-        List<RawRecord> samples = new ArrayList<>();
-        for (String line : new String(repository.object(key), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                samples.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), RawRecord.class));
-            }
-        }
-        return samples;
     }
 }

@@ -1,14 +1,18 @@
 package io.tuneloop.formatter.store;
 
 import io.tuneloop.events.EventJson;
+import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.formatter.DatasetManifest;
 import io.tuneloop.formatter.InstructionRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
+import io.tuneloop.formatter.dataset.DatasetSpec;
 import io.tuneloop.store.ArtifactCommit;
 import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,9 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Dataset versions in the object store: {@code datasets/<name>/v<N>/} holds the shards and, written
- * last, {@code manifest.json}. A version whose manifest is missing does not exist (a crash between
- * shards and manifest leaves parts that the next seal of that number overwrites).
+ * Datasets in the object store: {@code datasets/<name>/spec.json}, the raw records of each complete
+ * ingest batch under {@code raw/}, and per version {@code v<N>/} with the shards and, written last,
+ * {@code manifest.json}. A version whose manifest is missing does not exist (a crash between shards
+ * and manifest leaves parts that the next seal of that number overwrites).
  */
 @ApplicationScoped
 public class DatasetRepository {
@@ -67,22 +72,54 @@ public class DatasetRepository {
         return versions(dataset).stream().filter(m -> m.contains(sourceId)).findFirst();
     }
 
+    /** The dataset's spec, or the defaults when none was set. */
+    public DatasetSpec spec(String dataset) {
+        String key = ArtifactLayout.datasetSpec(dataset);
+        return store.exists(key) ? EventJson.fromBytes(store.getBytes(key), DatasetSpec.class) : DatasetSpec.defaults();
+    }
+
+    public void saveSpec(String dataset, DatasetSpec spec) {
+        store.putBytes(ArtifactLayout.datasetSpec(dataset), EventJson.toBytes(spec), "application/json");
+    }
+
+    /** Keeps a complete batch's raw records (sorted by id) so that versions can be rebuilt from them. */
+    public void saveRawBatch(String dataset, String batchId, List<RawRecord> records) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        records.stream().sorted(Comparator.comparing(RawRecord::recordId)).forEach(r -> {
+            out.writeBytes(EventJson.toBytes(r));
+            out.write('\n');
+        });
+        store.putBytes(ArtifactLayout.datasetRawBatch(dataset, batchId), out.toByteArray(), "application/x-ndjson");
+    }
+
+    /** Ids of the batches kept for a dataset, sorted. */
+    public List<String> rawBatches(String dataset) {
+        String prefix = ArtifactLayout.datasetRawPrefix(dataset);
+        return store.list(prefix).stream().map(o -> o.key().substring(prefix.length()))
+                .filter(name -> name.endsWith(".jsonl")).map(name -> name.substring(0, name.length() - 6)).sorted().toList();
+    }
+
+    public List<RawRecord> rawRecords(String dataset, String batchId) {
+        return readLines(store.getBytes(ArtifactLayout.datasetRawBatch(dataset, batchId)));
+    }
+
     /** Writes the shards, then the manifest, as the next version of the dataset. */
-    public DatasetManifest seal(String dataset, int round, String templateId, double validationFraction,
+    public DatasetManifest seal(String dataset, int round, DatasetSpec spec, String templateLibrary,
                                 List<String> sourceBatches, DatasetBuilder.Built built) {
         int version = versions(dataset).stream().mapToInt(DatasetManifest::version).max().orElse(0) + 1;
         ArtifactCommit commit = store.commit(versionPrefix(dataset, version));
         for (DatasetBuilder.Shard shard : built.shards()) {
             commit.putBytes(shard.entry().name(), shard.content(), "application/x-ndjson");
         }
-        DatasetManifest manifest = new DatasetManifest(dataset, version, round, templateId, validationFraction,
+        DatasetManifest manifest = new DatasetManifest(dataset, version, round, spec, templateLibrary,
                 sourceBatches.stream().sorted().toList(), built.recordCount(), built.splitCounts(),
-                built.taskCounts(), built.entries(), built.contentChecksum(), Instant.now());
+                built.taskCounts(), built.templateCounts(), built.droppedByReason(), built.tokenStats(),
+                built.entries(), built.contentChecksum(), Instant.now());
         commit.seal(MANIFEST, EventJson.toBytes(manifest));
         return manifest;
     }
 
-    /** Every instruction record of a sealed version. */
+    /** Every example of a sealed version. */
     public List<InstructionRecord> records(DatasetManifest manifest) {
         List<InstructionRecord> records = new ArrayList<>();
         for (DatasetManifest.ShardEntry shard : manifest.shards()) {
@@ -92,8 +129,18 @@ public class DatasetRepository {
         return records;
     }
 
-    /** Raw bytes of any object (feedback samples named by a round request). */
-    public byte[] object(String key) {
-        return store.getBytes(key);
+    /** Raw records in a JSON Lines object (feedback samples named by a round request). */
+    public List<RawRecord> rawRecordsAt(String key) {
+        return readLines(store.getBytes(key));
+    }
+
+    private static List<RawRecord> readLines(byte[] content) {
+        List<RawRecord> records = new ArrayList<>();
+        for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                records.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), RawRecord.class));
+            }
+        }
+        return records;
     }
 }

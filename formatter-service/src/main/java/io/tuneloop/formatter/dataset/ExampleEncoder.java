@@ -1,0 +1,183 @@
+package io.tuneloop.formatter.dataset;
+
+import io.tuneloop.events.payload.ChatMessage;
+import io.tuneloop.formatter.InstructionRecord;
+import io.tuneloop.model.chat.ChatTemplate;
+import io.tuneloop.model.chat.Message;
+import io.tuneloop.model.chat.Segment;
+import io.tuneloop.model.tokenizer.TextTokenizer;
+import io.tuneloop.model.train.SftExample;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Puts an example into the target model's chat format and, when a tokenizer is given, into token
+ * ids with loss spans. Each rendered segment is tokenized on its own (via {@link SftExample}), so
+ * the mask boundary is exactly where the template puts the assistant's text: the spans cover the
+ * response and the template's end-of-turn / EOS token, never the prompt.
+ */
+public final class ExampleEncoder {
+    /** Why an example was dropped, counted in the manifest. */
+    public static final String DROPPED_TOO_LONG = "too_long";
+    public static final String DROPPED_RESPONSE_TRUNCATED = "response_truncated";
+    public static final String DROPPED_TEMPLATE_ERROR = "chat_template_error";
+    public static final String DROPPED_NOTHING_TO_LEARN = "no_trained_turn";
+
+    private final String format;
+    private final ChatTemplate chat;
+    private final String eos;
+    private final String systemPrompt;
+    private final TextTokenizer tokenizer;
+    private final int maxTokens;
+    private final boolean dropLong;
+
+    /** The outcome for one example: encoded, or the reason it was dropped. */
+    public record Encoded(Optional<InstructionRecord> record, String droppedBecause) {
+    }
+
+    /**
+     * @param tokenizer the model's tokenizer (its chat_template serves format "model"), or null for text only
+     */
+    public ExampleEncoder(DatasetSpec spec, TextTokenizer tokenizer) {
+        this.format = spec.chatFormat();
+        this.tokenizer = tokenizer;
+        this.eos = tokenizer == null ? "" : tokenizer.token("eos_token").orElse("");
+        this.systemPrompt = spec.systemPrompt();
+        this.maxTokens = spec.maxTokens();
+        this.dropLong = spec.truncation().equals("drop");
+        this.chat = switch (format) {
+            case "model" -> {
+                if (tokenizer == null || tokenizer.chatTemplate().isEmpty()) {
+                    throw new IllegalArgumentException("chatFormat model: the model's tokenizer has no chat_template");
+                }
+                yield ChatTemplate.jinja(tokenizer.chatTemplate().get(), specialTokens(tokenizer));
+            }
+            case "alpaca" -> ChatTemplate.alpaca(eos);
+            case "chatml" -> ChatTemplate.chatml();
+            default -> null; // plain: prompt then response, no markup
+        };
+    }
+
+    public boolean tokenizes() {
+        return tokenizer != null;
+    }
+
+    public String describe() {
+        return format + (tokenizer == null ? ", text only" : ", max " + maxTokens + " tokens");
+    }
+
+    public Encoded encode(InstructionRecord record) {
+        List<Segment> segments;
+        try {
+            segments = segments(record);
+        } catch (RuntimeException e) { // the model's template refuses this conversation (e.g. role order)
+            return new Encoded(Optional.empty(), DROPPED_TEMPLATE_ERROR);
+        }
+        StringBuilder text = new StringBuilder();
+        segments.forEach(s -> text.append(s.text()));
+        if (segments.stream().noneMatch(Segment::trained)) {
+            return new Encoded(Optional.empty(), DROPPED_NOTHING_TO_LEARN);
+        }
+        if (tokenizer == null) {
+            return new Encoded(Optional.of(record.withEncoding(text.toString(), null, null)), null);
+        }
+        SftExample full = SftExample.tokenize(segments, tokenizer, Integer.MAX_VALUE);
+        SftExample kept = full;
+        if (full.length() > maxTokens) {
+            if (dropLong) {
+                return new Encoded(Optional.empty(), DROPPED_TOO_LONG);
+            }
+            kept = SftExample.tokenize(segments, tokenizer, maxTokens);
+        }
+        List<int[]> spans = spans(kept.trained());
+        if (spans.stream().mapToInt(s -> s[1] - s[0]).sum() == 0 || kept.learnedTokens() == 0) {
+            return new Encoded(Optional.empty(), DROPPED_RESPONSE_TRUNCATED);
+        }
+        int[] tokens = new int[kept.length()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = Math.toIntExact(kept.tokens()[i]);
+        }
+        return new Encoded(Optional.of(record.withEncoding(text.toString(), tokens, spans)), null);
+    }
+
+    /** The example as rendered text pieces, trained or not. */
+    List<Segment> segments(InstructionRecord record) {
+        if (chat == null) {
+            List<Segment> plain = new ArrayList<>();
+            if (record.messages() != null) {
+                for (ChatMessage m : record.messages()) {
+                    boolean assistant = m.role().equals("assistant");
+                    plain.add(new Segment(m.content() + (assistant ? eos : "") + "\n", assistant && m.trained()));
+                }
+                return plain;
+            }
+            plain.add(new Segment((systemPrompt == null ? "" : systemPrompt + "\n\n") + record.prompt() + "\n", false));
+            plain.add(new Segment(record.response() + eos, true));
+            return plain;
+        }
+        List<Message> messages = new ArrayList<>();
+        if (record.messages() != null) {
+            boolean hasSystem = record.messages().stream().anyMatch(m -> m.role().equals("system"));
+            if (systemPrompt != null && !hasSystem) {
+                messages.add(Message.system(systemPrompt));
+            }
+            record.messages().forEach(m -> messages.add(new Message(m.role(), m.content())));
+            return withUntrainedTurns(chat.renderForTraining(messages), record.messages());
+        } else {
+            if (systemPrompt != null) {
+                messages.add(Message.system(systemPrompt));
+            }
+            messages.add(Message.user(record.prompt()));
+            messages.add(Message.assistant(record.response()));
+        }
+        return chat.renderForTraining(messages);
+    }
+
+    /** Assistant turns marked {@code train: false} (OpenAI's weight 0) stay in the text but are not learned. */
+    private static List<Segment> withUntrainedTurns(List<Segment> segments, List<ChatMessage> turns) {
+        List<ChatMessage> assistantTurns = turns.stream().filter(m -> m.role().equals("assistant")).toList();
+        List<Segment> out = new ArrayList<>(segments.size());
+        int turn = 0;
+        for (Segment segment : segments) {
+            if (segment.trained()) {
+                boolean learn = turn < assistantTurns.size() && assistantTurns.get(turn).trained();
+                turn++;
+                out.add(learn ? segment : new Segment(segment.text(), false));
+            } else {
+                out.add(segment);
+            }
+        }
+        return out;
+    }
+
+    /** The rendered text of a conversation up to the assistant's turn, for previews and generation. */
+    public String promptText(List<Message> messages) {
+        return chat == null ? messages.get(messages.size() - 1).content() + "\n" : chat.render(messages, true);
+    }
+
+    private static List<int[]> spans(boolean[] trained) {
+        List<int[]> spans = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= trained.length; i++) {
+            boolean on = i < trained.length && trained[i];
+            if (on && start < 0) {
+                start = i;
+            } else if (!on && start >= 0) {
+                spans.add(new int[] {start, i});
+                start = -1;
+            }
+        }
+        return spans;
+    }
+
+    private static Map<String, String> specialTokens(TextTokenizer tokenizer) {
+        Map<String, String> tokens = new java.util.HashMap<>();
+        for (String role : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+            tokenizer.token(role).ifPresent(t -> tokens.put(role, t));
+        }
+        return tokens;
+    }
+}

@@ -1,0 +1,14 @@
+package io.tuneloop.formatter.dataset;
+
+/** The split names of a dataset version. */
+public final class Splits {
+    public static final String TRAIN = "train";
+    public static final String VALIDATION = "validation";
+    /** Whole tasks never trained on (zero-shot generalisation). */
+    public static final String HELDOUT_TASKS = "heldout_tasks";
+    /** Validation records rendered with phrasings never trained on (robustness to new wording). */
+    public static final String HELDOUT_PHRASINGS = "heldout_phrasings";
+
+    private Splits() {
+    }
+}
