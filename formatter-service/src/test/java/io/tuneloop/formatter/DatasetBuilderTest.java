@@ -1,12 +1,13 @@
 package io.tuneloop.formatter;
 
+import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.events.payload.ChatMessage;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
-import io.tuneloop.formatter.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.formatter.dataset.ExampleEncoder;
-import io.tuneloop.formatter.dataset.Splits;
+import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.formatter.template.TemplateLibrary;
 import io.tuneloop.model.tokenizer.TextTokenizer;
 import io.tuneloop.model.tokenizer.TinyTokenizerFactory;

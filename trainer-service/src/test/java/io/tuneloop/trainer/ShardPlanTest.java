@@ -17,12 +17,28 @@ class ShardPlanTest {
         assertThat(ShardPlan.of(3, 10)).containsExactly(new ShardPlan.Range(0, 0, 3));
     }
 
+    private static RunSpec spec(String json) {
+        return io.tuneloop.events.EventJson.fromBytes(json.getBytes(), RunSpec.class);
+    }
+
     @Test
-    void specValidationNamesTheField() {
-        RunSpec ok = new RunSpec("r1", "tiny", "demo", 1, 10, 5, 0);
+    void specValidationNamesTheFieldAndFillsDefaults() {
+        RunSpec ok = spec("{\"runId\": \"r1\", \"baseModel\": \"tiny\", \"dataset\": \"demo\", \"datasetVersion\": 1,"
+                + " \"totalSteps\": 10, \"shardSteps\": 5}");
         assertThat(ok.validated()).isEqualTo(ok);
-        assertThatThrownBy(() -> new RunSpec("R 1", "tiny", "demo", 1, 10, 5, 0).validated()).hasMessageStartingWith("runId");
-        assertThatThrownBy(() -> new RunSpec("r1", "tiny", "demo", 0, 10, 5, 0).validated()).hasMessageStartingWith("datasetVersion");
-        assertThatThrownBy(() -> new RunSpec("r1", "tiny", "demo", 1, 10, 0, 0).validated()).hasMessageStartingWith("shardSteps");
+        assertThat(ok.mode()).isEqualTo("lora");
+        assertThat(ok.lora().rank()).isEqualTo(8);
+        assertThat(ok.optimizer().schedule()).isEqualTo("cosine");
+        String base = "\"baseModel\": \"tiny\", \"dataset\": \"demo\", \"shardSteps\": 5";
+        assertThatThrownBy(() -> spec("{\"runId\": \"R 1\", \"datasetVersion\": 1, \"totalSteps\": 3, " + base + "}").validated())
+                .hasMessageStartingWith("runId");
+        assertThatThrownBy(() -> spec("{\"runId\": \"r\", \"datasetVersion\": 0, \"totalSteps\": 3, " + base + "}").validated())
+                .hasMessageStartingWith("datasetVersion");
+        assertThatThrownBy(() -> spec("{\"runId\": \"r\", \"datasetVersion\": 1, " + base + "}").validated())
+                .hasMessageContaining("totalSteps or epochs");
+        assertThatThrownBy(() -> spec("{\"runId\": \"r\", \"datasetVersion\": 1, \"totalSteps\": 3, \"mode\": \"half\", "
+                + base + "}").validated()).hasMessageStartingWith("mode");
+        assertThatThrownBy(() -> spec("{\"runId\": \"r\", \"datasetVersion\": 1, \"totalSteps\": 3, \"device\": \"tpu\", "
+                + base + "}").validated()).hasMessageStartingWith("device");
     }
 }

@@ -1,14 +1,21 @@
 package io.tuneloop.trainer;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Service;
 import io.tuneloop.events.Topics;
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.payload.Checkpoint;
 import io.tuneloop.events.payload.DatasetVersion;
-import io.tuneloop.events.payload.TrainingProgress;
-import io.tuneloop.events.payload.TrainingShard;
+import io.tuneloop.model.generate.GenerationConfig;
+import io.tuneloop.model.generate.Generator;
+import io.tuneloop.model.nn.DecoderModel;
+import io.tuneloop.model.nn.Models;
+import io.tuneloop.model.tokenizer.TextTokenizer;
 import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.testing.TestKafka;
@@ -17,12 +24,16 @@ import io.tuneloop.testing.TuneloopStackResource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,71 +41,120 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+/**
+ * Runs through the real broker and S3 server: a tiny model and a tokenized dataset version are put
+ * in the store, a run of several shards is started over HTTP, every shard trains on DJL, checkpoints
+ * are sealed and announced, and the final model loads in the model library and generates.
+ */
 @QuarkusTest
 @QuarkusTestResource(TuneloopStackResource.class)
 class TrainerServiceIT {
-    private static final String DATASET = "trainer-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
+    private static final String DATASET = "trainer-" + SUFFIX;
+    private static final String MODEL = "tiny-" + SUFFIX;
 
     @BeforeAll
-    static void sealADatasetVersionAndABaseModel() {
-        try (ArtifactStore store = TestStack.get().openStore()) {
-            store.putBytes(ArtifactLayout.datasetManifest(DATASET, 1), "{}".getBytes(StandardCharsets.UTF_8), null);
-            store.putBytes(ArtifactLayout.modelPrefix("tiny") + "config.json", "{}".getBytes(StandardCharsets.UTF_8), null);
+    static void storeAModelAndADatasetVersion() throws Exception {
+        Path dir = Files.createTempDirectory("tiny-model");
+        TinyRuns.model(dir);
+        byte[] train = TinyRuns.shard(dir, "train", 0, 24);
+        byte[] validation = TinyRuns.shard(dir, "validation", 100, 6);
+        try (ArtifactStore store = TestStack.get().openStore(); Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                store.putFile(ArtifactLayout.modelPrefix(MODEL) + file.getFileName(), file, null);
+            }
+            String version = ArtifactLayout.datasetVersionPrefix(DATASET, 1);
+            store.putBytes(version + "train-00000.jsonl", train, null);
+            store.putBytes(version + "validation-00000.jsonl", validation, null);
+            DatasetManifest manifest = TinyRuns.manifest(DATASET, 1, MODEL, train, validation, 24, 6);
+            store.putBytes(ArtifactLayout.datasetManifest(DATASET, 1), EventJson.toBytes(manifest), null);
+            // a version without token ids (built without a model)
+            store.putBytes(ArtifactLayout.datasetManifest(DATASET, 2), EventJson.toBytes(new DatasetManifest(DATASET, 2,
+                    0, io.tuneloop.events.dataset.DatasetSpec.defaults(), "t", List.of("b"), 1, Map.of("train", 1L),
+                    Map.of(), Map.of(), Map.of(), Map.of(), List.of(), "c", Instant.now())), null);
         }
     }
 
-    private static DatasetVersion version(String dataset, int v) {
-        return new DatasetVersion(dataset, v, ArtifactLayout.datasetManifest(dataset, v), 10, Map.of("train", 10L),
-                List.of("b"), "sum", 0, Instant.now());
+    private static String spec(String runId, String extra) {
+        return """
+                {"runId": "%s", "baseModel": "%s", "dataset": "%s", "datasetVersion": 1, "totalSteps": 6,
+                 "shardSteps": 2, "batchSize": 4, "seed": 3, "optimizer": {"learningRate": 0.01}%s}
+                """.formatted(runId, MODEL, DATASET, extra);
     }
 
-    private static String spec(String runId, int datasetVersion) {
-        return """
-                {"runId": "%s", "baseModel": "tiny", "dataset": "%s", "datasetVersion": %d, "totalSteps": 10, "shardSteps": 4}
-                """.formatted(runId, DATASET, datasetVersion);
+    @Test
+    void aRunOfSeveralShardsCompletesItsLossFallsAndItsFinalModelGenerates() throws Exception {
+        String runId = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType(ContentType.JSON).body(spec(runId, "")).post("/api/v1/runs")
+                .then().statusCode(201).body("shardCount", equalTo(3)).body("spec.lora.targets[0]", equalTo("q_proj"));
+
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                given().get("/api/v1/runs/{id}", runId).then().statusCode(200).body("state", equalTo("SUCCEEDED")));
+
+        List<Checkpoint> announced = TestKafka.awaitRecords(Topics.CHECKPOINTS.name(), r -> runId.equals(r.key()), 3,
+                Duration.ofSeconds(30)).stream().map(r -> EventJson.fromBytes(r.value(), Checkpoint.class)).toList();
+        assertThat(announced).extracting(Checkpoint::shardIndex).containsExactly(0, 1, 2);
+        assertThat(announced.get(2).last()).isTrue();
+        assertThat(announced.get(2).validationLoss()).isNotNull();
+
+        double[] losses = given().get("/api/v1/runs/{id}/steps", runId).then().statusCode(200).extract()
+                .jsonPath().getList("loss", Double.class).stream().mapToDouble(Double::doubleValue).toArray();
+        assertThat(losses).hasSize(6);
+        assertThat(losses[5]).isLessThan(losses[0]);
+
+        Path merged = Files.createTempDirectory("merged");
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            String prefix = ArtifactLayout.runFinal(runId);
+            assertThat(store.exists(prefix + "manifest.json")).isTrue();
+            assertThat(store.exists(prefix + "adapter/adapter_config.json")).isTrue();
+            for (var object : store.list(prefix + "merged/")) {
+                try (InputStream in = store.get(object.key())) {
+                    Files.copy(in, merged.resolve(object.key().substring((prefix + "merged/").length())));
+                }
+            }
+        }
+        try (NDManager root = NDManager.newBaseManager(Device.cpu());
+             DecoderModel model = Models.load(merged, root, Device.cpu());
+             TextTokenizer tokenizer = TextTokenizer.load(merged)) {
+            long[] prompt = tokenizer.encode("<|im_start|>user\nWhat colour is item 2?<|im_end|>\n<|im_start|>assistant\n");
+            List<long[]> out = Generator.generate(model, List.of(prompt),
+                    GenerationConfig.greedy(3, Set.of((long) tokenizer.eosId().orElse(0))), tokenizer::decode, root);
+            assertThat(out.get(0)).isNotEmpty();
+        }
+        given().get("/q/metrics").then().body(containsString("tuneloop_trainer_step_duration"))
+                .body(containsString("tuneloop_trainer_checkpoint_bytes"));
+    }
+
+    @Test
+    void badSpecsAreRefusedWithTheirReason() {
+        given().contentType(ContentType.JSON).body(spec("bad-1", "").replace("\"datasetVersion\": 1", "\"datasetVersion\": 9"))
+                .post("/api/v1/runs").then().statusCode(400).body("error", containsString("unknown dataset version"));
+        given().contentType(ContentType.JSON).body(spec("bad-2", "").replace("\"datasetVersion\": 1", "\"datasetVersion\": 2"))
+                .post("/api/v1/runs").then().statusCode(400).body("error", containsString("no token ids"));
+        given().contentType(ContentType.JSON).body(spec("bad-3", ", \"lora\": {\"targets\": [\"c_attn\"]}"))
+                .post("/api/v1/runs").then().statusCode(400).body("error", containsString("LoRA target c_attn does not exist"));
+        given().contentType(ContentType.JSON).body(spec("bad-4", ", \"maxSeqLength\": 100000"))
+                .post("/api/v1/runs").then().statusCode(400).body("error", containsString("beyond the model's context"));
+        given().contentType(ContentType.JSON).body(spec("bad-5", ", \"batchSize\": 4096, \"maxSeqLength\": 256, \"mode\": \"full\""))
+                .post("/api/v1/runs").then().statusCode(400).body("error", containsString("MiB are available"));
+        given().contentType(ContentType.JSON).body(spec("Not Valid", "")).post("/api/v1/runs")
+                .then().statusCode(400).body("error", containsString("runId"));
+        given().contentType(ContentType.JSON).body("{\"runId\": ").post("/api/v1/runs").then().statusCode(400);
+        given().get("/api/v1/runs/{id}", "nope").then().statusCode(404);
     }
 
     @Test
     void announcedVersionsAreCheckedAgainstTheStore() {
-        TestKafka.send(Topics.DATASET_VERSIONS, DATASET, version(DATASET, 1));
+        TestKafka.send(Topics.DATASET_VERSIONS, DATASET, new DatasetVersion(DATASET, 1,
+                ArtifactLayout.datasetManifest(DATASET, 1), 30, Map.of("train", 24L), List.of("b"), "sum", 0, Instant.now()));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/dataset-versions").then()
                 .body(containsString(DATASET)));
 
-        String ghost = "ghost-" + UUID.randomUUID().toString().substring(0, 8);
-        TestKafka.send(Topics.DATASET_VERSIONS, ghost, version(ghost, 3));
+        String ghost = "ghost-" + SUFFIX;
+        TestKafka.send(Topics.DATASET_VERSIONS, ghost, new DatasetVersion(ghost, 3, ArtifactLayout.datasetManifest(ghost, 3),
+                1, Map.of(), List.of("b"), "sum", 0, Instant.now()));
         var dead = TestKafka.awaitRecord(Topics.DATASET_VERSIONS.deadLetterTopic(Service.TRAINER),
                 r -> ghost.equals(r.key()), Duration.ofSeconds(60));
         assertThat(TestKafka.header(dead, "dead-letter-reason")).contains("does not exist");
-    }
-
-    @Test
-    void aRunIsValidatedPlannedAndItsFirstShardSentAndReceived() {
-        String runId = "run-" + UUID.randomUUID().toString().substring(0, 8);
-        given().contentType(ContentType.JSON).body(spec(runId, 1)).post("/api/v1/runs")
-                .then().statusCode(201).body("shardCount", equalTo(3)).body("state", equalTo("PLANNED"));
-
-        var shardRecord = TestKafka.awaitRecord(Topics.TRAINING_SHARDS.name(), r -> runId.equals(r.key()), Duration.ofSeconds(30));
-        TrainingShard shard = EventJson.fromBytes(shardRecord.value(), TrainingShard.class);
-        assertThat(shard.shardIndex()).isZero();
-        assertThat(shard.toStep()).isEqualTo(4);
-        assertThat(shard.specKey()).isEqualTo(ArtifactLayout.runSpec(runId));
-
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/runs/{id}", runId).then()
-                .statusCode(200).body("state", equalTo("QUEUED")));
-        var progress = TestKafka.awaitRecord(Topics.TRAINING_PROGRESS.name(), r -> runId.equals(r.key()), Duration.ofSeconds(30));
-        assertThat(EventJson.fromBytes(progress.value(), TrainingProgress.class).totalSteps()).isEqualTo(10);
-
-        given().contentType(ContentType.JSON).body(spec(runId, 1)).post("/api/v1/runs")
-                .then().statusCode(409).body("error", containsString("already exists"));
-    }
-
-    @Test
-    void invalidRunsAreRefusedWithTheReason() {
-        given().contentType(ContentType.JSON).body(spec("run-x", 9)).post("/api/v1/runs")
-                .then().statusCode(400).body("error", containsString("unknown dataset version"));
-        given().contentType(ContentType.JSON).body(spec("Not Valid", 1)).post("/api/v1/runs")
-                .then().statusCode(400).body("error", containsString("runId"));
-        given().contentType(ContentType.JSON).body("{\"runId\": ").post("/api/v1/runs").then().statusCode(400);
-        given().get("/api/v1/runs/{id}", "nope").then().statusCode(404);
     }
 }

@@ -1,11 +1,14 @@
 package io.tuneloop.formatter.dataset;
 
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.Splits;
+import io.tuneloop.events.dataset.DatasetSpec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.RawRecord;
-import io.tuneloop.formatter.DatasetManifest.ShardEntry;
-import io.tuneloop.formatter.DatasetManifest.TokenStats;
-import io.tuneloop.formatter.InstructionRecord;
+import io.tuneloop.events.dataset.DatasetManifest.ShardEntry;
+import io.tuneloop.events.dataset.DatasetManifest.TokenStats;
+import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.formatter.template.TaskTemplate;
 import io.tuneloop.formatter.template.TemplateLibrary;
 import io.tuneloop.formatter.template.TemplateRenderer;

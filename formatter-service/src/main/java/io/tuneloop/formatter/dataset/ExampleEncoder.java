@@ -1,7 +1,8 @@
 package io.tuneloop.formatter.dataset;
 
+import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.events.payload.ChatMessage;
-import io.tuneloop.formatter.InstructionRecord;
+import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.model.chat.ChatTemplate;
 import io.tuneloop.model.chat.Message;
 import io.tuneloop.model.chat.Segment;

@@ -1,6 +1,8 @@
 package io.tuneloop.formatter.dataset;
 
-import io.tuneloop.formatter.InstructionRecord;
+import io.tuneloop.events.dataset.Splits;
+import io.tuneloop.events.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.InstructionRecord;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package io.tuneloop.formatter.dataset;
 
+import io.tuneloop.events.dataset.Splits;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,8 +2,8 @@ package io.tuneloop.formatter.rest;
 
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.DatasetVersion;
-import io.tuneloop.formatter.DatasetManifest;
-import io.tuneloop.formatter.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.formatter.service.FormatterService;
 import io.tuneloop.formatter.service.Preview;
 import io.tuneloop.formatter.store.DatasetRepository;

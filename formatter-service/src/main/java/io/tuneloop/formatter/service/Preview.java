@@ -1,9 +1,9 @@
 package io.tuneloop.formatter.service;
 
 import io.tuneloop.events.payload.RawRecord;
-import io.tuneloop.formatter.InstructionRecord;
+import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
-import io.tuneloop.formatter.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.formatter.store.DatasetRepository;
 import io.tuneloop.formatter.store.Tokenizers;
 import io.tuneloop.model.tokenizer.TextTokenizer;

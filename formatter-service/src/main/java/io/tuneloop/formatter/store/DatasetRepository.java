@@ -2,10 +2,10 @@ package io.tuneloop.formatter.store;
 
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.RawRecord;
-import io.tuneloop.formatter.DatasetManifest;
-import io.tuneloop.formatter.InstructionRecord;
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
-import io.tuneloop.formatter.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.store.ArtifactCommit;
 import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;

@@ -200,6 +200,26 @@ class TrainingTest {
     }
 
     @Test
+    void aStepRunsOnAWorkerThreadWhoseAutogradIsStillOn() throws Exception {
+        // a server's worker thread: PyTorch's grad mode is on until someone turns it off
+        DecoderModel model = newModel(5);
+        TrainStep.requireGradients(model.parameters());
+        SftExample e = example(EXAMPLES.get(0));
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try (AdamW adamW = AdamW.defaults(root, 0.0)) {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                TrainStep.run(model, model.parameters(), adamW, List.of(Batch.of(List.of(e), pad())), 1e-3, 1.0, root);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertThat(failure.get()).isNull();
+    }
+
+    @Test
     void aTinyModelOverfitsAFewExamplesAndThenAnswersThemExactly() {
         DecoderModel model = newModel(3);
         TrainStep.requireGradients(model.parameters());

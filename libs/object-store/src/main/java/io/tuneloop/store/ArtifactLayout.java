@@ -86,6 +86,16 @@ public final class ArtifactLayout {
         return runPrefix(runId) + "spec.json";
     }
 
+    /** Present while a run is cancelled (written by the API, read by the shard that is training). */
+    public static String runCancelled(String runId) {
+        return runPrefix(runId) + "cancelled";
+    }
+
+    /** The final artifacts of a run: {@code merged/} (a full model) and, for LoRA, {@code adapter/}. */
+    public static String runFinal(String runId) {
+        return runPrefix(runId) + "final/";
+    }
+
     /** One shard's checkpoint: model or adapter files, trainer state, then the manifest. */
     public static String checkpointPrefix(String runId, int shardIndex) {
         return runPrefix(runId) + "shard-" + shardIndex + "/";

@@ -63,7 +63,18 @@ public final class TestKafka {
      */
     public static ConsumerRecord<String, byte[]> awaitRecord(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
                                                              Duration timeout) {
-        List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+        return awaitRecords(topic, match, 1, timeout).get(0);
+    }
+
+    /**
+     * Reads {@code topic} from the beginning (committed records only) until {@code count} records
+     * match, in topic order (per partition), or fails after {@code timeout}.
+     */
+    public static List<ConsumerRecord<String, byte[]>> awaitRecords(String topic,
+                                                                    Predicate<ConsumerRecord<String, byte[]>> match,
+                                                                    int count, Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> matched = new ArrayList<>();
+        int others = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
@@ -78,14 +89,18 @@ public final class TestKafka {
             while (Instant.now().isBefore(deadline)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (match.test(record)) {
-                        return record;
+                        matched.add(record);
+                        if (matched.size() == count) {
+                            return matched;
+                        }
+                    } else {
+                        others++;
                     }
-                    seen.add(record);
                 }
             }
         }
-        throw new AssertionError("no matching record on " + topic + " within " + timeout + "; saw " + seen.size()
-                + " others");
+        throw new AssertionError(matched.size() + " of " + count + " matching records on " + topic + " within " + timeout
+                + "; saw " + others + " others");
     }
 
     public static String header(ConsumerRecord<?, ?> record, String name) {

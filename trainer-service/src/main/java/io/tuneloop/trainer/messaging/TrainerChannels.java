@@ -4,28 +4,37 @@ import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.TrainingShard;
+import io.tuneloop.trainer.run.RunPolicies;
 import io.tuneloop.trainer.run.TrainerService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Kafka side of the trainer. A thrown exception sends the event to the channel's dead-letter topic. */
+/**
+ * Kafka side of the trainer. A shard is acknowledged when it returns (checkpoint sealed and the next
+ * shard sent); a trainer that dies mid-shard never acknowledges it, so the consumer group hands it
+ * to the next instance. A thrown exception sends the event to the channel's dead-letter topic with
+ * the reason, and the run is reported FAILED (resume it through the API once the cause is fixed).
+ */
 @ApplicationScoped
 public class TrainerChannels {
     private final TrainerService trainer;
+    private final RunPolicies policies;
 
-    public TrainerChannels(TrainerService trainer) {
+    public TrainerChannels(TrainerService trainer, RunPolicies policies) {
         this.trainer = trainer;
+        this.policies = policies;
     }
 
     @Incoming(Channels.DATASET_VERSIONS_IN)
     @Blocking
     public void onDatasetVersion(DatasetVersion version) {
         trainer.acceptDatasetVersion(version);
+        policies.onDatasetVersion(version);
     }
 
     @Incoming(Channels.TRAINING_SHARDS_IN)
     @Blocking
     public void onShard(TrainingShard shard) {
-        trainer.acceptShard(shard);
+        trainer.executeShard(shard);
     }
 }

@@ -7,6 +7,7 @@ import io.tuneloop.trainer.run.RunExistsException;
 import io.tuneloop.trainer.run.RunSpec;
 import io.tuneloop.trainer.run.RunState;
 import io.tuneloop.trainer.run.TrainerService;
+import io.tuneloop.trainer.training.StepRecord;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -23,11 +24,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.Collection;
+import java.util.List;
 
 /** Training runs. */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "runs")
+@Blocking
 public class RunResource {
     private final TrainerService trainer;
 
@@ -53,16 +56,44 @@ public class RunResource {
 
     @GET
     @Path("/runs")
-    @Operation(summary = "Runs known to this trainer instance")
+    @Blocking
+    @Operation(summary = "Every run in the object store")
     public Collection<RunState> runs() {
         return trainer.runs();
     }
 
     @GET
     @Path("/runs/{runId}")
-    @Operation(summary = "One run")
+    @Operation(summary = "One run: state, step, loss, validation loss, tokens/s and ETA")
     public RunState run(@PathParam("runId") String runId) {
         return trainer.run(runId).orElseThrow(() -> new NotFoundException("no run " + runId));
+    }
+
+    @GET
+    @Path("/runs/{runId}/steps")
+    @Blocking
+    @Operation(summary = "Every completed step's loss, learning rate, gradient norm and tokens, from the sealed checkpoints")
+    public List<StepRecord> steps(@PathParam("runId") String runId) {
+        run(runId);
+        return trainer.steps(runId);
+    }
+
+    @POST
+    @Path("/runs/{runId}/cancel")
+    @Blocking
+    @Operation(summary = "Cancel a run: the shard in progress stops within seconds without writing a checkpoint")
+    public RunState cancel(@PathParam("runId") String runId) {
+        run(runId);
+        return trainer.cancel(runId);
+    }
+
+    @POST
+    @Path("/runs/{runId}/resume")
+    @Blocking
+    @Operation(summary = "Resume a cancelled or failed run from its last sealed checkpoint")
+    public RunState resume(@PathParam("runId") String runId) {
+        run(runId);
+        return trainer.resume(runId);
     }
 
     @GET

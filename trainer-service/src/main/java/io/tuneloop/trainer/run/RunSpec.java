@@ -1,37 +1,124 @@
 package io.tuneloop.trainer.run;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * What a run trains: a base model on a dataset version, for a number of optimizer steps split into
- * shards. (Hyper-parameters, LoRA and devices arrive with the training engine.)
+ * What a run trains and how. Every optional field has a default filled in on construction, and the
+ * stored spec is the resolved one (with {@code totalSteps} computed from {@code epochs}), so every
+ * shard, resume and replay of the run sees the same numbers.
  *
- * @param runId          unique id; chosen by the server when absent
- * @param baseModel      base model name (object-store {@code models/<name>/}, Hugging Face layout)
- * @param dataset        dataset name
- * @param datasetVersion sealed version to train on
- * @param totalSteps     optimizer steps of the whole run
- * @param shardSteps     optimizer steps per shard (each shard ends with a checkpoint)
- * @param round          feedback round this run belongs to (0 for the first)
+ * @param runId                unique id; chosen by the server when absent
+ * @param baseModel            base model name (object-store {@code models/<name>/}, Hugging Face layout)
+ * @param dataset              dataset name
+ * @param datasetVersion       sealed version to train on (its examples must carry token ids)
+ * @param round                feedback round this run belongs to (0 for the first)
+ * @param mode                 "lora" (adapters on the targets; the base stays frozen) or "full"
+ * @param lora                 LoRA rank, alpha, dropout and target modules (mode lora)
+ * @param epochs               passes over the training split; used when totalSteps is absent
+ * @param totalSteps           optimizer steps of the whole run
+ * @param batchSize            examples per micro-batch
+ * @param gradientAccumulation micro-batches per optimizer step
+ * @param maxSeqLength         longest sequence in tokens (at most the model's context)
+ * @param packing              pack several examples per row (attention never crosses examples)
+ * @param optimizer            AdamW and learning-rate schedule
+ * @param shardSteps           optimizer steps per shard (each shard ends with a checkpoint)
+ * @param seed                 data order, LoRA init and dropout
+ * @param device               "cpu", "gpu" or "gpu:N"
+ * @param evalExamples         validation examples scored at the end of every shard (0 = none)
  */
-public record RunSpec(String runId, String baseModel, String dataset, int datasetVersion, long totalSteps,
-                      long shardSteps, int round) {
+public record RunSpec(String runId, String baseModel, String dataset, Integer datasetVersion, Integer round,
+                      String mode, Lora lora, Integer epochs, Long totalSteps, Integer batchSize,
+                      Integer gradientAccumulation, Integer maxSeqLength, Boolean packing, Optimizer optimizer,
+                      Long shardSteps, Long seed, String device, Integer evalExamples) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,2})?");
+
+    /** LoRA settings (PEFT's r, lora_alpha, lora_dropout, target_modules). */
+    public record Lora(Integer rank, Double alpha, Double dropout, List<String> targets) {
+        public Lora {
+            rank = rank == null ? 8 : rank;
+            alpha = alpha == null ? 2.0 * rank : alpha;
+            dropout = dropout == null ? 0.0 : dropout;
+            targets = targets == null ? null : List.copyOf(targets);
+        }
+    }
+
+    /** AdamW with a warmup then cosine (or constant) learning rate. */
+    public record Optimizer(Double learningRate, Double weightDecay, String schedule, Long warmupSteps,
+                            Double minLrRatio, Double maxGradNorm) {
+        public Optimizer {
+            learningRate = learningRate == null ? 2e-4 : learningRate;
+            weightDecay = weightDecay == null ? 0.0 : weightDecay;
+            schedule = schedule == null ? "cosine" : schedule.toLowerCase(Locale.ROOT);
+            warmupSteps = warmupSteps == null ? 0L : warmupSteps;
+            minLrRatio = minLrRatio == null ? 0.1 : minLrRatio;
+            maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
+        }
+    }
+
+    public RunSpec {
+        round = round == null ? 0 : round;
+        mode = mode == null ? "lora" : mode.toLowerCase(Locale.ROOT);
+        lora = mode.equals("lora") ? (lora == null ? new Lora(null, null, null, null) : lora) : null;
+        batchSize = batchSize == null ? 4 : batchSize;
+        gradientAccumulation = gradientAccumulation == null ? 1 : gradientAccumulation;
+        packing = packing != null && packing;
+        optimizer = optimizer == null ? new Optimizer(null, null, null, null, null, null) : optimizer;
+        seed = seed == null ? 42L : seed;
+        device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
+        evalExamples = evalExamples == null ? 64 : evalExamples;
+    }
 
     /** Throws {@link IllegalArgumentException} naming the first invalid field. */
     public RunSpec validated() {
         check(runId != null && NAME.matcher(runId).matches(), "runId must be 1-63 characters of a-z, 0-9, '.', '_', '-'");
         check(baseModel != null && NAME.matcher(baseModel).matches(), "baseModel must name a model under models/");
         check(dataset != null && NAME.matcher(dataset).matches(), "dataset must be a dataset name");
-        check(datasetVersion >= 1, "datasetVersion must be >= 1");
-        check(totalSteps >= 1, "totalSteps must be >= 1");
-        check(shardSteps >= 1, "shardSteps must be >= 1");
+        check(datasetVersion != null && datasetVersion >= 1, "datasetVersion must be >= 1");
         check(round >= 0, "round must be >= 0");
+        check(mode.equals("lora") || mode.equals("full"), "mode must be lora or full");
+        if (lora != null) {
+            check(lora.rank() >= 1 && lora.rank() <= 1024, "lora.rank must be 1-1024");
+            check(lora.alpha() > 0, "lora.alpha must be positive");
+            check(lora.dropout() >= 0 && lora.dropout() < 1, "lora.dropout must be in [0, 1)");
+            check(lora.targets() == null || !lora.targets().isEmpty(), "lora.targets must name at least one module");
+        }
+        check(totalSteps != null || epochs != null, "give totalSteps or epochs");
+        check(totalSteps == null || totalSteps >= 1, "totalSteps must be >= 1");
+        check(epochs == null || epochs >= 1, "epochs must be >= 1");
+        check(batchSize >= 1 && batchSize <= 4096, "batchSize must be 1-4096");
+        check(gradientAccumulation >= 1 && gradientAccumulation <= 1024, "gradientAccumulation must be 1-1024");
+        check(maxSeqLength == null || maxSeqLength >= 8, "maxSeqLength must be >= 8");
+        check(optimizer.learningRate() > 0 && optimizer.learningRate() < 1, "optimizer.learningRate must be in (0, 1)");
+        check(optimizer.weightDecay() >= 0, "optimizer.weightDecay must be >= 0");
+        check(optimizer.schedule().equals("cosine") || optimizer.schedule().equals("constant"),
+                "optimizer.schedule must be cosine or constant");
+        check(optimizer.warmupSteps() >= 0, "optimizer.warmupSteps must be >= 0");
+        check(optimizer.minLrRatio() >= 0 && optimizer.minLrRatio() <= 1, "optimizer.minLrRatio must be in [0, 1]");
+        check(optimizer.maxGradNorm() >= 0, "optimizer.maxGradNorm must be >= 0 (0 = no clipping)");
+        check(shardSteps != null && shardSteps >= 1, "shardSteps must be >= 1");
+        check(DEVICE.matcher(device).matches(), "device must be cpu, gpu or gpu:N");
+        check(evalExamples >= 0, "evalExamples must be >= 0");
         return this;
     }
 
     public RunSpec withRunId(String id) {
-        return new RunSpec(id, baseModel, dataset, datasetVersion, totalSteps, shardSteps, round);
+        return new RunSpec(id, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
+                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples);
+    }
+
+    /** The spec with what depends on the model and the data resolved. */
+    public RunSpec resolved(long steps, int sequenceLength, List<String> loraTargets) {
+        Lora resolvedLora = lora == null ? null : new Lora(lora.rank(), lora.alpha(), lora.dropout(),
+                lora.targets() == null ? loraTargets : lora.targets());
+        return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, resolvedLora, epochs, steps, batchSize,
+                gradientAccumulation, sequenceLength, packing, optimizer, shardSteps, seed, device, evalExamples);
+    }
+
+    public int examplesPerStep() {
+        return batchSize * gradientAccumulation;
     }
 
     private static void check(boolean ok, String reason) {

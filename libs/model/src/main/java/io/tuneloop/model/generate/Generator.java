@@ -31,6 +31,7 @@ public final class Generator {
      */
     public static List<long[]> generate(DecoderModel model, List<long[]> prompts, GenerationConfig config,
                                         Function<long[], String> decoder, NDManager root) {
+        io.tuneloop.model.nn.GradMode.disable();
         int batch = prompts.size();
         int promptLength = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
         int total = promptLength + config.maxNewTokens();

@@ -30,6 +30,7 @@ public final class TrainStep {
 
     public static Result run(DecoderModel model, Map<String, NDArray> trainable, AdamW optimizer,
                              List<Batch> microBatches, double lr, double maxGradNorm, NDManager root) {
+        io.tuneloop.model.nn.GradMode.disable(); // the update below is in place: no autograd outside the collector
         try (NDManager step = root.newSubManager()) {
             model.borrowParameters(step);
             Result backward = accumulateGradients(model, microBatches, step);

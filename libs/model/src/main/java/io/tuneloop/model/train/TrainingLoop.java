@@ -21,8 +21,13 @@ public final class TrainingLoop {
      * @param accumulation micro-batches per optimizer step
      * @param maxGradNorm  clip threshold (0 = no clipping)
      * @param schedule     learning rate by step
+     * @param packedRowLength pack each micro-batch's examples into rows of this many tokens (0 = one
+     *                     example per row); packing changes the speed, not the result
      */
-    public record Settings(int batchSize, int accumulation, double maxGradNorm, LrSchedule schedule) {
+    public record Settings(int batchSize, int accumulation, double maxGradNorm, LrSchedule schedule, int packedRowLength) {
+        public Settings(int batchSize, int accumulation, double maxGradNorm, LrSchedule schedule) {
+            this(batchSize, accumulation, maxGradNorm, schedule, 0);
+        }
     }
 
     private final DecoderModel model;
@@ -75,7 +80,8 @@ public final class TrainingLoop {
             for (int b = 0; b < settings.batchSize(); b++) {
                 batch.add(next());
             }
-            micro.add(Batch.of(batch, padId));
+            micro.add(settings.packedRowLength() > 0 ? Batch.packed(batch, settings.packedRowLength(), padId)
+                    : Batch.of(batch, padId));
         }
         // the engine's generator (LoRA dropout) restarts from (seed, step): resumed runs draw the same numbers
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) (state.seed() * 1_000_003L + state.step()));

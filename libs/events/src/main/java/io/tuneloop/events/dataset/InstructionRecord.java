@@ -1,4 +1,4 @@
-package io.tuneloop.formatter;
+package io.tuneloop.events.dataset;
 
 import io.tuneloop.events.payload.ChatMessage;
 

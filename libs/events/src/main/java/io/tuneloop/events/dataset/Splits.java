@@ -1,4 +1,4 @@
-package io.tuneloop.formatter.dataset;
+package io.tuneloop.events.dataset;
 
 /** The split names of a dataset version. */
 public final class Splits {

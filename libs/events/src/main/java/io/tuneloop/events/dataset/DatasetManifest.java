@@ -1,6 +1,5 @@
-package io.tuneloop.formatter;
+package io.tuneloop.events.dataset;
 
-import io.tuneloop.formatter.dataset.DatasetSpec;
 
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.tuneloop.formatter.dataset;
+package io.tuneloop.events.dataset;
 
 import java.util.List;
 import java.util.Locale;

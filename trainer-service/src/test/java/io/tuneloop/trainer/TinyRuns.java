@@ -1,0 +1,77 @@
+package io.tuneloop.trainer;
+
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.model.TinyModelFactory;
+import io.tuneloop.model.tokenizer.TextTokenizer;
+import io.tuneloop.model.tokenizer.TinyTokenizerFactory;
+import io.tuneloop.store.Sha256;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A tiny model and a tokenized dataset version made in code, for trainer tests. */
+final class TinyRuns {
+    static final String[] ANSWERS = {"red", "blue", "green", "yellow"};
+
+    private TinyRuns() {
+    }
+
+    static List<String> corpus() {
+        List<String> corpus = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            corpus.add("What colour is item " + i + "? " + ANSWERS[i % ANSWERS.length]);
+        }
+        return corpus;
+    }
+
+    /** Writes a tiny Llama-family model (with tokenizer and ChatML template) into {@code dir}. */
+    static void model(Path dir) {
+        TinyModelFactory.write(dir, TinyModelFactory.Spec.llama(), corpus(), 7);
+    }
+
+    /** JSON Lines of ChatML examples "What colour is item i?" → answer, tokenized with the model's tokenizer. */
+    static byte[] shard(Path modelDir, String split, int from, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            for (int i = from; i < from + count; i++) {
+                String prompt = TinyTokenizerFactory.IM_START + "user\nWhat colour is item " + i + "?"
+                        + TinyTokenizerFactory.IM_END + "\n" + TinyTokenizerFactory.IM_START + "assistant\n";
+                String response = ANSWERS[i % ANSWERS.length] + TinyTokenizerFactory.IM_END + "\n";
+                long[] p = tokenizer.encode(prompt);
+                long[] r = tokenizer.encode(response);
+                int[] tokens = new int[p.length + r.length];
+                for (int t = 0; t < p.length; t++) {
+                    tokens[t] = (int) p[t];
+                }
+                for (int t = 0; t < r.length; t++) {
+                    tokens[p.length + t] = (int) r[t];
+                }
+                InstructionRecord record = new InstructionRecord("%032x:t".formatted(i), "%032x".formatted(i), "colours",
+                        "t", "en", split, "What colour is item " + i + "?", ANSWERS[i % ANSWERS.length], null,
+                        prompt + response, tokens, List.<int[]>of(new int[] {p.length, tokens.length}), "c.jsonl", i + 1);
+                out.writeBytes(EventJson.toBytes(record));
+                out.write('\n');
+            }
+        }
+        return out.toByteArray();
+    }
+
+    static DatasetManifest manifest(String dataset, int version, String model, byte[] train, byte[] validation,
+                                    long trainCount, long validationCount) {
+        DatasetSpec spec = EventJson.fromBytes(("{\"model\": \"" + model + "\", \"maxTokens\": 64}").getBytes(), DatasetSpec.class);
+        return new DatasetManifest(dataset, version, 0, spec, "test", List.of("b"), trainCount + validationCount,
+                Map.of("train", trainCount, "validation", validationCount), Map.of("colours", trainCount + validationCount),
+                Map.of("t", trainCount + validationCount), Map.of(), Map.of(),
+                List.of(new DatasetManifest.ShardEntry("train-00000.jsonl", "train", trainCount, Sha256.hex(train), train.length),
+                        new DatasetManifest.ShardEntry("validation-00000.jsonl", "validation", validationCount,
+                                Sha256.hex(validation), validation.length)),
+                "checksum", Instant.now());
+    }
+}
