@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,7 +211,88 @@ class LocalStackIT {
         assertThat(field(sealed, "contentChecksum")).isEqualTo(field(expected, "contentChecksum"));
     }
 
+    /**
+     * The trainer is killed (SIGKILL) in the middle of a run's second shard and restarted: the shard
+     * event is redelivered and trained again from the first shard's checkpoint, the run completes,
+     * and its per-step losses equal those of an uninterrupted run with the same spec and seed. The
+     * killed attempt left no checkpoint manifest.
+     */
+    @Test
+    @Order(8)
+    void aTrainerKilledMidShardResumesAndReproducesAnUninterruptedRun() throws Exception {
+        Path modelDir = Files.createTempDirectory("tiny-model");
+        List<String> corpus = new ArrayList<>();
+        StringBuilder data = new StringBuilder();
+        String[] answers = {"red", "blue", "green", "yellow"};
+        for (int i = 0; i < 80; i++) {
+            corpus.add("What colour is item " + i + "? " + answers[i % 4]);
+            data.append("{\"instruction\": \"What colour is item ").append(i).append("?\", \"output\": \"")
+                    .append(answers[i % 4]).append("\"}\n");
+        }
+        io.tuneloop.model.TinyModelFactory.write(modelDir, io.tuneloop.model.TinyModelFactory.Spec.llama(), corpus, 7);
+        try (ArtifactStore store = store(); var files = Files.list(modelDir)) {
+            for (Path file : files.toList()) {
+                store.putFile(io.tuneloop.store.ArtifactLayout.modelPrefix("tiny-it") + file.getFileName(), file, null);
+            }
+        }
+        HttpResponse<String> specSet = HTTP.send(HttpRequest.newBuilder(url("formatter", "/api/v1/datasets/colours/spec"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\": \"tiny-it\", \"chatFormat\": \"chatml\", \"maxTokens\": 64, \"validationFraction\": 0.2}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(specSet.statusCode()).as(specSet.body()).isEqualTo(200);
+        upload("colours", data.toString().getBytes(StandardCharsets.UTF_8));
+        awaitVersions("colours", 1);
+
+        String run = "{\"runId\": \"%s\", \"baseModel\": \"tiny-it\", \"dataset\": \"colours\", \"datasetVersion\": 1,"
+                + " \"totalSteps\": 160, \"shardSteps\": 80, \"batchSize\": 16, \"seed\": 5,"
+                + " \"lora\": {\"rank\": 4, \"dropout\": 0.1}, \"optimizer\": {\"learningRate\": 0.005}}";
+        startRun(run.formatted("steady"));
+        awaitRunState("steady", "SUCCEEDED");
+
+        String pid = Files.readString(STATE.resolve("run/trainer.pid")).trim();
+        startRun(run.formatted("interrupted"));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Long.parseLong(field(get("trainer", "/api/v1/runs/interrupted").body(), "step")) > 90);
+        killHard(pid);
+        try (ArtifactStore store = store()) {
+            assertThat(store.exists("runs/interrupted/shard-0/manifest.json")).isTrue();
+            assertThat(store.exists("runs/interrupted/shard-1/manifest.json")).as("the killed attempt's manifest").isFalse();
+        }
+
+        assertThat(tuneloop("local", "up", "trainer").exitCode()).isZero();
+        awaitRunState("interrupted", "SUCCEEDED");
+        List<Double> steady = losses("steady");
+        List<Double> interrupted = losses("interrupted");
+        assertThat(interrupted).hasSize(160).hasSameSizeAs(steady);
+        for (int i = 0; i < steady.size(); i++) {
+            assertThat(interrupted.get(i)).as("step " + i).isCloseTo(steady.get(i), org.assertj.core.api.Assertions.within(1e-5));
+        }
+        assertThat(steady.get(159)).isLessThan(steady.get(0));
+    }
+
     // ------------------------------------------------------------------------------------ helpers
+
+    private static void startRun(String spec) throws Exception {
+        HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(url("trainer", "/api/v1/runs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    }
+
+    private static void awaitRunState(String runId, String state) {
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(field(get("trainer", "/api/v1/runs/" + runId).body(), "state")).isEqualTo(state));
+    }
+
+    private static List<Double> losses(String runId) throws Exception {
+        List<Double> losses = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"loss\":([-0-9.Ee]+)")
+                .matcher(get("trainer", "/api/v1/runs/" + runId + "/steps").body());
+        while (m.find()) {
+            losses.add(Double.parseDouble(m.group(1)));
+        }
+        return losses;
+    }
 
     /** SIGKILL to a service this test's stack started, then wait until the process is gone (its port free). */
     private static void killHard(String pid) throws Exception {

@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public class TrainerService {
     private static final Logger LOG = Logger.getLogger(TrainerService.class);
     private static final long CANCEL_CHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final RunArtifacts artifacts;
     private final MutinyEmitter<TrainingShard> shards;
@@ -61,6 +62,7 @@ public class TrainerService {
     private final AtomicReference<Double> lastLearningRate = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> lastGradNorm = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> lastTokensPerSecond = new AtomicReference<>(Double.NaN);
+    private volatile long lastProgressEvent;
 
     public TrainerService(RunArtifacts artifacts,
                           @Channel(Channels.TRAINING_SHARDS_OUT) MutinyEmitter<TrainingShard> shards,
@@ -240,6 +242,11 @@ public class TrainerService {
         double secondsPerStep = (System.nanoTime() - runStart) / 1e9 / done;
         double eta = secondsPerStep * (spec.totalSteps() - step.step() - 1);
         update(spec, -1, -1, step.step() + 1, step.loss(), null, tokensPerSecond, RunState.RUNNING, eta);
+        long now = System.nanoTime();
+        if (now - lastProgressEvent < PROGRESS_EVERY_NANOS && step.step() + 1 < shard.toStep()) {
+            return; // one progress event a second is enough to watch a run; every step is in the checkpoint
+        }
+        lastProgressEvent = now;
         progress.sendMessageAndAwait(Events.message(Topics.TRAINING_PROGRESS, spec.runId(),
                 new TrainingProgress(spec.runId(), shard.shardIndex(), step.step() + 1, spec.totalSteps(), step.loss(),
                         tokensPerSecond, eta, RunState.RUNNING, Instant.now()), null));

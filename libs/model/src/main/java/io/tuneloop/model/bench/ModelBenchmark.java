@@ -87,7 +87,7 @@ public final class ModelBenchmark {
         }
     }
 
-    static ModelConfig config(Architecture architecture) {
+    public static ModelConfig config(Architecture architecture) {
         return architecture == Architecture.GPT2
                 ? new ModelConfig(Architecture.GPT2, "gpt2", 1024, 256, 4, 8, 8, 1024, 512, 1e-5, 0, true, true, 0, 1, "float32")
                 : new ModelConfig(Architecture.LLAMA, "llama", 1024, 256, 4, 8, 8, 683, 512, 1e-6, 10000, true, false, 0, 1, "float32");
@@ -108,7 +108,7 @@ public final class ModelBenchmark {
         return examples;
     }
 
-    static double gemmGflops(NDManager root, int n, int repeats) {
+    public static double gemmGflops(NDManager root, int n, int repeats) {
         try (NDManager m = root.newSubManager()) {
             NDArray a = m.randomNormal(new Shape(n, n));
             NDArray b = m.randomNormal(new Shape(n, n));
