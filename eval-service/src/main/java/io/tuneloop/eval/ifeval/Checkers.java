@@ -69,7 +69,7 @@ public final class Checkers {
             case "detectable_format:multiple_sections" -> sections(r, instruction.string("section_spliter"))
                     >= instruction.integer("num_sections");
             case "detectable_format:json_format" -> isJson(r);
-            case "detectable_format:title" -> Pattern.compile("<<[^\\n<>]*\\S[^\\n<>]*>>").matcher(r).find();
+            case "detectable_format:title" -> Pattern.compile("<<[^\\n<>]*[^\\n<>\\s][^\\n<>]*>>").matcher(r).find();
             case "combination:two_responses" -> twoResponses(r);
             case "combination:repeat_prompt" -> r.toLowerCase(Locale.ROOT)
                     .startsWith(instruction.string("prompt_to_repeat").strip().toLowerCase(Locale.ROOT));
@@ -163,7 +163,9 @@ public final class Checkers {
     }
 
     private static int highlights(String text) {
-        return count(Pattern.compile("\\*[^\\n*]*\\S[^\\n*]*\\*"), text.replaceAll("\\*\\*([^\\n*]*\\S[^\\n*]*)\\*\\*", "*$1*"));
+        // *highlighted* or **highlighted**, with at least one visible character inside
+        return count(Pattern.compile("\\*[^\\n*]*[^\\n*\\s][^\\n*]*\\*"),
+                text.replaceAll("\\*\\*([^\\n*]*[^\\n*\\s][^\\n*]*)\\*\\*", "*$1*"));
     }
 
     private static int sections(String text, String splitter) {
