@@ -62,12 +62,15 @@ class TrainerServiceIT {
         try (ArtifactStore store = TestStack.get().openStore(); Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 store.putFile(ArtifactLayout.modelPrefix(MODEL) + file.getFileName(), file, null);
+                store.putFile(ArtifactLayout.modelPrefix("tiny-policy") + file.getFileName(), file, null);
             }
-            String version = ArtifactLayout.datasetVersionPrefix(DATASET, 1);
-            store.putBytes(version + "train-00000.jsonl", train, null);
-            store.putBytes(version + "validation-00000.jsonl", validation, null);
-            DatasetManifest manifest = TinyRuns.manifest(DATASET, 1, MODEL, train, validation, 24, 6);
-            store.putBytes(ArtifactLayout.datasetManifest(DATASET, 1), EventJson.toBytes(manifest), null);
+            for (String dataset : List.of(DATASET, "policy-ds")) {
+                String version = ArtifactLayout.datasetVersionPrefix(dataset, 1);
+                store.putBytes(version + "train-00000.jsonl", train, null);
+                store.putBytes(version + "validation-00000.jsonl", validation, null);
+                DatasetManifest manifest = TinyRuns.manifest(dataset, 1, MODEL, train, validation, 24, 6);
+                store.putBytes(ArtifactLayout.datasetManifest(dataset, 1), EventJson.toBytes(manifest), null);
+            }
             // a version without token ids (built without a model)
             store.putBytes(ArtifactLayout.datasetManifest(DATASET, 2), EventJson.toBytes(new DatasetManifest(DATASET, 2,
                     0, io.tuneloop.events.dataset.DatasetSpec.defaults(), "t", List.of("b"), 1, Map.of("train", 1L),
@@ -123,6 +126,40 @@ class TrainerServiceIT {
         }
         given().get("/q/metrics").then().body(containsString("tuneloop_trainer_step_duration"))
                 .body(containsString("tuneloop_trainer_checkpoint_bytes"));
+    }
+
+    @Test
+    void aCancelledRunStopsWithoutACheckpointAndResumesToTheEnd() {
+        String runId = "cancel-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType(ContentType.JSON).body(spec(runId, "").replace("\"totalSteps\": 6", "\"totalSteps\": 1200")
+                .replace("\"shardSteps\": 2", "\"shardSteps\": 600")).post("/api/v1/runs").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                given().get("/api/v1/runs/{id}", runId).then().body("state", equalTo("RUNNING")));
+        given().post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200).body("state", equalTo("CANCELLED"));
+        // the shard notices within seconds and stops without sealing a checkpoint
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var progress = TestKafka.awaitRecord(Topics.TRAINING_PROGRESS.name(), r -> runId.equals(r.key())
+                    && new String(r.value()).contains("\"state\":\"CANCELLED\""), Duration.ofSeconds(5));
+            assertThat(progress).isNotNull();
+        });
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            assertThat(store.exists(ArtifactLayout.checkpointPrefix(runId, 0) + "manifest.json")).isFalse();
+        }
+        given().post("/api/v1/runs/{id}/resume", runId).then().statusCode(200).body("state", equalTo("PLANNED"));
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                given().get("/api/v1/runs/{id}", runId).then().body("state", equalTo("SUCCEEDED")));
+        given().get("/api/v1/runs/{id}/steps", runId).then().body("size()", equalTo(1200));
+    }
+
+    @Test
+    void aPolicyStartsARunForEveryNewVersionOfItsDatasetOnce() {
+        DatasetVersion version = new DatasetVersion("policy-ds", 1, ArtifactLayout.datasetManifest("policy-ds", 1), 30,
+                Map.of("train", 24L), List.of("b"), "sum", 0, Instant.now());
+        TestKafka.send(Topics.DATASET_VERSIONS, "policy-ds", version);
+        TestKafka.send(Topics.DATASET_VERSIONS, "policy-ds", version); // redelivered: still one run
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                given().get("/api/v1/runs/{id}", "auto-policy-ds-v1").then().statusCode(200)
+                        .body("state", equalTo("SUCCEEDED")).body("spec.totalSteps", equalTo(2)));
     }
 
     @Test
