@@ -77,6 +77,21 @@ class CheckersTest {
     }
 
     @Test
+    void theBundledPromptSetCoversEveryTypeAndScoresPromptAndInstructionLevel() {
+        List<io.tuneloop.eval.ifeval.IfEvalPrompt> prompts = io.tuneloop.eval.ifeval.IfEvalPrompt.bundled();
+        Set<String> types = new HashSet<>();
+        prompts.forEach(p -> p.instructions().forEach(i -> types.add(i.id())));
+        assertThat(types).isEqualTo(Checkers.SUPPORTED);
+        var twoInstructions = prompts.stream().filter(p -> p.id().equals("if-026")).findFirst().orElseThrow();
+        var half = twoInstructions.score("a bottle that keeps water cold, all day");
+        assertThat(half.promptStrict()).isFalse();
+        assertThat(half.instructionsStrict()).isEqualTo(1);
+        var full = twoInstructions.score("a bottle that keeps water cold all day");
+        assertThat(full.promptStrict()).isTrue();
+        assertThat(full.instructionsStrict()).isEqualTo(2);
+    }
+
+    @Test
     void looseAcceptsAnAnswerWrappedInAPreambleOrMarkdown() {
         Instruction quotation = new Instruction("startend:quotation", Map.of());
         String wrapped = "Sure, here it is:\n\"Quoted answer.\"";
