@@ -1,0 +1,97 @@
+package io.tuneloop.eval.evaluation;
+
+import io.tuneloop.eval.metrics.TextMetrics;
+import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.dataset.Splits;
+import io.tuneloop.model.generate.GenerationConfig;
+import io.tuneloop.model.generate.Generator;
+import io.tuneloop.model.nn.DecoderModel;
+import io.tuneloop.model.tokenizer.TextTokenizer;
+import ai.djl.ndarray.NDManager;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The held-out suites of a dataset version (FLAN's zero-shot claim): examples of tasks never trained
+ * on and of phrasings never trained on. Each prompt is exactly what the model saw in training up to
+ * the answer (the tokens before the first loss span, in the version's chat format); the response is
+ * generated greedily in batches with the KV cache and scored by exact match and ROUGE-L against the
+ * reference, overall and per task.
+ */
+public final class HeldOutSuite {
+    /** One held-out prompt. */
+    public record Prompt(String id, String split, String task, long[] promptTokens, String promptText,
+                         List<String> references) {
+    }
+
+    /** One scored response. */
+    public record Scored(Prompt prompt, String response, double exactMatch, double rougeL) {
+    }
+
+    /** Means over the scored responses (0-100), overall and per task. */
+    public record Summary(int prompts, double exactMatch, double rougeL, Map<String, double[]> perTask) {
+    }
+
+    private HeldOutSuite() {
+    }
+
+    /** The version's held-out examples that carry token ids, as prompts. */
+    public static List<Prompt> prompts(List<InstructionRecord> examples) {
+        List<Prompt> prompts = new ArrayList<>();
+        for (InstructionRecord e : examples) {
+            boolean heldOut = e.split().equals(Splits.HELDOUT_TASKS) || e.split().equals(Splits.HELDOUT_PHRASINGS);
+            if (!heldOut || e.tokens() == null || e.lossSpans() == null || e.lossSpans().isEmpty() || e.response() == null) {
+                continue;
+            }
+            int promptLength = e.lossSpans().get(0)[0];
+            long[] promptTokens = new long[promptLength];
+            for (int i = 0; i < promptLength; i++) {
+                promptTokens[i] = e.tokens()[i];
+            }
+            prompts.add(new Prompt(e.id(), e.split(), e.task(), promptTokens, e.prompt(), List.of(e.response())));
+        }
+        return prompts;
+    }
+
+    /** Generates and scores; memory stays bounded (batches; only the last position's logits are read). */
+    public static List<Scored> run(DecoderModel model, TextTokenizer tokenizer, List<Prompt> prompts, int batchSize,
+                                   int maxNewTokens, NDManager root) {
+        Set<Long> eos = tokenizer.eosId().isPresent() ? Set.of((long) tokenizer.eosId().getAsInt()) : Set.of();
+        GenerationConfig greedy = GenerationConfig.greedy(maxNewTokens, eos);
+        List<Scored> scored = new ArrayList<>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            List<Prompt> batch = prompts.subList(from, Math.min(from + batchSize, prompts.size()));
+            List<long[]> outputs = Generator.generate(model, batch.stream().map(Prompt::promptTokens).toList(), greedy,
+                    tokenizer::decode, root);
+            for (int i = 0; i < batch.size(); i++) {
+                String response = tokenizer.decodeSkippingSpecial(outputs.get(i)).strip();
+                Prompt p = batch.get(i);
+                scored.add(new Scored(p, response, TextMetrics.exactMatch(response, p.references()),
+                        TextMetrics.rougeL(response, p.references())));
+            }
+        }
+        return scored;
+    }
+
+    public static Summary summarise(List<Scored> scored) {
+        Map<String, double[]> perTask = new TreeMap<>(); // task -> [count, exact match sum, rouge-L sum]
+        double em = 0;
+        double rouge = 0;
+        for (Scored s : scored) {
+            em += s.exactMatch();
+            rouge += s.rougeL();
+            double[] t = perTask.computeIfAbsent(s.prompt().task(), k -> new double[3]);
+            t[0]++;
+            t[1] += s.exactMatch();
+            t[2] += s.rougeL();
+        }
+        Map<String, double[]> means = new TreeMap<>();
+        perTask.forEach((task, t) -> means.put(task, new double[] {t[1] / t[0], t[2] / t[0]}));
+        int n = scored.size();
+        return new Summary(n, n == 0 ? 0 : em / n, n == 0 ? 0 : rouge / n, means);
+    }
+}

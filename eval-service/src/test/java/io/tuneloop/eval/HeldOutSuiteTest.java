@@ -1,0 +1,90 @@
+package io.tuneloop.eval;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.tuneloop.eval.evaluation.HeldOutSuite;
+import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.model.TinyModelFactory;
+import io.tuneloop.model.nn.DecoderModel;
+import io.tuneloop.model.nn.Models;
+import io.tuneloop.model.tokenizer.TextTokenizer;
+import io.tuneloop.model.train.AdamW;
+import io.tuneloop.model.train.LrSchedule;
+import io.tuneloop.model.train.SftExample;
+import io.tuneloop.model.train.TrainerState;
+import io.tuneloop.model.train.TrainingLoop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A tiny model trained on one phrasing answers a held-out phrasing better than the untrained base. */
+class HeldOutSuiteTest {
+    private static final String[] COLOURS = {"red", "blue", "green", "yellow"};
+
+    @TempDir
+    Path dir;
+
+    private static String chat(String user) {
+        return "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n";
+    }
+
+    /** An example as the formatter stores it: tokens of prompt + answer, loss span on the answer. */
+    private static InstructionRecord example(TextTokenizer tokenizer, int i, String split, String question) {
+        long[] prompt = tokenizer.encode(chat(question));
+        long[] answer = tokenizer.encode(COLOURS[i % 4] + "<|im_end|>\n");
+        int[] tokens = new int[prompt.length + answer.length];
+        for (int t = 0; t < tokens.length; t++) {
+            tokens[t] = (int) (t < prompt.length ? prompt[t] : answer[t - prompt.length]);
+        }
+        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "t", "en", split,
+                question, COLOURS[i % 4], null, chat(question) + COLOURS[i % 4] + "<|im_end|>\n", tokens,
+                List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i);
+    }
+
+    @Test
+    void theTunedModelScoresHigherThanTheBaseOnHeldOutPhrasings() {
+        List<String> corpus = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            corpus.add("What colour is item " + i + "? Tell me the colour of item " + i + ". " + COLOURS[i % 4]);
+        }
+        TinyModelFactory.write(dir, TinyModelFactory.Spec.llama(), corpus, 11);
+        try (NDManager root = NDManager.newBaseManager(Device.cpu());
+             TextTokenizer tokenizer = TextTokenizer.load(dir)) {
+            List<InstructionRecord> heldOut = new ArrayList<>();
+            List<SftExample> train = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                InstructionRecord seen = example(tokenizer, i, "train", "What colour is item " + i + "?");
+                boolean[] mask = new boolean[seen.tokens().length];
+                Arrays.fill(mask, seen.lossSpans().get(0)[0], seen.tokens().length, true);
+                train.add(new SftExample(Arrays.stream(seen.tokens()).asLongStream().toArray(), mask));
+                heldOut.add(example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
+            }
+            List<HeldOutSuite.Prompt> prompts = HeldOutSuite.prompts(heldOut);
+            assertThat(prompts).hasSize(32);
+
+            HeldOutSuite.Summary base;
+            try (DecoderModel model = Models.load(dir, root, Device.cpu())) {
+                base = HeldOutSuite.summarise(HeldOutSuite.run(model, tokenizer, prompts, 8, 4, root));
+            }
+            HeldOutSuite.Summary tuned;
+            try (DecoderModel model = Models.load(dir, root, Device.cpu()); AdamW adamW = AdamW.defaults(root, 0.0)) {
+                TrainingLoop loop = new TrainingLoop(model, model.parameters(), adamW, train,
+                        new TrainingLoop.Settings(8, 1, 1.0, LrSchedule.cosine(3e-3, 10, 200, 0.1)), 0, root,
+                        TrainerState.start(1));
+                for (int step = 0; step < 200; step++) {
+                    loop.step();
+                }
+                tuned = HeldOutSuite.summarise(HeldOutSuite.run(model, tokenizer, prompts, 8, 4, root));
+            }
+            assertThat(tuned.rougeL()).as("tuned %s vs base %s", tuned, base).isGreaterThan(base.rougeL());
+            assertThat(tuned.exactMatch()).isGreaterThanOrEqualTo(25.0); // at least the answer format, a colour word
+            assertThat(tuned.perTask()).containsKey("colours");
+        }
+    }
+}
