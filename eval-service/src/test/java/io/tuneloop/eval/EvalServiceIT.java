@@ -1,57 +1,203 @@
 package io.tuneloop.eval;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Service;
 import io.tuneloop.events.Topics;
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.events.payload.Checkpoint;
+import io.tuneloop.events.payload.EvalResult;
+import io.tuneloop.events.payload.ReviewItem;
+import io.tuneloop.model.TinyModelFactory;
+import io.tuneloop.model.nn.DecoderModel;
+import io.tuneloop.model.nn.Models;
+import io.tuneloop.model.safetensors.DType;
+import io.tuneloop.model.tokenizer.TextTokenizer;
+import io.tuneloop.model.train.AdamW;
+import io.tuneloop.model.train.LrSchedule;
+import io.tuneloop.model.train.SftExample;
+import io.tuneloop.model.train.TrainerState;
+import io.tuneloop.model.train.TrainingLoop;
 import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.Sha256;
 import io.tuneloop.testing.TestKafka;
 import io.tuneloop.testing.TestStack;
 import io.tuneloop.testing.TuneloopStackResource;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+/**
+ * Through the real broker and S3 server: a tiny model is trained in the test on one phrasing of a
+ * task, stored as a checkpoint next to its base and a dataset version with held-out phrasings; the
+ * checkpoint event leads to a stored report, an eval-results event and review items, and the tuned
+ * model scores higher than the untrained base on the held-out phrasings.
+ */
 @QuarkusTest
 @QuarkusTestResource(TuneloopStackResource.class)
 class EvalServiceIT {
+    private static final String[] COLOURS = {"red", "blue", "green", "yellow"};
+    private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
+    private static final String MODEL = "tiny-eval-" + SUFFIX;
+    private static final String DATASET = "colours-" + SUFFIX;
+    private static final String RUN = "eval-run-" + SUFFIX;
+
+    private static String chat(String user) {
+        return "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n";
+    }
+
+    private static InstructionRecord example(TextTokenizer tokenizer, int i, String split, String question) {
+        long[] prompt = tokenizer.encode(chat(question));
+        long[] answer = tokenizer.encode(COLOURS[i % 4] + "<|im_end|>\n");
+        int[] tokens = new int[prompt.length + answer.length];
+        for (int t = 0; t < tokens.length; t++) {
+            tokens[t] = (int) (t < prompt.length ? prompt[t] : answer[t - prompt.length]);
+        }
+        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "t", "en", split,
+                question, COLOURS[i % 4], null, chat(question) + COLOURS[i % 4] + "<|im_end|>\n", tokens,
+                List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i);
+    }
+
+    private static byte[] jsonLines(List<InstructionRecord> records) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        records.forEach(r -> {
+            out.writeBytes(EventJson.toBytes(r));
+            out.write('\n');
+        });
+        return out.toByteArray();
+    }
+
+    @BeforeAll
+    static void trainACheckpointAndStoreEverything() throws Exception {
+        Path base = Files.createTempDirectory("base");
+        Path tuned = Files.createTempDirectory("tuned");
+        List<String> corpus = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            corpus.add("What colour is item " + i + "? Tell me the colour of item " + i + ". " + COLOURS[i % 4]);
+        }
+        TinyModelFactory.write(base, TinyModelFactory.Spec.llama(), corpus, 11);
+        List<InstructionRecord> heldOut = new ArrayList<>();
+        List<InstructionRecord> validation = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager(Device.cpu()); TextTokenizer tokenizer = TextTokenizer.load(base);
+             DecoderModel model = Models.load(base, root, Device.cpu()); AdamW adamW = AdamW.defaults(root, 0.0)) {
+            List<SftExample> train = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                InstructionRecord seen = example(tokenizer, i, "train", "What colour is item " + i + "?");
+                boolean[] mask = new boolean[seen.tokens().length];
+                Arrays.fill(mask, seen.lossSpans().get(0)[0], mask.length, true);
+                train.add(new SftExample(Arrays.stream(seen.tokens()).asLongStream().toArray(), mask));
+                heldOut.add(example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
+                if (i % 4 == 0) {
+                    validation.add(example(tokenizer, i, "validation", "What colour is item " + i + "?"));
+                }
+            }
+            TrainingLoop loop = new TrainingLoop(model, model.parameters(), adamW, train,
+                    new TrainingLoop.Settings(8, 1, 1.0, LrSchedule.cosine(3e-3, 10, 200, 0.1)), 0, root, TrainerState.start(1));
+            for (int step = 0; step < 200; step++) {
+                loop.step();
+            }
+            Models.save(model, tuned, DType.F32, Long.MAX_VALUE);
+            Models.copyTokenizer(base, tuned);
+        }
+        byte[] heldOutShard = jsonLines(heldOut);
+        byte[] validationShard = jsonLines(validation);
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            for (Path[] pair : new Path[][] {{base, Path.of(ArtifactLayout.modelPrefix(MODEL))},
+                    {tuned, Path.of(ArtifactLayout.checkpointPrefix(RUN, 0))}}) {
+                try (Stream<Path> files = Files.list(pair[0])) {
+                    for (Path file : files.toList()) {
+                        store.putFile(pair[1] + "/" + file.getFileName(), file, null);
+                    }
+                }
+            }
+            store.putBytes(ArtifactLayout.checkpointPrefix(RUN, 0) + ArtifactLayout.MANIFEST, "{}".getBytes(), null);
+            String version = ArtifactLayout.datasetVersionPrefix(DATASET, 1);
+            store.putBytes(version + "heldout_phrasings-00000.jsonl", heldOutShard, null);
+            store.putBytes(version + "validation-00000.jsonl", validationShard, null);
+            DatasetManifest manifest = new DatasetManifest(DATASET, 1, 0, EventJson.fromBytes(
+                    ("{\"model\": \"" + MODEL + "\"}").getBytes(StandardCharsets.UTF_8), DatasetSpec.class), "t",
+                    List.of("b"), heldOut.size() + validation.size(), Map.of("heldout_phrasings", (long) heldOut.size(),
+                    "validation", (long) validation.size()), Map.of(), Map.of(), Map.of(), Map.of(),
+                    List.of(new DatasetManifest.ShardEntry("heldout_phrasings-00000.jsonl", "heldout_phrasings",
+                                    heldOut.size(), Sha256.hex(heldOutShard), heldOutShard.length),
+                            new DatasetManifest.ShardEntry("validation-00000.jsonl", "validation", validation.size(),
+                                    Sha256.hex(validationShard), validationShard.length)), "c", Instant.now());
+            store.putBytes(ArtifactLayout.datasetManifest(DATASET, 1), EventJson.toBytes(manifest), null);
+        }
+    }
 
     private static Checkpoint checkpoint(String runId) {
         String prefix = ArtifactLayout.checkpointPrefix(runId, 0);
-        return new Checkpoint(runId + "/shard-0", runId, 0, 4, prefix, prefix + ArtifactLayout.MANIFEST, "tiny",
-                "demo", 1, 0, 2.5, null, false, Instant.now());
+        return new Checkpoint(runId + "/shard-0", runId, 0, 200, prefix, prefix + ArtifactLayout.MANIFEST,
+                ArtifactLayout.modelPrefix(MODEL), DATASET, 1, 0, 0.5, null, true, Instant.now());
     }
 
     @Test
-    void completeCheckpointsAreTakenInAndRedeliveryIsRecognised() {
-        String runId = "run-" + UUID.randomUUID().toString().substring(0, 8);
-        Checkpoint checkpoint = checkpoint(runId);
-        try (ArtifactStore store = TestStack.get().openStore()) {
-            store.putBytes(checkpoint.manifestKey(), "{}".getBytes(StandardCharsets.UTF_8), "application/json");
-        }
-        TestKafka.send(Topics.CHECKPOINTS, runId, checkpoint);
-        TestKafka.send(Topics.CHECKPOINTS, runId, checkpoint);
+    void aCheckpointIsEvaluatedAgainstItsBaseReportedAndPutUpForReview() {
+        Checkpoint checkpoint = checkpoint(RUN);
+        TestKafka.send(Topics.CHECKPOINTS, RUN, checkpoint);
+        TestKafka.send(Topics.CHECKPOINTS, RUN, checkpoint); // redelivered: evaluated once
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
-                .get("/api/v1/checkpoints/{run}/{shard}", runId, "shard-0").then()
-                .statusCode(200).body("state", equalTo("PENDING")));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/metrics").then()
-                .body(org.hamcrest.Matchers.containsString("tuneloop_eval_checkpoints_redelivered_total")));
+        EvalResult result = EventJson.fromBytes(TestKafka.awaitRecord(Topics.EVAL_RESULTS.name(),
+                r -> RUN.equals(r.key()), Duration.ofSeconds(240)).value(), EvalResult.class);
+        assertThat(result.scores().get("heldout_phrasings.rougeL"))
+                .as("tuned %s vs base %s", result.scores(), result.baseScores())
+                .isGreaterThan(result.baseScores().get("heldout_phrasings.rougeL"));
+        assertThat(result.scores()).containsKeys("ifeval.promptStrict", "ifeval.instructionLoose", "validation.loss");
+        assertThat(result.scores().get("validation.loss")).isLessThan(result.baseScores().get("validation.loss"));
+
+        List<ReviewItem> items = TestKafka.awaitRecords(Topics.REVIEW_ITEMS.name(), r -> DATASET.equals(r.key()), 20,
+                Duration.ofSeconds(60)).stream().map(r -> EventJson.fromBytes(r.value(), ReviewItem.class)).toList();
+        assertThat(items).extracting(ReviewItem::suite).contains("heldout_phrasings", "ifeval");
+        assertThat(items).allMatch(i -> i.checkpointId().equals(checkpoint.checkpointId()));
+
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            assertThat(store.exists(ArtifactLayout.evalReport(checkpoint.checkpointId()))).isTrue();
+            assertThat(new String(store.getBytes(ArtifactLayout.evalReportMarkdown(checkpoint.checkpointId()))))
+                    .contains("heldout_phrasings");
+        }
+        given().get("/api/v1/reports/{run}/{shard}", RUN, "shard-0").then().statusCode(200)
+                .body("suites.heldout_phrasings.rougeL.prompts", equalTo(32));
+        given().get("/api/v1/runs/{run}/leaderboard", RUN).then().statusCode(200)
+                .body("[0].checkpointId", equalTo(checkpoint.checkpointId()));
+        given().get("/api/v1/compare?a={a}&b={a}", checkpoint.checkpointId(), checkpoint.checkpointId()).then()
+                .statusCode(200).body("'heldout_phrasings.rougeL'.difference", equalTo(0.0f));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/checkpoints/{run}/{shard}",
+                RUN, "shard-0").then().statusCode(200).body("state", equalTo("EVALUATED")));
+        given().get("/q/metrics").then().body(containsString("tuneloop_eval_score"))
+                .body(containsString("tuneloop_eval_checkpoints_redelivered_total"));
+        // the redelivered event found the report and announced nothing more
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestKafka.awaitRecords(Topics.EVAL_RESULTS.name(),
+                r -> RUN.equals(r.key()), 2, Duration.ofSeconds(5))).hasMessageContaining("1 of 2");
     }
 
     @Test
     void aCheckpointWithoutItsManifestIsDeadLettered() {
-        String runId = "partial-" + UUID.randomUUID().toString().substring(0, 8);
+        String runId = "partial-" + SUFFIX;
         TestKafka.send(Topics.CHECKPOINTS, runId, checkpoint(runId));
         var dead = TestKafka.awaitRecord(Topics.CHECKPOINTS.deadLetterTopic(Service.EVAL), r -> runId.equals(r.key()),
                 Duration.ofSeconds(60));

@@ -17,8 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Takes in checkpoints to evaluate. A checkpoint is accepted only when its manifest exists (a
  * partial checkpoint is never read); one whose report already exists is recognised as evaluated,
- * so a redelivered event does not start the work again. Running the suites (generation with the
- * model library) is not part of this walking skeleton: accepted checkpoints wait as PENDING.
+ * so a redelivered event does not start the work again (see {@link EvalService}).
  */
 @ApplicationScoped
 public class CheckpointIntake {
@@ -55,6 +54,12 @@ public class CheckpointIntake {
         LOG.infof("checkpoint %s of run %s (step %d): %s", checkpoint.checkpointId(), checkpoint.runId(),
                 checkpoint.step(), state);
         return known;
+    }
+
+    /** The checkpoint's report is written. */
+    public void evaluated(Checkpoint checkpoint) {
+        checkpoints.computeIfPresent(checkpoint.checkpointId(), (id, s) -> new CheckpointState(s.checkpoint(), "EVALUATED",
+                s.reportKey(), s.receivedAt()));
     }
 
     public Optional<CheckpointState> checkpoint(String checkpointId) {

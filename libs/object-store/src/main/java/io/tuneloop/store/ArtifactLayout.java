@@ -101,6 +101,16 @@ public final class ArtifactLayout {
         return runPrefix(runId) + "shard-" + shardIndex + "/";
     }
 
+    /** The base model's per-prompt scores on a dataset version's suites (computed once, compared against). */
+    public static String evalBaseScores(String model, String dataset, int version) {
+        return "eval/base/" + model + "/" + dataset + "-v" + version + ".json";
+    }
+
+    /** The human-readable report next to report.json. */
+    public static String evalReportMarkdown(String checkpointId) {
+        return "eval/" + checkpointId + "/report.md";
+    }
+
     public static String evalReport(String checkpointId) {
         return "eval/" + checkpointId + "/report.json";
     }

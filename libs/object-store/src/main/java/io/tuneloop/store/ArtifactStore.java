@@ -165,6 +165,37 @@ public final class ArtifactStore implements AutoCloseable {
         return new ContentAddress(key, sha, size, true);
     }
 
+    /**
+     * Copies every object under {@code prefix} into {@code directory} (emptied first), keeping the
+     * relative paths: how a model or checkpoint reaches the local files the model library reads.
+     */
+    public Path download(String prefix, Path directory) {
+        String from = prefix.endsWith("/") ? prefix : prefix + "/";
+        try {
+            if (Files.exists(directory)) {
+                try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(directory);
+            for (ObjectInfo object : list(from)) {
+                Path target = directory.resolve(object.key().substring(from.length())).normalize();
+                if (!target.startsWith(directory)) {
+                    throw new StoreException("object " + object.key() + " escapes " + from);
+                }
+                Files.createDirectories(target.getParent());
+                try (InputStream in = get(object.key())) {
+                    Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return directory;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + directory, e);
+        }
+    }
+
     /** Opens {@code key} for streaming; the caller closes the stream. */
     public InputStream get(String key) {
         return call("get " + key, () -> {

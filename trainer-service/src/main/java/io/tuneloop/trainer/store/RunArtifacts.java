@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -127,25 +126,13 @@ public class RunArtifacts {
     }
 
     private Path download(String prefix, Path dir) {
-        deleteRecursively(dir);
+        store.download(prefix, dir);
         try {
-            Files.createDirectories(dir);
-            for (var object : store.list(prefix)) {
-                String name = object.key().substring(prefix.length());
-                Path target = dir.resolve(name).normalize();
-                if (!target.startsWith(dir)) {
-                    throw new IllegalStateException("object " + object.key() + " escapes " + prefix);
-                }
-                Files.createDirectories(target.getParent());
-                try (InputStream in = store.get(object.key())) {
-                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
             Files.writeString(dir.resolve(".complete"), prefix);
-            return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + prefix + " to " + dir, e);
+            throw new UncheckedIOException(e);
         }
+        return dir;
     }
 
     private static void deleteRecursively(Path dir) {

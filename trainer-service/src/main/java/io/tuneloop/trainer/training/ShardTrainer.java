@@ -12,8 +12,7 @@ import io.tuneloop.model.nn.Models;
 import io.tuneloop.model.nn.PeftFormat;
 import io.tuneloop.model.safetensors.DType;
 import io.tuneloop.model.train.AdamW;
-import io.tuneloop.model.train.Batch;
-import io.tuneloop.model.train.CausalLmLoss;
+import io.tuneloop.model.train.LossEvaluation;
 import io.tuneloop.model.train.LrSchedule;
 import io.tuneloop.model.train.SftExample;
 import io.tuneloop.model.train.TrainStep;
@@ -185,18 +184,7 @@ public final class ShardTrainer {
         if (examples.isEmpty()) {
             return null;
         }
-        io.tuneloop.model.nn.GradMode.disable();
-        double lossSum = 0;
-        long learned = 0;
-        for (int i = 0; i < examples.size(); i += spec.batchSize()) {
-            Batch batch = Batch.of(examples.subList(i, Math.min(i + spec.batchSize(), examples.size())), 0);
-            try (NDManager scope = root.newSubManager()) {
-                model.borrowParameters(scope);
-                NDArray logits = model.forward(batch.inputIds(scope), batch.positions(scope), batch.mask(scope), null);
-                lossSum += CausalLmLoss.sum(logits, batch.targets(scope)).getFloat();
-                learned += batch.learnedTokens();
-            }
-        }
-        return learned == 0 ? null : lossSum / learned;
+        double loss = LossEvaluation.meanLoss(model, examples, spec.batchSize(), 0, root);
+        return Double.isNaN(loss) ? null : loss;
     }
 }

@@ -1,0 +1,213 @@
+package io.tuneloop.eval.evaluation;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.tuneloop.eval.ifeval.IfEvalPrompt;
+import io.tuneloop.events.Channels;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.Topics;
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.payload.Checkpoint;
+import io.tuneloop.events.payload.EvalResult;
+import io.tuneloop.events.payload.ReviewItem;
+import io.tuneloop.model.nn.DecoderModel;
+import io.tuneloop.model.nn.LoraAdapters;
+import io.tuneloop.model.nn.Models;
+import io.tuneloop.model.nn.PeftFormat;
+import io.tuneloop.model.tokenizer.TextTokenizer;
+import io.tuneloop.service.messaging.Events;
+import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.ArtifactStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Evaluates a checkpoint on every suite next to its base model, writes report.json and report.md
+ * (the report last: it marks the evaluation done, so a redelivered checkpoint event is not evaluated
+ * again and a crash mid-evaluation leaves no report and is redone), announces {@code eval-results},
+ * and puts a sample of responses up for review on {@code review-items}: tasks covered in turn, the
+ * responses furthest from their reference (or breaking the most instructions) first.
+ */
+@ApplicationScoped
+public class EvalService {
+    private static final Logger LOG = Logger.getLogger(EvalService.class);
+
+    private final ArtifactStore store;
+    private final MutinyEmitter<EvalResult> results;
+    private final MutinyEmitter<ReviewItem> reviewItems;
+    private final MeterRegistry meters;
+    private final Path work;
+    private final SuiteRunner.Settings settings;
+    private final int reviewItemsPerCheckpoint;
+    private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
+
+    public EvalService(ArtifactStore store,
+                       @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<EvalResult> results,
+                       @Channel(Channels.REVIEW_ITEMS_OUT) MutinyEmitter<ReviewItem> reviewItems,
+                       MeterRegistry meters,
+                       @ConfigProperty(name = "tuneloop.eval.work-dir", defaultValue = "${java.io.tmpdir}/tuneloop-eval") String workDir,
+                       @ConfigProperty(name = "tuneloop.eval.batch-size", defaultValue = "8") int batchSize,
+                       @ConfigProperty(name = "tuneloop.eval.max-new-tokens", defaultValue = "64") int maxNewTokens,
+                       @ConfigProperty(name = "tuneloop.eval.max-prompts-per-suite", defaultValue = "200") int maxPrompts,
+                       @ConfigProperty(name = "tuneloop.eval.validation-examples", defaultValue = "128") int validation,
+                       @ConfigProperty(name = "tuneloop.eval.review-items", defaultValue = "20") int reviewItemsPerCheckpoint) {
+        this.store = store;
+        this.results = results;
+        this.reviewItems = reviewItems;
+        this.meters = meters;
+        this.work = Path.of(workDir);
+        this.settings = new SuiteRunner.Settings(batchSize, maxNewTokens, maxPrompts, validation);
+        this.reviewItemsPerCheckpoint = reviewItemsPerCheckpoint;
+    }
+
+    public Optional<EvalReport> report(String checkpointId) {
+        String key = ArtifactLayout.evalReport(checkpointId);
+        return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), EvalReport.class)) : Optional.empty();
+    }
+
+    /** Evaluates the checkpoint unless its report exists; returns the report either way. */
+    public EvalReport evaluate(Checkpoint checkpoint) {
+        Optional<EvalReport> done = report(checkpoint.checkpointId());
+        if (done.isPresent()) {
+            LOG.infof("checkpoint %s already evaluated; nothing to do", checkpoint.checkpointId());
+            return done.get();
+        }
+        long started = System.nanoTime();
+        String baseModel = checkpoint.baseModel().replaceFirst("^models/", "").replaceFirst("/$", "");
+        DatasetManifest version = EventJson.fromBytes(store.getBytes(ArtifactLayout.datasetManifest(checkpoint.dataset(),
+                checkpoint.datasetVersion())), DatasetManifest.class);
+        List<InstructionRecord> examples = evaluationExamples(version);
+        List<IfEvalPrompt> ifeval = IfEvalPrompt.bundled();
+        Path base = download(checkpoint.baseModel(), work.resolve("models").resolve(baseModel));
+        Path tuned = download(checkpoint.prefix(), work.resolve("checkpoints").resolve(checkpoint.checkpointId()));
+
+        SuiteRunner.ModelResults baseResults;
+        SuiteRunner.ModelResults tunedResults;
+        try (NDManager root = NDManager.newBaseManager(Device.cpu());
+             TextTokenizer tokenizer = TextTokenizer.load(base)) {
+            try (DecoderModel model = Models.load(base, root, Device.cpu())) {
+                baseResults = SuiteRunner.run(model, tokenizer, examples, ifeval, settings, root);
+            }
+            try (DecoderModel model = load(base, tuned, root)) {
+                tunedResults = SuiteRunner.run(model, tokenizer, examples, ifeval, settings, root);
+            }
+        }
+        EvalReport report = EvalReport.compare(checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
+                checkpoint.dataset(), checkpoint.datasetVersion(), baseModel, tunedResults, baseResults, Instant.now());
+        store.putBytes(ArtifactLayout.evalReportMarkdown(checkpoint.checkpointId()),
+                report.markdown().getBytes(StandardCharsets.UTF_8), "text/markdown");
+        store.putBytes(ArtifactLayout.evalReport(checkpoint.checkpointId()), EventJson.toBytes(report), "application/json");
+        announce(checkpoint, report);
+        record(checkpoint, report, System.nanoTime() - started);
+        return report;
+    }
+
+    private void announce(Checkpoint checkpoint, EvalReport report) {
+        results.sendMessageAndAwait(Events.message(Topics.EVAL_RESULTS, checkpoint.runId(), new EvalResult(
+                checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
+                ArtifactLayout.evalReport(checkpoint.checkpointId()), report.headline(false), report.headline(true),
+                report.evaluatedAt()), "eval-result:" + checkpoint.checkpointId()));
+        for (SuiteRunner.PromptResult r : forReview(report.responses(), reviewItemsPerCheckpoint)) {
+            String itemId = checkpoint.checkpointId() + "/" + r.suite() + "/" + r.promptId();
+            reviewItems.sendMessageAndAwait(Events.message(Topics.REVIEW_ITEMS, checkpoint.dataset(), new ReviewItem(itemId,
+                    checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(), checkpoint.dataset(), r.suite(),
+                    r.task(), r.prompt(), r.response(), r.reference(), r.uncertainty(), report.evaluatedAt()),
+                    "review-item:" + itemId));
+        }
+    }
+
+    /** Up to {@code limit} responses: tasks in turn, within a task the least certain first. */
+    static List<SuiteRunner.PromptResult> forReview(List<SuiteRunner.PromptResult> responses, int limit) {
+        Map<String, List<SuiteRunner.PromptResult>> byTask = new LinkedHashMap<>();
+        responses.stream().sorted(Comparator.comparing((SuiteRunner.PromptResult r) -> r.suite() + "/" + r.task())
+                        .thenComparing(Comparator.comparingDouble(SuiteRunner.PromptResult::uncertainty).reversed())
+                        .thenComparing(SuiteRunner.PromptResult::promptId))
+                .forEach(r -> byTask.computeIfAbsent(r.suite() + "/" + r.task(), t -> new ArrayList<>()).add(r));
+        List<SuiteRunner.PromptResult> picked = new ArrayList<>();
+        for (int round = 0; picked.size() < limit; round++) {
+            boolean any = false;
+            for (List<SuiteRunner.PromptResult> task : byTask.values()) {
+                if (round < task.size() && picked.size() < limit) {
+                    picked.add(task.get(round));
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+        return picked;
+    }
+
+    private void record(Checkpoint checkpoint, EvalReport report, long nanos) {
+        meters.timer("tuneloop.eval.duration").record(nanos, TimeUnit.NANOSECONDS);
+        meters.counter("tuneloop.eval.generated.tokens").increment(report.generatedTokens());
+        gauge("tuneloop.eval.generated.tokens.per.second", Tags.of("run", checkpoint.runId()))
+                .set(report.generatedTokens() / Math.max(1e-9, report.seconds()));
+        report.headline(false).forEach((metric, value) -> gauge("tuneloop.eval.score",
+                Tags.of("run", checkpoint.runId(), "round", String.valueOf(checkpoint.round()), "metric", metric)).set(value));
+        LOG.infof("checkpoint %s evaluated: %s (base %s)", checkpoint.checkpointId(), report.headline(false),
+                report.headline(true));
+    }
+
+    private AtomicReference<Double> gauge(String name, Tags tags) {
+        return gauges.computeIfAbsent(name + tags, k -> {
+            AtomicReference<Double> value = new AtomicReference<>(Double.NaN);
+            meters.gauge(name, tags, value, AtomicReference::get);
+            return value;
+        });
+    }
+
+    /** The base, with the checkpoint's LoRA adapter when it holds one, else the checkpoint's own weights. */
+    private static DecoderModel load(Path base, Path checkpoint, NDManager root) {
+        if (Files.exists(checkpoint.resolve(PeftFormat.CONFIG))) {
+            DecoderModel model = Models.load(base, root, Device.cpu());
+            LoraAdapters adapters = PeftFormat.load(checkpoint, model, root);
+            model.useAdapters(adapters);
+            return model;
+        }
+        return Models.load(checkpoint, root, Device.cpu());
+    }
+
+    /** Held-out and validation examples of the version (the suites that come from it). */
+    private List<InstructionRecord> evaluationExamples(DatasetManifest version) {
+        List<InstructionRecord> examples = new ArrayList<>();
+        for (DatasetManifest.ShardEntry shard : version.shards()) {
+            if (shard.split().equals("train")) {
+                continue;
+            }
+            byte[] content = store.getBytes(ArtifactLayout.datasetVersionPrefix(version.dataset(), version.version())
+                    + shard.name());
+            for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    examples.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), InstructionRecord.class));
+                }
+            }
+        }
+        return examples;
+    }
+
+    private Path download(String prefix, Path dir) {
+        return store.download(prefix, dir);
+    }
+}
