@@ -65,7 +65,7 @@ public class EvalService {
                        @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<EvalResult> results,
                        @Channel(Channels.REVIEW_ITEMS_OUT) MutinyEmitter<ReviewItem> reviewItems,
                        MeterRegistry meters,
-                       @ConfigProperty(name = "tuneloop.eval.work-dir", defaultValue = "${java.io.tmpdir}/tuneloop-eval") String workDir,
+                       @ConfigProperty(name = "tuneloop.eval.work-dir") java.util.Optional<String> workDir,
                        @ConfigProperty(name = "tuneloop.eval.batch-size", defaultValue = "8") int batchSize,
                        @ConfigProperty(name = "tuneloop.eval.max-new-tokens", defaultValue = "64") int maxNewTokens,
                        @ConfigProperty(name = "tuneloop.eval.max-prompts-per-suite", defaultValue = "200") int maxPrompts,
@@ -75,7 +75,7 @@ public class EvalService {
         this.results = results;
         this.reviewItems = reviewItems;
         this.meters = meters;
-        this.work = Path.of(workDir);
+        this.work = Path.of(workDir.orElse(System.getProperty("java.io.tmpdir") + "/tuneloop-eval"));
         this.settings = new SuiteRunner.Settings(batchSize, maxNewTokens, maxPrompts, validation);
         this.reviewItemsPerCheckpoint = reviewItemsPerCheckpoint;
     }

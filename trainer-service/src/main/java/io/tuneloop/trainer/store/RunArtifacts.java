@@ -43,10 +43,10 @@ public class RunArtifacts {
     private final Path work;
 
     public RunArtifacts(ArtifactStore store,
-                        @ConfigProperty(name = "tuneloop.trainer.work-dir",
-                                defaultValue = "${java.io.tmpdir}/tuneloop-trainer") String workDir) {
+                        @ConfigProperty(name = "tuneloop.trainer.work-dir") java.util.Optional<String> workDir) {
         this.store = store;
-        this.work = Path.of(workDir);
+        // (a ${java.io.tmpdir} default in the annotation is not expanded: it made a literal folder)
+        this.work = Path.of(workDir.orElse(System.getProperty("java.io.tmpdir") + "/tuneloop-trainer"));
     }
 
     public ArtifactStore store() {
