@@ -167,7 +167,8 @@ class EvalServiceIT {
         assertThat(result.scores().get("heldout_phrasings.rougeL"))
                 .as("tuned %s vs base %s", result.scores(), result.baseScores())
                 .isGreaterThan(result.baseScores().get("heldout_phrasings.rougeL"));
-        assertThat(result.scores()).containsKeys("ifeval.promptStrict", "ifeval.instructionLoose", "validation.loss");
+        assertThat(result.scores()).containsKeys("ifeval.promptStrict", "ifeval.instructionLoose", "validation.loss",
+                "general.rougeL");
         assertThat(result.scores().get("validation.loss")).isLessThan(result.baseScores().get("validation.loss"));
 
         List<ReviewItem> items = TestKafka.awaitRecords(Topics.REVIEW_ITEMS.name(), r -> DATASET.equals(r.key()), 20,
@@ -181,7 +182,8 @@ class EvalServiceIT {
                     .contains("heldout_phrasings");
         }
         given().get("/api/v1/reports/{run}/{shard}", RUN, "shard-0").then().statusCode(200)
-                .body("suites.heldout_phrasings.rougeL.prompts", equalTo(32));
+                .body("suites.heldout_phrasings.rougeL.prompts", equalTo(32))
+                .body("perCategory.'general/knowledge'.rougeL", org.hamcrest.Matchers.notNullValue());
         given().get("/api/v1/runs/{run}/leaderboard", RUN).then().statusCode(200)
                 .body("[0].checkpointId", equalTo(checkpoint.checkpointId()));
         given().get("/api/v1/compare?a={a}&b={a}", checkpoint.checkpointId(), checkpoint.checkpointId()).then()
@@ -193,6 +195,27 @@ class EvalServiceIT {
         // the redelivered event found the report and announced nothing more
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestKafka.awaitRecords(Topics.EVAL_RESULTS.name(),
                 r -> RUN.equals(r.key()), 2, Duration.ofSeconds(5))).hasMessageContaining("1 of 2");
+    }
+
+    @Test
+    void aRunsSuiteSelectionAndAPromptFileInTheBucketDecideWhatRuns() {
+        String run = "selected-" + SUFFIX;
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            store.list(ArtifactLayout.checkpointPrefix(RUN, 0)).forEach(o -> store.putBytes(
+                    ArtifactLayout.checkpointPrefix(run, 0) + o.key().substring(ArtifactLayout.checkpointPrefix(RUN, 0).length()),
+                    store.getBytes(o.key()), null));
+            store.putBytes(ArtifactLayout.runPrefix(run) + "eval.json",
+                    "{\"suites\": [\"heldout_phrasings\", \"house-style\"], \"maxPromptsPerSuite\": 8}".getBytes(), null);
+            store.putBytes("eval/suites/house-style.jsonl", ("{\"id\": \"hs-1\", \"prompt\": \"Say hello without commas.\","
+                    + " \"instructions\": [{\"id\": \"punctuation:no_comma\", \"args\": {}}]}\n").getBytes(), null);
+        }
+        TestKafka.send(Topics.CHECKPOINTS, run, checkpoint(run));
+        EvalResult result = EventJson.fromBytes(TestKafka.awaitRecord(Topics.EVAL_RESULTS.name(),
+                r -> run.equals(r.key()), Duration.ofSeconds(240)).value(), EvalResult.class);
+        assertThat(result.scores().keySet()).allMatch(k -> k.startsWith("heldout_phrasings.") || k.startsWith("house-style."))
+                .contains("house-style.promptStrict");
+        given().get("/api/v1/reports/{run}/{shard}", run, "shard-0").then()
+                .body("suites.heldout_phrasings.rougeL.prompts", equalTo(8));
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  */
 public record EvalReport(String checkpointId, String runId, int round, String dataset, int datasetVersion,
                          String baseModel, Map<String, Map<String, Comparison>> suites,
-                         Map<String, Map<String, Double>> perTask, Double validationLoss, Double baseValidationLoss,
+                         Map<String, Map<String, Double>> perTask, Map<String, Map<String, Double>> perCategory,
+                         Double validationLoss, Double baseValidationLoss,
                          long prompts, long generatedTokens, double seconds, List<SuiteRunner.PromptResult> responses,
                          Instant evaluatedAt) {
 
@@ -34,6 +35,7 @@ public record EvalReport(String checkpointId, String runId, int round, String da
         base.prompts().forEach(p -> baseByPrompt.put(p.suite() + "/" + p.promptId(), p));
         Map<String, Map<String, List<double[]>>> pairs = new TreeMap<>(); // suite -> metric -> [tuned, base]
         Map<String, Map<String, double[]>> tasks = new TreeMap<>();       // suite/task -> metric -> [sum, n]
+        Map<String, Map<String, double[]>> categories = new TreeMap<>();  // suite/category -> metric -> [sum, n]
         for (SuiteRunner.PromptResult p : tuned.prompts()) {
             SuiteRunner.PromptResult b = baseByPrompt.get(p.suite() + "/" + p.promptId());
             for (var score : p.scores().entrySet()) {
@@ -46,6 +48,12 @@ public record EvalReport(String checkpointId, String runId, int round, String da
                         .computeIfAbsent(score.getKey(), k -> new double[2]);
                 t[0] += score.getValue();
                 t[1]++;
+                if (p.category() != null) {
+                    double[] c = categories.computeIfAbsent(p.suite() + "/" + p.category(), k -> new TreeMap<>())
+                            .computeIfAbsent(score.getKey(), k -> new double[2]);
+                    c[0] += score.getValue();
+                    c[1]++;
+                }
             }
         }
         Map<String, Map<String, Comparison>> suites = new LinkedHashMap<>();
@@ -60,13 +68,8 @@ public record EvalReport(String checkpointId, String runId, int round, String da
             });
             suites.put(suite, comparisons);
         });
-        Map<String, Map<String, Double>> perTask = new LinkedHashMap<>();
-        tasks.forEach((task, metrics) -> {
-            Map<String, Double> means = new LinkedHashMap<>();
-            metrics.forEach((metric, t) -> means.put(metric, t[0] / t[1]));
-            perTask.put(task, means);
-        });
-        return new EvalReport(checkpointId, runId, round, dataset, version, baseModel, suites, perTask,
+        return new EvalReport(checkpointId, runId, round, dataset, version, baseModel, suites, means(tasks),
+                means(categories),
                 tuned.validationLoss(), base.validationLoss(), tuned.prompts().size(), tuned.generatedTokens(),
                 tuned.seconds(), tuned.prompts(), at);
     }
@@ -100,6 +103,8 @@ public record EvalReport(String checkpointId, String runId, int round, String da
             md.append(String.format("| validation | loss | %.4f | %s | | |%n", validationLoss,
                     baseValidationLoss == null ? "" : String.format("%.4f", baseValidationLoss)));
         }
+        md.append("\n## Per category\n\n| suite/category | scores |\n|---|---|\n");
+        perCategory.forEach((c, scores) -> md.append("| ").append(c).append(" | ").append(scores).append(" |\n"));
         md.append("\n## Per task\n\n| suite/task | scores |\n|---|---|\n");
         perTask.forEach((task, scores) -> md.append("| ").append(task).append(" | ").append(scores).append(" |\n"));
         md.append("\n## Sample responses\n\n");
@@ -107,6 +112,16 @@ public record EvalReport(String checkpointId, String runId, int round, String da
                 .append("**: ").append(r.prompt().replace("\n", " ")).append("\n  - response: ")
                 .append(r.response().replace("\n", " ")).append("\n"));
         return md.toString();
+    }
+
+    private static Map<String, Map<String, Double>> means(Map<String, Map<String, double[]>> sums) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        sums.forEach((group, metrics) -> {
+            Map<String, Double> means = new LinkedHashMap<>();
+            metrics.forEach((metric, t) -> means.put(metric, t[0] / t[1]));
+            out.put(group, means);
+        });
+        return out;
     }
 
     private static double mean(double[] values) {

@@ -51,6 +51,8 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class EvalService {
     private static final Logger LOG = Logger.getLogger(EvalService.class);
+    /** Operator-added prompt files, one suite each. */
+    public static final String SUITES_PREFIX = "eval/suites/";
 
     private final ArtifactStore store;
     private final MutinyEmitter<EvalResult> results;
@@ -97,7 +99,8 @@ public class EvalService {
         DatasetManifest version = EventJson.fromBytes(store.getBytes(ArtifactLayout.datasetManifest(checkpoint.dataset(),
                 checkpoint.datasetVersion())), DatasetManifest.class);
         List<InstructionRecord> examples = evaluationExamples(version);
-        List<IfEvalPrompt> ifeval = IfEvalPrompt.bundled();
+        SuiteSelection selection = selection(checkpoint.runId());
+        SuiteRunner.PromptSuites suites = suites();
         Path base = download(checkpoint.baseModel(), work.resolve("models").resolve(baseModel));
         Path tuned = download(checkpoint.prefix(), work.resolve("checkpoints").resolve(checkpoint.checkpointId()));
 
@@ -106,10 +109,10 @@ public class EvalService {
         try (NDManager root = NDManager.newBaseManager(Device.cpu());
              TextTokenizer tokenizer = TextTokenizer.load(base)) {
             try (DecoderModel model = Models.load(base, root, Device.cpu())) {
-                baseResults = SuiteRunner.run(model, tokenizer, examples, ifeval, settings, root);
+                baseResults = SuiteRunner.run(model, tokenizer, examples, suites, selection, settings, root);
             }
             try (DecoderModel model = load(base, tuned, root)) {
-                tunedResults = SuiteRunner.run(model, tokenizer, examples, ifeval, settings, root);
+                tunedResults = SuiteRunner.run(model, tokenizer, examples, suites, selection, settings, root);
             }
         }
         EvalReport report = EvalReport.compare(checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
@@ -187,6 +190,41 @@ public class EvalService {
             return model;
         }
         return Models.load(checkpoint, root, Device.cpu());
+    }
+
+    /** The run's suite selection ({@code runs/<runId>/eval.json}), or every suite. */
+    SuiteSelection selection(String runId) {
+        String key = ArtifactLayout.runPrefix(runId) + "eval.json";
+        if (!store.exists(key)) {
+            return SuiteSelection.all();
+        }
+        try {
+            return EventJson.fromBytes(store.getBytes(key), SuiteSelection.class);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " is not a valid suite selection: " + e.getMessage(), e);
+        }
+    }
+
+    /** The bundled suites plus prompt files under {@code eval/suites/} in the bucket (a file's name is its suite). */
+    SuiteRunner.PromptSuites suites() {
+        SuiteRunner.PromptSuites bundled = SuiteRunner.PromptSuites.bundled();
+        Map<String, List<IfEvalPrompt>> instructions = new LinkedHashMap<>(bundled.instructions());
+        Map<String, List<ReferencePrompt>> references = new LinkedHashMap<>(bundled.references());
+        for (var object : store.list(SUITES_PREFIX)) {
+            String name = object.key().substring(SUITES_PREFIX.length()).replaceFirst("\\.jsonl$", "");
+            byte[] content = store.getBytes(object.key());
+            String text = new String(content, StandardCharsets.UTF_8);
+            try {
+                if (text.contains("\"instructions\"")) {
+                    instructions.put(name, IfEvalPrompt.read(content));
+                } else {
+                    references.put(name, ReferencePrompt.read(content));
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("suite file " + object.key() + " is not valid: " + e.getMessage(), e);
+            }
+        }
+        return new SuiteRunner.PromptSuites(instructions, references);
     }
 
     /** Held-out and validation examples of the version (the suites that come from it). */

@@ -2,6 +2,7 @@ package io.tuneloop.eval.evaluation;
 
 import ai.djl.ndarray.NDManager;
 import io.tuneloop.eval.ifeval.IfEvalPrompt;
+import io.tuneloop.eval.metrics.TextMetrics;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.model.chat.ChatTemplate;
@@ -28,11 +29,19 @@ import java.util.Set;
  */
 public final class SuiteRunner {
     public static final String IFEVAL = "ifeval";
+    public static final String GENERAL = "general";
     public static final String VALIDATION = "validation";
 
     /** What one model did on one prompt. */
-    public record PromptResult(String suite, String promptId, String task, String prompt, String response,
-                               String reference, Map<String, Double> scores, double uncertainty) {
+    public record PromptResult(String suite, String promptId, String task, String category, String prompt,
+                               String response, String reference, Map<String, Double> scores, double uncertainty) {
+    }
+
+    /** The prompt sets to run besides the dataset's own: IFEval-style and reference-answer suites, by name. */
+    public record PromptSuites(Map<String, List<IfEvalPrompt>> instructions, Map<String, List<ReferencePrompt>> references) {
+        public static PromptSuites bundled() {
+            return new PromptSuites(Map.of(IFEVAL, IfEvalPrompt.bundled()), Map.of(GENERAL, ReferencePrompt.bundledGeneral()));
+        }
     }
 
     /** Every prompt's result plus the validation loss; {@code generatedTokens} and seconds for throughput. */
@@ -47,47 +56,69 @@ public final class SuiteRunner {
     }
 
     public static ModelResults run(DecoderModel model, TextTokenizer tokenizer, List<InstructionRecord> examples,
-                                   List<IfEvalPrompt> ifeval, Settings settings, NDManager root) {
+                                   PromptSuites suites, SuiteSelection selection, Settings settings, NDManager root) {
         long started = System.nanoTime();
         long[] generated = {0};
         List<PromptResult> results = new ArrayList<>();
+        int limit = selection.maxPromptsPerSuite() == null ? settings.maxPromptsPerSuite() : selection.maxPromptsPerSuite();
 
         for (String split : List.of(Splits.HELDOUT_TASKS, Splits.HELDOUT_PHRASINGS)) {
+            if (!selection.includes(split)) {
+                continue;
+            }
             List<HeldOutSuite.Prompt> prompts = HeldOutSuite.prompts(examples).stream()
-                    .filter(p -> p.split().equals(split)).limit(settings.maxPromptsPerSuite()).toList();
+                    .filter(p -> p.split().equals(split)).limit(limit).toList();
             for (HeldOutSuite.Scored s : HeldOutSuite.run(model, tokenizer, prompts, settings.batchSize(),
                     settings.maxNewTokens(), root)) {
                 generated[0] += tokenizer.encode(s.response()).length;
-                results.add(new PromptResult(split, s.prompt().id(), s.prompt().task(), s.prompt().promptText(),
+                results.add(new PromptResult(split, s.prompt().id(), s.prompt().task(), null, s.prompt().promptText(),
                         s.response(), s.prompt().references().get(0),
                         Map.of("exactMatch", s.exactMatch(), "rougeL", s.rougeL()), (100 - s.rougeL()) / 100));
             }
         }
 
-        List<IfEvalPrompt> ifPrompts = ifeval.stream().limit(settings.maxPromptsPerSuite()).toList();
         ChatTemplate chat = chatTemplate(tokenizer);
         Set<Long> eos = tokenizer.eosId().isPresent() ? Set.of((long) tokenizer.eosId().getAsInt()) : Set.of();
         GenerationConfig greedy = GenerationConfig.greedy(settings.maxNewTokens(), eos);
-        for (int from = 0; from < ifPrompts.size(); from += settings.batchSize()) {
-            List<IfEvalPrompt> batch = ifPrompts.subList(from, Math.min(from + settings.batchSize(), ifPrompts.size()));
-            List<long[]> inputs = batch.stream()
-                    .map(p -> tokenizer.encode(chat.render(List.of(Message.user(p.prompt())), true))).toList();
-            List<long[]> outputs = Generator.generate(model, inputs, greedy, tokenizer::decode, root);
-            for (int i = 0; i < batch.size(); i++) {
-                IfEvalPrompt p = batch.get(i);
-                generated[0] += outputs.get(i).length;
-                String response = tokenizer.decodeSkippingSpecial(outputs.get(i)).strip();
-                IfEvalPrompt.Score score = p.score(response);
+        for (var suite : suites.instructions().entrySet()) {
+            if (!selection.includes(suite.getKey())) {
+                continue;
+            }
+            List<IfEvalPrompt> prompts = suite.getValue().stream().limit(limit).toList();
+            List<String> responses = generate(model, tokenizer, chat, greedy, prompts.stream().map(IfEvalPrompt::prompt)
+                    .toList(), settings.batchSize(), generated, root);
+            for (int i = 0; i < prompts.size(); i++) {
+                IfEvalPrompt p = prompts.get(i);
+                IfEvalPrompt.Score score = p.score(responses.get(i));
                 Map<String, Double> scores = new HashMap<>();
                 scores.put("promptStrict", score.promptStrict() ? 100.0 : 0.0);
                 scores.put("promptLoose", score.promptLoose() ? 100.0 : 0.0);
                 scores.put("instructionStrict", 100.0 * score.instructionsStrict() / score.instructions());
                 scores.put("instructionLoose", 100.0 * score.instructionsLoose() / score.instructions());
-                results.add(new PromptResult(IFEVAL, p.id(), p.instructions().get(0).id(), p.prompt(), response, null,
-                        scores, 1.0 - (double) score.instructionsLoose() / score.instructions()));
+                String type = p.instructions().get(0).id();
+                results.add(new PromptResult(suite.getKey(), p.id(), type, type.substring(0, type.indexOf(':')), p.prompt(),
+                        responses.get(i), null, scores, 1.0 - (double) score.instructionsLoose() / score.instructions()));
+            }
+        }
+        for (var suite : suites.references().entrySet()) {
+            if (!selection.includes(suite.getKey())) {
+                continue;
+            }
+            List<ReferencePrompt> prompts = suite.getValue().stream().limit(limit).toList();
+            List<String> responses = generate(model, tokenizer, chat, greedy, prompts.stream().map(ReferencePrompt::prompt)
+                    .toList(), settings.batchSize(), generated, root);
+            for (int i = 0; i < prompts.size(); i++) {
+                ReferencePrompt p = prompts.get(i);
+                double em = TextMetrics.exactMatch(responses.get(i), p.references());
+                double rouge = TextMetrics.rougeL(responses.get(i), p.references());
+                results.add(new PromptResult(suite.getKey(), p.id(), p.task(), p.category(), p.prompt(), responses.get(i),
+                        p.references().get(0), Map.of("exactMatch", em, "rougeL", rouge), (100 - rouge) / 100));
             }
         }
 
+        if (!selection.includes(VALIDATION)) {
+            return new ModelResults(results, null, generated[0], (System.nanoTime() - started) / 1e9);
+        }
         List<SftExample> validation = new ArrayList<>();
         for (InstructionRecord e : examples) {
             if (e.split().equals(Splits.VALIDATION) && e.tokens() != null && e.lossSpans() != null
@@ -100,6 +131,22 @@ public final class SuiteRunner {
         Double loss = validation.isEmpty() ? null : LossEvaluation.meanLoss(model, validation, settings.batchSize(), 0, root);
         return new ModelResults(results, loss == null || loss.isNaN() ? null : loss, generated[0],
                 (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Greedy responses to user prompts put in the model's chat format, in batches. */
+    private static List<String> generate(DecoderModel model, TextTokenizer tokenizer, ChatTemplate chat,
+                                         GenerationConfig config, List<String> prompts, int batchSize, long[] generated,
+                                         NDManager root) {
+        List<String> responses = new ArrayList<>(prompts.size());
+        for (int from = 0; from < prompts.size(); from += batchSize) {
+            List<long[]> inputs = prompts.subList(from, Math.min(from + batchSize, prompts.size())).stream()
+                    .map(p -> tokenizer.encode(chat.render(List.of(Message.user(p)), true))).toList();
+            for (long[] output : Generator.generate(model, inputs, config, tokenizer::decode, root)) {
+                generated[0] += output.length;
+                responses.add(tokenizer.decodeSkippingSpecial(output).strip());
+            }
+        }
+        return responses;
     }
 
     /** The model's own chat template, else ChatML (what the formatter falls back to as well). */

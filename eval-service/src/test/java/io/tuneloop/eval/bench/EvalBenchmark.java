@@ -45,11 +45,12 @@ public final class EvalBenchmark {
                 heldOut.add(new InstructionRecord("e" + i, "r" + i, "t", "t", null, "heldout_tasks", "Tell me about item " + i,
                         "fine", null, text, tokens, List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i));
             }
-            List<IfEvalPrompt> ifeval = IfEvalPrompt.bundled();
+            SuiteRunner.PromptSuites suites = new SuiteRunner.PromptSuites(
+                    java.util.Map.of(SuiteRunner.IFEVAL, IfEvalPrompt.bundled()), java.util.Map.of());
             for (int round = 0; round < 2; round++) {
                 for (int batch : new int[] {1, 8}) {
-                    SuiteRunner.ModelResults r = SuiteRunner.run(model, tokenizer, heldOut, ifeval,
-                            new SuiteRunner.Settings(batch, 32, 1000, 0), root);
+                    SuiteRunner.ModelResults r = SuiteRunner.run(model, tokenizer, heldOut, suites,
+                            io.tuneloop.eval.evaluation.SuiteSelection.all(), new SuiteRunner.Settings(batch, 32, 1000, 0), root);
                     System.out.printf("round %d, batch %d: %d prompts, %d generated tokens in %.2f s: %.1f prompts/s,"
                                     + " %.0f generated tokens/s%n", round, batch, r.prompts().size(), r.generatedTokens(),
                             r.seconds(), r.prompts().size() / r.seconds(), r.generatedTokens() / r.seconds());
