@@ -151,9 +151,19 @@ class EvalServiceIT {
     }
 
     private static Checkpoint checkpoint(String runId) {
+        return checkpoint(runId, 0);
+    }
+
+    private static Checkpoint checkpoint(String runId, int round) {
         String prefix = ArtifactLayout.checkpointPrefix(runId, 0);
         return new Checkpoint(runId + "/shard-0", runId, 0, 200, prefix, prefix + ArtifactLayout.MANIFEST,
-                ArtifactLayout.modelPrefix(MODEL), DATASET, 1, 0, 0.5, null, true, Instant.now());
+                ArtifactLayout.modelPrefix(MODEL), DATASET, 1, round, 0.5, null, true, Instant.now());
+    }
+
+    private static void copyCheckpoint(ArtifactStore store, String toRun) {
+        String from = ArtifactLayout.checkpointPrefix(RUN, 0);
+        store.list(from).forEach(o -> store.putBytes(ArtifactLayout.checkpointPrefix(toRun, 0)
+                + o.key().substring(from.length()), store.getBytes(o.key()), null));
     }
 
     @Test
@@ -187,7 +197,7 @@ class EvalServiceIT {
         given().get("/api/v1/runs/{run}/leaderboard", RUN).then().statusCode(200)
                 .body("[0].checkpointId", equalTo(checkpoint.checkpointId()));
         given().get("/api/v1/compare?a={a}&b={a}", checkpoint.checkpointId(), checkpoint.checkpointId()).then()
-                .statusCode(200).body("'heldout_phrasings.rougeL'.difference", equalTo(0.0f));
+                .statusCode(200).body("heldout_phrasings.rougeL.difference", equalTo(0.0f));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/checkpoints/{run}/{shard}",
                 RUN, "shard-0").then().statusCode(200).body("state", equalTo("EVALUATED")));
         given().get("/q/metrics").then().body(containsString("tuneloop_eval_score"))
@@ -201,12 +211,10 @@ class EvalServiceIT {
     void aRunsSuiteSelectionAndAPromptFileInTheBucketDecideWhatRuns() {
         String run = "selected-" + SUFFIX;
         try (ArtifactStore store = TestStack.get().openStore()) {
-            store.list(ArtifactLayout.checkpointPrefix(RUN, 0)).forEach(o -> store.putBytes(
-                    ArtifactLayout.checkpointPrefix(run, 0) + o.key().substring(ArtifactLayout.checkpointPrefix(RUN, 0).length()),
-                    store.getBytes(o.key()), null));
+            copyCheckpoint(store, run);
             store.putBytes(ArtifactLayout.runPrefix(run) + "eval.json",
                     "{\"suites\": [\"heldout_phrasings\", \"house-style\"], \"maxPromptsPerSuite\": 8}".getBytes(), null);
-            store.putBytes("eval/suites/house-style.jsonl", ("{\"id\": \"hs-1\", \"prompt\": \"Say hello without commas.\","
+            store.putBytes(ArtifactLayout.evalSuitesPrefix() + "house-style.jsonl", ("{\"id\": \"hs-1\", \"prompt\": \"Say hello without commas.\","
                     + " \"instructions\": [{\"id\": \"punctuation:no_comma\", \"args\": {}}]}\n").getBytes(), null);
         }
         TestKafka.send(Topics.CHECKPOINTS, run, checkpoint(run));
@@ -216,6 +224,25 @@ class EvalServiceIT {
                 .contains("house-style.promptStrict");
         given().get("/api/v1/reports/{run}/{shard}", run, "shard-0").then()
                 .body("suites.heldout_phrasings.rougeL.prompts", equalTo(8));
+    }
+
+    @Test
+    void aFeedbackRoundIsComparedWithThePreviousRoundsFinalCheckpoint() {
+        TestKafka.send(Topics.CHECKPOINTS, RUN, checkpoint(RUN)); // round 0 (evaluated once, whichever test sends it)
+        TestKafka.awaitRecord(Topics.EVAL_RESULTS.name(), r -> RUN.equals(r.key()), Duration.ofSeconds(240));
+        String next = "round1-" + SUFFIX;
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            copyCheckpoint(store, next);
+        }
+        TestKafka.send(Topics.CHECKPOINTS, next, checkpoint(next, 1));
+        TestKafka.awaitRecord(Topics.EVAL_RESULTS.name(), r -> next.equals(r.key()), Duration.ofSeconds(240));
+        // the same weights: every response equal, so every difference is 0 and none is significant
+        given().get("/api/v1/reports/{run}/{shard}", next, "shard-0").then().statusCode(200)
+                .body("previousRoundCheckpoint", equalTo(RUN + "/shard-0"))
+                .body("againstPreviousRound.heldout_phrasings.rougeL.difference", equalTo(0.0f))
+                .body("againstPreviousRound.heldout_phrasings.rougeL.significant", equalTo(false));
+        given().get("/api/v1/reports/{run}/{shard}/markdown", next, "shard-0").then().statusCode(200)
+                .body(containsString("Against the previous round"));
     }
 
     @Test

@@ -13,13 +13,15 @@ import java.util.TreeMap;
 /**
  * report.json of a checkpoint: for every suite and metric the checkpoint's score, the base model's,
  * the difference with a 95% paired-bootstrap interval (significant when it excludes 0), scores per
- * task, and the validation loss. The checkpoint's per-prompt responses come along for review.
+ * task and category, and the validation loss; for a feedback round, the same comparison against the
+ * previous round's final checkpoint. The checkpoint's per-prompt responses come along for review.
  */
 public record EvalReport(String checkpointId, String runId, int round, String dataset, int datasetVersion,
                          String baseModel, Map<String, Map<String, Comparison>> suites,
                          Map<String, Map<String, Double>> perTask, Map<String, Map<String, Double>> perCategory,
                          Double validationLoss, Double baseValidationLoss,
                          long prompts, long generatedTokens, double seconds, List<SuiteRunner.PromptResult> responses,
+                         String previousRoundCheckpoint, Map<String, Map<String, Comparison>> againstPreviousRound,
                          Instant evaluatedAt) {
 
     /** One metric of one suite: checkpoint vs base. */
@@ -31,47 +33,70 @@ public record EvalReport(String checkpointId, String runId, int round, String da
     public static EvalReport compare(String checkpointId, String runId, int round, String dataset, int version,
                                      String baseModel, SuiteRunner.ModelResults tuned, SuiteRunner.ModelResults base,
                                      Instant at) {
-        Map<String, SuiteRunner.PromptResult> baseByPrompt = new HashMap<>();
-        base.prompts().forEach(p -> baseByPrompt.put(p.suite() + "/" + p.promptId(), p));
-        Map<String, Map<String, List<double[]>>> pairs = new TreeMap<>(); // suite -> metric -> [tuned, base]
         Map<String, Map<String, double[]>> tasks = new TreeMap<>();       // suite/task -> metric -> [sum, n]
         Map<String, Map<String, double[]>> categories = new TreeMap<>();  // suite/category -> metric -> [sum, n]
         for (SuiteRunner.PromptResult p : tuned.prompts()) {
-            SuiteRunner.PromptResult b = baseByPrompt.get(p.suite() + "/" + p.promptId());
             for (var score : p.scores().entrySet()) {
-                if (b != null && b.scores().containsKey(score.getKey())) {
-                    pairs.computeIfAbsent(p.suite(), s -> new TreeMap<>())
-                            .computeIfAbsent(score.getKey(), m -> new ArrayList<>())
-                            .add(new double[] {score.getValue(), b.scores().get(score.getKey())});
-                }
-                double[] t = tasks.computeIfAbsent(p.suite() + "/" + p.task(), k -> new TreeMap<>())
-                        .computeIfAbsent(score.getKey(), k -> new double[2]);
-                t[0] += score.getValue();
-                t[1]++;
+                add(tasks, p.suite() + "/" + p.task(), score.getKey(), score.getValue());
                 if (p.category() != null) {
-                    double[] c = categories.computeIfAbsent(p.suite() + "/" + p.category(), k -> new TreeMap<>())
-                            .computeIfAbsent(score.getKey(), k -> new double[2]);
-                    c[0] += score.getValue();
-                    c[1]++;
+                    add(categories, p.suite() + "/" + p.category(), score.getKey(), score.getValue());
                 }
             }
+        }
+        return new EvalReport(checkpointId, runId, round, dataset, version, baseModel,
+                pairwise(tuned.prompts(), base.prompts()), means(tasks), means(categories), tuned.validationLoss(),
+                base.validationLoss(), tuned.prompts().size(), tuned.generatedTokens(), tuned.seconds(), tuned.prompts(),
+                null, Map.of(), at);
+    }
+
+    /** This report with the comparison against the previous round's final checkpoint. */
+    public EvalReport againstPrevious(EvalReport previous) {
+        return new EvalReport(checkpointId, runId, round, dataset, datasetVersion, baseModel, suites, perTask, perCategory,
+                validationLoss, baseValidationLoss, prompts, generatedTokens, seconds, responses, previous.checkpointId(),
+                pairwise(responses, previous.responses()), evaluatedAt);
+    }
+
+    /**
+     * Per suite and metric: the mean of {@code a} and of {@code b} over the prompts both answered, and
+     * a 95% paired-bootstrap interval of a - b.
+     */
+    public static Map<String, Map<String, Comparison>> pairwise(List<SuiteRunner.PromptResult> a,
+                                                                List<SuiteRunner.PromptResult> b) {
+        Map<String, SuiteRunner.PromptResult> byPrompt = new HashMap<>();
+        b.forEach(p -> byPrompt.put(p.suite() + "/" + p.promptId(), p));
+        Map<String, Map<String, List<double[]>>> pairs = new TreeMap<>();
+        for (SuiteRunner.PromptResult p : a) {
+            SuiteRunner.PromptResult other = byPrompt.get(p.suite() + "/" + p.promptId());
+            if (other == null) {
+                continue;
+            }
+            p.scores().forEach((metric, value) -> {
+                Double before = other.scores().get(metric);
+                if (before != null) {
+                    pairs.computeIfAbsent(p.suite(), s -> new TreeMap<>()).computeIfAbsent(metric, m -> new ArrayList<>())
+                            .add(new double[] {value, before});
+                }
+            });
         }
         Map<String, Map<String, Comparison>> suites = new LinkedHashMap<>();
         pairs.forEach((suite, metrics) -> {
             Map<String, Comparison> comparisons = new LinkedHashMap<>();
             metrics.forEach((metric, values) -> {
-                double[] a = values.stream().mapToDouble(v -> v[1]).toArray();
-                double[] c = values.stream().mapToDouble(v -> v[0]).toArray();
-                Bootstrap.Interval interval = Bootstrap.pairedDifference(a, c, 1000, 20261122L);
-                comparisons.put(metric, new Comparison(mean(c), mean(a), interval.meanDifference(), interval.low(),
-                        interval.high(), interval.significant(), a.length));
+                double[] other = values.stream().mapToDouble(v -> v[1]).toArray();
+                double[] mine = values.stream().mapToDouble(v -> v[0]).toArray();
+                Bootstrap.Interval interval = Bootstrap.pairedDifference(other, mine, 1000, 20261122L);
+                comparisons.put(metric, new Comparison(mean(mine), mean(other), interval.meanDifference(), interval.low(),
+                        interval.high(), interval.significant(), mine.length));
             });
             suites.put(suite, comparisons);
         });
-        return new EvalReport(checkpointId, runId, round, dataset, version, baseModel, suites, means(tasks),
-                means(categories),
-                tuned.validationLoss(), base.validationLoss(), tuned.prompts().size(), tuned.generatedTokens(),
-                tuned.seconds(), tuned.prompts(), at);
+        return suites;
+    }
+
+    private static void add(Map<String, Map<String, double[]>> sums, String group, String metric, double value) {
+        double[] t = sums.computeIfAbsent(group, k -> new TreeMap<>()).computeIfAbsent(metric, k -> new double[2]);
+        t[0] += value;
+        t[1]++;
     }
 
     /** Headline scores keyed {@code <suite>.<metric>}, for the eval-results event. */
@@ -99,6 +124,14 @@ public record EvalReport(String checkpointId, String runId, int round, String da
                 "| %s | %s | %.1f | %.1f | %+.1f (%+.1f, %+.1f) | %s |%n", suite, metric, c.checkpoint(), c.base(),
                 c.difference(), c.low(), c.high(), c.significant() ? (c.difference() > 0 ? "better" : "worse")
                         : "within noise"))));
+        if (previousRoundCheckpoint != null) {
+            md.append("\nAgainst the previous round (").append(previousRoundCheckpoint).append("):\n\n")
+                    .append("| suite | metric | this round | previous | difference (95% CI) |\n|---|---|---|---|---|\n");
+            againstPreviousRound.forEach((suite, metrics) -> metrics.forEach((metric, c) -> md.append(String.format(
+                    "| %s | %s | %.1f | %.1f | %+.1f (%+.1f, %+.1f) |%n", suite, metric, c.checkpoint(), c.base(),
+                    c.difference(), c.low(), c.high()))));
+            md.append('\n');
+        }
         if (validationLoss != null) {
             md.append(String.format("| validation | loss | %.4f | %s | | |%n", validationLoss,
                     baseValidationLoss == null ? "" : String.format("%.4f", baseValidationLoss)));

@@ -45,14 +45,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * Evaluates a checkpoint on every suite next to its base model, writes report.json and report.md
  * (the report last: it marks the evaluation done, so a redelivered checkpoint event is not evaluated
  * again and a crash mid-evaluation leaves no report and is redone), announces {@code eval-results},
- * and puts a sample of responses up for review on {@code review-items}: tasks covered in turn, the
- * responses furthest from their reference (or breaking the most instructions) first.
+ * and puts a sample of responses up for review on {@code review-items}: tasks covered in turn, within
+ * a task the responses the model was least sure of (highest mean next-token entropy) first.
  */
 @ApplicationScoped
 public class EvalService {
     private static final Logger LOG = Logger.getLogger(EvalService.class);
-    /** Operator-added prompt files, one suite each. */
-    public static final String SUITES_PREFIX = "eval/suites/";
+    private static final String SUITES_PREFIX = ArtifactLayout.evalSuitesPrefix();
 
     private final ArtifactStore store;
     private final MutinyEmitter<EvalResult> results;
@@ -117,12 +116,32 @@ public class EvalService {
         }
         EvalReport report = EvalReport.compare(checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
                 checkpoint.dataset(), checkpoint.datasetVersion(), baseModel, tunedResults, baseResults, Instant.now());
+        if (checkpoint.round() > 0) {
+            Optional<EvalReport> previous = latestOfRound(checkpoint.dataset(), checkpoint.round() - 1);
+            if (previous.isPresent()) {
+                report = report.againstPrevious(previous.get());
+            }
+        }
         store.putBytes(ArtifactLayout.evalReportMarkdown(checkpoint.checkpointId()),
                 report.markdown().getBytes(StandardCharsets.UTF_8), "text/markdown");
         store.putBytes(ArtifactLayout.evalReport(checkpoint.checkpointId()), EventJson.toBytes(report), "application/json");
+        if (checkpoint.last()) {
+            store.putBytes(latestOfRoundKey(checkpoint.dataset(), checkpoint.round()),
+                    checkpoint.checkpointId().getBytes(StandardCharsets.UTF_8), "text/plain");
+        }
         announce(checkpoint, report);
         record(checkpoint, report, System.nanoTime() - started);
         return report;
+    }
+
+    /** The report of the final checkpoint of the dataset's round {@code round}, if one was evaluated. */
+    private Optional<EvalReport> latestOfRound(String dataset, int round) {
+        String key = latestOfRoundKey(dataset, round);
+        return store.exists(key) ? report(new String(store.getBytes(key), StandardCharsets.UTF_8)) : Optional.empty();
+    }
+
+    private static String latestOfRoundKey(String dataset, int round) {
+        return ArtifactLayout.evalRoundFinal(dataset, round);
     }
 
     private void announce(Checkpoint checkpoint, EvalReport report) {

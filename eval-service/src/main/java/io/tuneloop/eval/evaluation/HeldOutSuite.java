@@ -28,8 +28,8 @@ public final class HeldOutSuite {
                          List<String> references) {
     }
 
-    /** One scored response. */
-    public record Scored(Prompt prompt, String response, double exactMatch, double rougeL) {
+    /** One scored response; {@code entropy} is the model's mean next-token entropy while writing it. */
+    public record Scored(Prompt prompt, String response, double exactMatch, double rougeL, double entropy) {
     }
 
     /** Means over the scored responses (0-100), overall and per task. */
@@ -65,13 +65,13 @@ public final class HeldOutSuite {
         List<Scored> scored = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<Prompt> batch = prompts.subList(from, Math.min(from + batchSize, prompts.size()));
-            List<long[]> outputs = Generator.generate(model, batch.stream().map(Prompt::promptTokens).toList(), greedy,
-                    tokenizer::decode, root);
+            List<Generator.Generated> outputs = Generator.generateScored(model,
+                    batch.stream().map(Prompt::promptTokens).toList(), greedy, tokenizer::decode, root);
             for (int i = 0; i < batch.size(); i++) {
-                String response = tokenizer.decodeSkippingSpecial(outputs.get(i)).strip();
+                String response = tokenizer.decodeSkippingSpecial(outputs.get(i).tokens()).strip();
                 Prompt p = batch.get(i);
                 scored.add(new Scored(p, response, TextMetrics.exactMatch(response, p.references()),
-                        TextMetrics.rougeL(response, p.references())));
+                        TextMetrics.rougeL(response, p.references()), outputs.get(i).meanEntropy()));
             }
         }
         return scored;

@@ -73,7 +73,7 @@ public final class SuiteRunner {
                 generated[0] += tokenizer.encode(s.response()).length;
                 results.add(new PromptResult(split, s.prompt().id(), s.prompt().task(), null, s.prompt().promptText(),
                         s.response(), s.prompt().references().get(0),
-                        Map.of("exactMatch", s.exactMatch(), "rougeL", s.rougeL()), (100 - s.rougeL()) / 100));
+                        Map.of("exactMatch", s.exactMatch(), "rougeL", s.rougeL()), s.entropy()));
             }
         }
 
@@ -85,11 +85,11 @@ public final class SuiteRunner {
                 continue;
             }
             List<IfEvalPrompt> prompts = suite.getValue().stream().limit(limit).toList();
-            List<String> responses = generate(model, tokenizer, chat, greedy, prompts.stream().map(IfEvalPrompt::prompt)
+            List<Response> responses = generate(model, tokenizer, chat, greedy, prompts.stream().map(IfEvalPrompt::prompt)
                     .toList(), settings.batchSize(), generated, root);
             for (int i = 0; i < prompts.size(); i++) {
                 IfEvalPrompt p = prompts.get(i);
-                IfEvalPrompt.Score score = p.score(responses.get(i));
+                IfEvalPrompt.Score score = p.score(responses.get(i).text());
                 Map<String, Double> scores = new HashMap<>();
                 scores.put("promptStrict", score.promptStrict() ? 100.0 : 0.0);
                 scores.put("promptLoose", score.promptLoose() ? 100.0 : 0.0);
@@ -97,7 +97,7 @@ public final class SuiteRunner {
                 scores.put("instructionLoose", 100.0 * score.instructionsLoose() / score.instructions());
                 String type = p.instructions().get(0).id();
                 results.add(new PromptResult(suite.getKey(), p.id(), type, type.substring(0, type.indexOf(':')), p.prompt(),
-                        responses.get(i), null, scores, 1.0 - (double) score.instructionsLoose() / score.instructions()));
+                        responses.get(i).text(), null, scores, responses.get(i).entropy()));
             }
         }
         for (var suite : suites.references().entrySet()) {
@@ -105,14 +105,15 @@ public final class SuiteRunner {
                 continue;
             }
             List<ReferencePrompt> prompts = suite.getValue().stream().limit(limit).toList();
-            List<String> responses = generate(model, tokenizer, chat, greedy, prompts.stream().map(ReferencePrompt::prompt)
+            List<Response> responses = generate(model, tokenizer, chat, greedy, prompts.stream().map(ReferencePrompt::prompt)
                     .toList(), settings.batchSize(), generated, root);
             for (int i = 0; i < prompts.size(); i++) {
                 ReferencePrompt p = prompts.get(i);
-                double em = TextMetrics.exactMatch(responses.get(i), p.references());
-                double rouge = TextMetrics.rougeL(responses.get(i), p.references());
-                results.add(new PromptResult(suite.getKey(), p.id(), p.task(), p.category(), p.prompt(), responses.get(i),
-                        p.references().get(0), Map.of("exactMatch", em, "rougeL", rouge), (100 - rouge) / 100));
+                String response = responses.get(i).text();
+                double em = TextMetrics.exactMatch(response, p.references());
+                double rouge = TextMetrics.rougeL(response, p.references());
+                results.add(new PromptResult(suite.getKey(), p.id(), p.task(), p.category(), p.prompt(), response,
+                        p.references().get(0), Map.of("exactMatch", em, "rougeL", rouge), responses.get(i).entropy()));
             }
         }
 
@@ -134,19 +135,23 @@ public final class SuiteRunner {
     }
 
     /** Greedy responses to user prompts put in the model's chat format, in batches. */
-    private static List<String> generate(DecoderModel model, TextTokenizer tokenizer, ChatTemplate chat,
-                                         GenerationConfig config, List<String> prompts, int batchSize, long[] generated,
-                                         NDManager root) {
-        List<String> responses = new ArrayList<>(prompts.size());
+    private static List<Response> generate(DecoderModel model, TextTokenizer tokenizer, ChatTemplate chat,
+                                           GenerationConfig config, List<String> prompts, int batchSize, long[] generated,
+                                           NDManager root) {
+        List<Response> responses = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<long[]> inputs = prompts.subList(from, Math.min(from + batchSize, prompts.size())).stream()
                     .map(p -> tokenizer.encode(chat.render(List.of(Message.user(p)), true))).toList();
-            for (long[] output : Generator.generate(model, inputs, config, tokenizer::decode, root)) {
-                generated[0] += output.length;
-                responses.add(tokenizer.decodeSkippingSpecial(output).strip());
+            for (Generator.Generated output : Generator.generateScored(model, inputs, config, tokenizer::decode, root)) {
+                generated[0] += output.tokens().length;
+                responses.add(new Response(tokenizer.decodeSkippingSpecial(output.tokens()).strip(), output.meanEntropy()));
             }
         }
         return responses;
+    }
+
+    /** A decoded response and the model's mean next-token entropy while writing it (its uncertainty). */
+    private record Response(String text, double entropy) {
     }
 
     /** The model's own chat template, else ChatML (what the formatter falls back to as well). */

@@ -3,8 +3,6 @@ package io.tuneloop.eval.rest;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.eval.evaluation.EvalReport;
 import io.tuneloop.eval.evaluation.EvalService;
-import io.tuneloop.eval.evaluation.SuiteRunner;
-import io.tuneloop.eval.metrics.Bootstrap;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -18,11 +16,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Evaluation reports: one checkpoint's, two checkpoints compared, and a run's leaderboard. */
 @Path("/api/v1")
@@ -54,43 +49,15 @@ public class ReportResource {
         return find(runId + "/" + shard).markdown();
     }
 
-    /** One metric of two checkpoints on the same prompts. */
-    public record MetricComparison(double a, double b, double difference, double low, double high, boolean significant,
-                                   int prompts) {
-    }
-
     @GET
     @Path("/compare")
-    @Operation(summary = "Compare two checkpoints (ids <runId>/shard-<k>) prompt by prompt: b - a per suite and"
-            + " metric, with a 95% paired-bootstrap interval")
-    public Map<String, MetricComparison> compare(@QueryParam("a") String a, @QueryParam("b") String b) {
+    @Operation(summary = "Compare two checkpoints (ids <runId>/shard-<k>) prompt by prompt: per suite and metric b's"
+            + " and a's means and b - a with a 95% paired-bootstrap interval (in the fields checkpoint = b, base = a)")
+    public Map<String, Map<String, EvalReport.Comparison>> compare(@QueryParam("a") String a, @QueryParam("b") String b) {
         if (a == null || b == null) {
             throw new IllegalArgumentException("give two checkpoint ids: ?a=<runId>/shard-<k>&b=<runId>/shard-<k>");
         }
-        Map<String, SuiteRunner.PromptResult> first = new HashMap<>();
-        find(a).responses().forEach(r -> first.put(r.suite() + "/" + r.promptId(), r));
-        Map<String, List<double[]>> pairs = new TreeMap<>();
-        for (SuiteRunner.PromptResult r : find(b).responses()) {
-            SuiteRunner.PromptResult other = first.get(r.suite() + "/" + r.promptId());
-            if (other == null) {
-                continue;
-            }
-            r.scores().forEach((metric, value) -> {
-                Double before = other.scores().get(metric);
-                if (before != null) {
-                    pairs.computeIfAbsent(r.suite() + "." + metric, k -> new ArrayList<>()).add(new double[] {before, value});
-                }
-            });
-        }
-        Map<String, MetricComparison> out = new LinkedHashMap<>();
-        pairs.forEach((metric, values) -> {
-            double[] x = values.stream().mapToDouble(v -> v[0]).toArray();
-            double[] y = values.stream().mapToDouble(v -> v[1]).toArray();
-            Bootstrap.Interval interval = Bootstrap.pairedDifference(x, y, 1000, 20261122L);
-            out.put(metric, new MetricComparison(mean(x), mean(y), interval.meanDifference(), interval.low(),
-                    interval.high(), interval.significant(), x.length));
-        });
-        return out;
+        return EvalReport.pairwise(find(b).responses(), find(a).responses());
     }
 
     /** A run's checkpoint with its headline scores. */
@@ -119,11 +86,4 @@ public class ReportResource {
         return evaluations.report(checkpointId).orElseThrow(() -> new NotFoundException("no report for " + checkpointId));
     }
 
-    private static double mean(double[] values) {
-        double sum = 0;
-        for (double v : values) {
-            sum += v;
-        }
-        return values.length == 0 ? 0 : sum / values.length;
-    }
 }

@@ -240,6 +240,12 @@ class TrainingTest {
         }
         GenerationConfig greedy = GenerationConfig.greedy(10, Set.of((long) tokenizer.eosId().orElseThrow()));
         List<long[]> answers = Generator.generate(model, prompts, greedy, tokenizer::decode, root);
+        // a model that knows its answers is sure of them: low entropy at every step
+        for (Generator.Generated g : Generator.generateScored(model, prompts, greedy, tokenizer::decode, root)) {
+            assertThat(g.meanEntropy()).isLessThan(0.5);
+        }
+        assertThat(Generator.entropy(new float[] {0, 0, 0, 0})).isCloseTo(Math.log(4), org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(Generator.entropy(new float[] {50, 0, 0, 0})).isLessThan(1e-6);
         for (int i = 0; i < EXAMPLES.size(); i++) {
             assertThat(tokenizer.decode(answers.get(i))).isEqualTo(EXAMPLES.get(i)[1].content());
         }

@@ -101,9 +101,14 @@ public final class ArtifactLayout {
         return runPrefix(runId) + "shard-" + shardIndex + "/";
     }
 
-    /** The base model's per-prompt scores on a dataset version's suites (computed once, compared against). */
-    public static String evalBaseScores(String model, String dataset, int version) {
-        return "eval/base/" + model + "/" + dataset + "-v" + version + ".json";
+    /** Names the checkpoint whose report is the final one of a dataset's feedback round. */
+    public static String evalRoundFinal(String dataset, int round) {
+        return "eval/rounds/" + dataset + "/round-" + round;
+    }
+
+    /** Operator-added prompt files, one suite each ({@code <name>.jsonl}). */
+    public static String evalSuitesPrefix() {
+        return "eval/suites/";
     }
 
     /** The human-readable report next to report.json. */

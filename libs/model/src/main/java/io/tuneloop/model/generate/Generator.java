@@ -31,6 +31,19 @@ public final class Generator {
      */
     public static List<long[]> generate(DecoderModel model, List<long[]> prompts, GenerationConfig config,
                                         Function<long[], String> decoder, NDManager root) {
+        return generateScored(model, prompts, config, decoder, root).stream().map(Generated::tokens).toList();
+    }
+
+    /**
+     * A generated sequence and the mean entropy (nats) of the model's next-token distributions while
+     * it was produced: a cheap measure of how unsure the model was (0 = certain at every step).
+     */
+    public record Generated(long[] tokens, double meanEntropy) {
+    }
+
+    /** As {@link #generate}, with each sequence's mean entropy. */
+    public static List<Generated> generateScored(DecoderModel model, List<long[]> prompts, GenerationConfig config,
+                                                 Function<long[], String> decoder, NDManager root) {
         io.tuneloop.model.nn.GradMode.disable();
         int batch = prompts.size();
         int promptLength = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
@@ -49,6 +62,8 @@ public final class Generator {
             generated.add(new ArrayList<>());
         }
         Random random = new Random(config.seed());
+        double[] entropySum = new double[batch];
+        int[] entropySteps = new int[batch];
         try (NDManager session = root.newSubManager();
              KvCache cache = config.useKvCache() ? new KvCache(session, model.config().numLayers()) : null) {
             model.borrowParameters(session);
@@ -79,6 +94,10 @@ public final class Generator {
                     done = length;
                 }
                 for (int b = 0; b < batch; b++) {
+                    if (!finished[b]) {
+                        entropySum[b] += entropy(last[b]);
+                        entropySteps[b]++;
+                    }
                     long next = finished[b] ? tokens[b][length - 1] : pick(last[b], config, random);
                     tokens[b][length] = next;
                     if (finished[b]) {
@@ -98,11 +117,27 @@ public final class Generator {
                 }
             }
         }
-        List<long[]> out = new ArrayList<>();
-        for (List<Long> g : generated) {
-            out.add(toArray(g));
+        List<Generated> out = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            out.add(new Generated(toArray(generated.get(b)), entropySteps[b] == 0 ? 0 : entropySum[b] / entropySteps[b]));
         }
         return out;
+    }
+
+    /** Entropy of softmax(logits), computed stably around the maximum. */
+    public static double entropy(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double z = 0;
+        double weighted = 0;
+        for (float l : logits) {
+            double e = Math.exp(l - max);
+            z += e;
+            weighted += e * (l - max);
+        }
+        return Math.log(z) - weighted / z;
     }
 
     /** Cuts a decoded text before the first stop string it contains. */
