@@ -111,6 +111,13 @@ class EvalServiceIT {
                 Arrays.fill(mask, seen.lossSpans().get(0)[0], mask.length, true);
                 train.add(new SftExample(Arrays.stream(seen.tokens()).asLongStream().toArray(), mask));
                 heldOut.add(example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
+                if (i < 4) { // a few-shot variant: one exemplar before the question
+                    InstructionRecord shot = example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item "
+                            + (i + 4) + ".\n" + COLOURS[i % 4] + "\n\nTell me the colour of item " + i + ".");
+                    heldOut.add(new InstructionRecord(shot.id() + "+fs1", shot.recordId(), shot.task(), "t+fs1",
+                            shot.language(), shot.split(), shot.prompt(), shot.response(), null, shot.text(), shot.tokens(),
+                            shot.lossSpans(), shot.file(), shot.line()));
+                }
                 if (i % 4 == 0) {
                     validation.add(example(tokenizer, i, "validation", "What colour is item " + i + "?"));
                 }
@@ -178,7 +185,7 @@ class EvalServiceIT {
                 .as("tuned %s vs base %s", result.scores(), result.baseScores())
                 .isGreaterThan(result.baseScores().get("heldout_phrasings.rougeL"));
         assertThat(result.scores()).containsKeys("ifeval.promptStrict", "ifeval.instructionLoose", "validation.loss",
-                "general.rougeL");
+                "general.rougeL", "heldout_phrasings_fewshot.rougeL");
         assertThat(result.scores().get("validation.loss")).isLessThan(result.baseScores().get("validation.loss"));
 
         List<ReviewItem> items = TestKafka.awaitRecords(Topics.REVIEW_ITEMS.name(), r -> DATASET.equals(r.key()), 20,

@@ -143,6 +143,25 @@ class DatasetBuilderTest {
     }
 
     @Test
+    void heldOutExamplesGetFewShotVariantsFromTheirOwnHeldOutTask() {
+        DatasetSpec spec = spec("{\"heldOutTasks\": [\"task-4\"], \"heldOutFewShot\": 2, \"validationFraction\": 0.0}");
+        List<InstructionRecord> examples = builder(spec, null).format(records(120)).examples();
+        List<InstructionRecord> fewShot = examples.stream().filter(e -> e.templateId().endsWith("+fs2")).toList();
+        assertThat(fewShot).isNotEmpty().allMatch(e -> e.split().equals(Splits.HELDOUT_TASKS) && e.task().equals("task-4"));
+        // exemplars are other task-4 records: their lines are task-4 items (i % 6 == 4)
+        for (InstructionRecord e : fewShot) {
+            java.util.regex.Matcher items = java.util.regex.Pattern.compile("item (\\d+) please").matcher(e.prompt());
+            int found = 0;
+            while (items.find()) {
+                assertThat(Integer.parseInt(items.group(1)) % 6).isEqualTo(4);
+                found++;
+            }
+            assertThat(found).isGreaterThanOrEqualTo(1);
+        }
+        assertThat(examples).filteredOn(e -> e.split().equals(Splits.TRAIN)).noneMatch(e -> e.templateId().contains("+fs"));
+    }
+
+    @Test
     void perTaskCapsAndMixingRatesHold() {
         DatasetSpec capped = spec("{\"maxPerTask\": 10, \"validationFraction\": 0.0}");
         Map<String, Long> perTask = builder(capped, null).format(records(240)).examples().stream()

@@ -23,8 +23,11 @@ import java.util.TreeMap;
  * reference, overall and per task.
  */
 public final class HeldOutSuite {
-    /** One held-out prompt. */
-    public record Prompt(String id, String split, String task, long[] promptTokens, String promptText,
+    /**
+     * One held-out prompt; {@code suite} is its split, with {@code _fewshot} appended when exemplars
+     * precede it (template id {@code ...+fs<k>}), so zero- and few-shot scores are reported apart.
+     */
+    public record Prompt(String id, String suite, String task, long[] promptTokens, String promptText,
                          List<String> references) {
     }
 
@@ -35,6 +38,8 @@ public final class HeldOutSuite {
     /** Means over the scored responses (0-100), overall and per task. */
     public record Summary(int prompts, double exactMatch, double rougeL, Map<String, double[]> perTask) {
     }
+
+    public static final String FEW_SHOT = "_fewshot";
 
     private HeldOutSuite() {
     }
@@ -52,7 +57,9 @@ public final class HeldOutSuite {
             for (int i = 0; i < promptLength; i++) {
                 promptTokens[i] = e.tokens()[i];
             }
-            prompts.add(new Prompt(e.id(), e.split(), e.task(), promptTokens, e.prompt(), List.of(e.response())));
+            boolean fewShot = e.templateId() != null && e.templateId().matches(".*\\+fs[1-9]\\d*$");
+            prompts.add(new Prompt(e.id(), e.split() + (fewShot ? FEW_SHOT : ""), e.task(), promptTokens, e.prompt(),
+                    List.of(e.response())));
         }
         return prompts;
     }

@@ -62,12 +62,13 @@ public final class SuiteRunner {
         List<PromptResult> results = new ArrayList<>();
         int limit = selection.maxPromptsPerSuite() == null ? settings.maxPromptsPerSuite() : selection.maxPromptsPerSuite();
 
-        for (String split : List.of(Splits.HELDOUT_TASKS, Splits.HELDOUT_PHRASINGS)) {
+        for (String split : List.of(Splits.HELDOUT_TASKS, Splits.HELDOUT_PHRASINGS,
+                Splits.HELDOUT_TASKS + HeldOutSuite.FEW_SHOT, Splits.HELDOUT_PHRASINGS + HeldOutSuite.FEW_SHOT)) {
             if (!selection.includes(split)) {
                 continue;
             }
             List<HeldOutSuite.Prompt> prompts = HeldOutSuite.prompts(examples).stream()
-                    .filter(p -> p.split().equals(split)).limit(limit).toList();
+                    .filter(p -> p.suite().equals(split)).limit(limit).toList();
             for (HeldOutSuite.Scored s : HeldOutSuite.run(model, tokenizer, prompts, settings.batchSize(),
                     settings.maxNewTokens(), root)) {
                 generated[0] += tokenizer.encode(s.response()).length;

@@ -9,13 +9,13 @@ import java.util.Set;
  * {@code eval/suites/<name>.jsonl}, in either format: IFEval lines (with {@code instructions}) or
  * reference lines (with {@code references}).
  *
- * @param suites             suites to run: heldout_tasks, heldout_phrasings, ifeval, general, validation,
- *                           or the name of a prompt file
+ * @param suites             suites to run: heldout_tasks, heldout_phrasings (and their _fewshot variants,
+ *                           when the version has them), ifeval, general, validation, or a prompt file's name
  * @param maxPromptsPerSuite cap per suite (null: the service's setting)
  */
 public record SuiteSelection(List<String> suites, Integer maxPromptsPerSuite) {
-    public static final Set<String> BUILT_IN = Set.of("heldout_tasks", "heldout_phrasings", SuiteRunner.IFEVAL,
-            SuiteRunner.GENERAL, SuiteRunner.VALIDATION);
+    public static final Set<String> BUILT_IN = Set.of("heldout_tasks", "heldout_phrasings", "heldout_tasks_fewshot",
+            "heldout_phrasings_fewshot", SuiteRunner.IFEVAL, SuiteRunner.GENERAL, SuiteRunner.VALIDATION);
 
     public SuiteSelection {
         suites = suites == null || suites.isEmpty() ? List.copyOf(BUILT_IN.stream().sorted().toList()) : List.copyOf(suites);

@@ -105,6 +105,7 @@ public final class DatasetBuilder {
             examples.addAll(rendered);
         }
         examples = addExemplars(examples, unique);
+        examples.addAll(heldOutFewShot(examples, unique));
         examples = Mixer.mix(examples, spec);
 
         List<InstructionRecord> encoded = new ArrayList<>(examples.size());
@@ -178,28 +179,79 @@ public final class DatasetBuilder {
                 continue;
             }
             TaskTemplate template = library.template(e.templateId()).orElseThrow();
-            int start = (int) (Splitter.unit("exemplar-start", e.id()) * pool.size());
-            StringBuilder prefix = new StringBuilder();
-            int used = 0;
-            for (int i = 0; used < k && i < pool.size(); i++) {
-                RawRecord exemplar = pool.get((start + i) % pool.size());
-                if (exemplar.recordId().equals(e.recordId())) {
-                    continue;
-                }
-                Optional<TemplateRenderer.Rendered> r = renderer.render(template, new TemplateRenderer.Fields(
-                        exemplar.instruction(), exemplar.input(), exemplar.output(), List.of(), exemplar.task(),
-                        exemplar.category()));
-                if (r.isPresent()) {
-                    prefix.append(r.get().prompt()).append('\n').append(r.get().response()).append("\n\n");
-                    used++;
-                }
-            }
-            String templateId = e.templateId() + "+fs" + used;
+            Exemplars shots = exemplars(template, pool, e, k);
+            String prefix = shots.text();
+            String templateId = e.templateId() + "+fs" + shots.count();
             out.add(new InstructionRecord(e.recordId() + ":" + templateId, e.recordId(), e.task(), templateId,
                     e.language(), e.split(), prefix + e.prompt(), e.response(), null, null, null, null,
                     e.file(), e.line()));
         }
         return out;
+    }
+
+    /**
+     * Few-shot variants of the held-out examples: each rendered again with {@code heldOutFewShot}
+     * exemplars drawn from other records of its own held-out task and split (in context only: the
+     * task is still never trained on). Template id {@code <template>+fs<k>}.
+     */
+    private List<InstructionRecord> heldOutFewShot(List<InstructionRecord> examples, Map<String, RawRecord> raws) {
+        int k = spec.heldOutFewShot();
+        if (k == 0) {
+            return List.of();
+        }
+        Map<String, List<RawRecord>> pools = new HashMap<>();
+        for (InstructionRecord e : examples) {
+            if (isHeldOut(e) && e.messages() == null) {
+                pools.computeIfAbsent(e.split() + "/" + e.task(), t -> new ArrayList<>()).add(raws.get(e.recordId()));
+            }
+        }
+        pools.values().forEach(pool -> pool.sort(Comparator.comparing(RawRecord::recordId)));
+        List<InstructionRecord> variants = new ArrayList<>();
+        for (InstructionRecord e : examples) {
+            if (!isHeldOut(e) || e.messages() != null) {
+                continue;
+            }
+            List<RawRecord> pool = pools.get(e.split() + "/" + e.task());
+            TaskTemplate template = library.template(e.templateId()).orElse(null);
+            if (template == null || pool == null || pool.size() <= k) {
+                continue;
+            }
+            Exemplars shots = exemplars(template, pool, e, k);
+            String prefix = shots.text();
+            String templateId = e.templateId() + "+fs" + shots.count();
+            variants.add(new InstructionRecord(e.recordId() + ":" + templateId, e.recordId(), e.task(), templateId,
+                    e.language(), e.split(), prefix + e.prompt(), e.response(), null, null, null, null, e.file(), e.line()));
+        }
+        return variants;
+    }
+
+    private static boolean isHeldOut(InstructionRecord e) {
+        return e.split().equals(Splits.HELDOUT_TASKS) || e.split().equals(Splits.HELDOUT_PHRASINGS);
+    }
+
+    /** Rendered exemplars, to put before a prompt, and how many there are. */
+    private record Exemplars(String text, int count) {
+    }
+
+    /** Up to k exemplars from {@code pool} (not the example's own record), rendered with its template. */
+    private Exemplars exemplars(TaskTemplate template, List<RawRecord> pool, InstructionRecord e, int k) {
+        int start = (int) (Splitter.unit("exemplar-start", e.id()) * pool.size());
+        StringBuilder prefix = new StringBuilder();
+        int used = 0;
+        for (int i = 0; used < k && i < pool.size(); i++) {
+            RawRecord exemplar = pool.get((start + i) % pool.size());
+            if (exemplar.recordId().equals(e.recordId())) {
+                continue;
+            }
+            Optional<TemplateRenderer.Rendered> r = renderer.render(template, new TemplateRenderer.Fields(
+                    exemplar.instruction(), exemplar.input(), exemplar.output(), List.of(), exemplar.task(),
+                    exemplar.category()));
+            if (r.isPresent()) {
+                prefix.append(r.get().prompt()).append('\n').append(r.get().response()).append("\n\n");
+                used++;
+            }
+        }
+        return new Exemplars(prefix.toString(), used);
     }
 
     /** Writes the examples (deduplicated by id) into per-split JSON Lines shards. */

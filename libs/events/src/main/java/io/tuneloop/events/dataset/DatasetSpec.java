@@ -26,11 +26,13 @@ import java.util.Set;
  *                             template are used; null: text only, no token ids
  * @param maxTokens            longest example in tokens
  * @param truncation           "truncate" (cut the end; drop when no response token is left) or "drop"
+ * @param heldOutFewShot       also render each held-out example with this many exemplars of its own
+ *                             held-out task (few-shot evaluation; 0 = zero-shot only)
  */
 public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double validationFraction,
                           List<String> heldOutTasks, List<String> heldOutTemplates, Integer maxPerTask,
                           Mixing mixing, String curriculum, String chatFormat, String systemPrompt, String model,
-                          Integer maxTokens, String truncation) {
+                          Integer maxTokens, String truncation, Integer heldOutFewShot) {
 
     public static final Set<String> CHAT_FORMATS = Set.of("model", "alpaca", "chatml", "plain");
 
@@ -97,6 +99,10 @@ public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double va
         if (maxTokens < 8) {
             throw new IllegalArgumentException("maxTokens must be at least 8");
         }
+        heldOutFewShot = heldOutFewShot == null ? 0 : heldOutFewShot;
+        if (heldOutFewShot < 0 || heldOutFewShot > 16) {
+            throw new IllegalArgumentException("heldOutFewShot must be 0-16");
+        }
         truncation = truncation == null ? "truncate" : truncation.toLowerCase(Locale.ROOT);
         if (!Set.of("truncate", "drop").contains(truncation)) {
             throw new IllegalArgumentException("truncation must be truncate or drop; was " + truncation);
@@ -104,7 +110,7 @@ public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double va
     }
 
     public static DatasetSpec defaults() {
-        return new DatasetSpec(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new DatasetSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean heldOutTask(String task, String category) {
