@@ -77,7 +77,7 @@ class EvalServiceIT {
         for (int t = 0; t < tokens.length; t++) {
             tokens[t] = (int) (t < prompt.length ? prompt[t] : answer[t - prompt.length]);
         }
-        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "t", "en", split,
+        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "knowledge", "t", "en", split,
                 question, COLOURS[i % 4], null, chat(question) + COLOURS[i % 4] + "<|im_end|>\n", tokens,
                 List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i);
     }
@@ -114,7 +114,7 @@ class EvalServiceIT {
                 if (i < 4) { // a few-shot variant: one exemplar before the question
                     InstructionRecord shot = example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item "
                             + (i + 4) + ".\n" + COLOURS[i % 4] + "\n\nTell me the colour of item " + i + ".");
-                    heldOut.add(new InstructionRecord(shot.id() + "+fs1", shot.recordId(), shot.task(), "t+fs1",
+                    heldOut.add(new InstructionRecord(shot.id() + "+fs1", shot.recordId(), shot.task(), shot.category(), "t+fs1",
                             shot.language(), shot.split(), shot.prompt(), shot.response(), null, shot.text(), shot.tokens(),
                             shot.lossSpans(), shot.file(), shot.line()));
                 }
@@ -200,7 +200,8 @@ class EvalServiceIT {
         }
         given().get("/api/v1/reports/{run}/{shard}", RUN, "shard-0").then().statusCode(200)
                 .body("suites.heldout_phrasings.rougeL.prompts", equalTo(32))
-                .body("perCategory.'general/knowledge'.rougeL", org.hamcrest.Matchers.notNullValue());
+                .body("perCategory.'general/knowledge'.rougeL", org.hamcrest.Matchers.notNullValue())
+                .body("perCategory.'heldout_phrasings/knowledge'.rougeL", org.hamcrest.Matchers.notNullValue());
         given().get("/api/v1/runs/{run}/leaderboard", RUN).then().statusCode(200)
                 .body("[0].checkpointId", equalTo(checkpoint.checkpointId()));
         given().get("/api/v1/compare?a={a}&b={a}", checkpoint.checkpointId(), checkpoint.checkpointId()).then()

@@ -42,7 +42,7 @@ class HeldOutSuiteTest {
         for (int t = 0; t < tokens.length; t++) {
             tokens[t] = (int) (t < prompt.length ? prompt[t] : answer[t - prompt.length]);
         }
-        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "t", "en", split,
+        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "knowledge", "t", "en", split,
                 question, COLOURS[i % 4], null, chat(question) + COLOURS[i % 4] + "<|im_end|>\n", tokens,
                 List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i);
     }

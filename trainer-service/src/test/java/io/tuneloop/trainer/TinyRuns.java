@@ -53,7 +53,7 @@ final class TinyRuns {
                 for (int t = 0; t < r.length; t++) {
                     tokens[p.length + t] = (int) r[t];
                 }
-                InstructionRecord record = new InstructionRecord("%032x:t".formatted(i), "%032x".formatted(i), "colours",
+                InstructionRecord record = new InstructionRecord("%032x:t".formatted(i), "%032x".formatted(i), "colours", null,
                         "t", "en", split, "What colour is item " + i + "?", ANSWERS[i % ANSWERS.length], null,
                         prompt + response, tokens, List.<int[]>of(new int[] {p.length, tokens.length}), "c.jsonl", i + 1);
                 out.writeBytes(EventJson.toBytes(record));

@@ -27,7 +27,7 @@ public final class HeldOutSuite {
      * One held-out prompt; {@code suite} is its split, with {@code _fewshot} appended when exemplars
      * precede it (template id {@code ...+fs<k>}), so zero- and few-shot scores are reported apart.
      */
-    public record Prompt(String id, String suite, String task, long[] promptTokens, String promptText,
+    public record Prompt(String id, String suite, String task, String category, long[] promptTokens, String promptText,
                          List<String> references) {
     }
 
@@ -58,7 +58,8 @@ public final class HeldOutSuite {
                 promptTokens[i] = e.tokens()[i];
             }
             boolean fewShot = e.templateId() != null && e.templateId().matches(".*\\+fs[1-9]\\d*$");
-            prompts.add(new Prompt(e.id(), e.split() + (fewShot ? FEW_SHOT : ""), e.task(), promptTokens, e.prompt(),
+            prompts.add(new Prompt(e.id(), e.split() + (fewShot ? FEW_SHOT : ""), e.task(), e.category(), promptTokens,
+                    e.prompt(),
                     List.of(e.response())));
         }
         return prompts;

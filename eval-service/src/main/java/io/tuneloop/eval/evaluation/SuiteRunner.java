@@ -72,7 +72,8 @@ public final class SuiteRunner {
             for (HeldOutSuite.Scored s : HeldOutSuite.run(model, tokenizer, prompts, settings.batchSize(),
                     settings.maxNewTokens(), root)) {
                 generated[0] += tokenizer.encode(s.response()).length;
-                results.add(new PromptResult(split, s.prompt().id(), s.prompt().task(), null, s.prompt().promptText(),
+                results.add(new PromptResult(split, s.prompt().id(), s.prompt().task(), s.prompt().category(),
+                        s.prompt().promptText(),
                         s.response(), s.prompt().references().get(0),
                         Map.of("exactMatch", s.exactMatch(), "rougeL", s.rougeL()), s.entropy()));
             }

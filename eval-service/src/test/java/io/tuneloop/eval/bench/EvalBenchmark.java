@@ -42,7 +42,7 @@ public final class EvalBenchmark {
                 for (int t = 0; t < tokens.length; t++) {
                     tokens[t] = (int) (t < prompt.length ? prompt[t] : answer[t - prompt.length]);
                 }
-                heldOut.add(new InstructionRecord("e" + i, "r" + i, "t", "t", null, "heldout_tasks", "Tell me about item " + i,
+                heldOut.add(new InstructionRecord("e" + i, "r" + i, "t", null, "t", null, "heldout_tasks", "Tell me about item " + i,
                         "fine", null, text, tokens, List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i));
             }
             SuiteRunner.PromptSuites suites = new SuiteRunner.PromptSuites(

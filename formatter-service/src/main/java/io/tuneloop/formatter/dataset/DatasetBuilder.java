@@ -182,7 +182,7 @@ public final class DatasetBuilder {
             Exemplars shots = exemplars(template, pool, e, k);
             String prefix = shots.text();
             String templateId = e.templateId() + "+fs" + shots.count();
-            out.add(new InstructionRecord(e.recordId() + ":" + templateId, e.recordId(), e.task(), templateId,
+            out.add(new InstructionRecord(e.recordId() + ":" + templateId, e.recordId(), e.task(), e.category(), templateId,
                     e.language(), e.split(), prefix + e.prompt(), e.response(), null, null, null, null,
                     e.file(), e.line()));
         }
@@ -219,7 +219,7 @@ public final class DatasetBuilder {
             Exemplars shots = exemplars(template, pool, e, k);
             String prefix = shots.text();
             String templateId = e.templateId() + "+fs" + shots.count();
-            variants.add(new InstructionRecord(e.recordId() + ":" + templateId, e.recordId(), e.task(), templateId,
+            variants.add(new InstructionRecord(e.recordId() + ":" + templateId, e.recordId(), e.task(), e.category(), templateId,
                     e.language(), e.split(), prefix + e.prompt(), e.response(), null, null, null, null, e.file(), e.line()));
         }
         return variants;
@@ -327,7 +327,7 @@ public final class DatasetBuilder {
 
     private static InstructionRecord example(RawRecord raw, String templateId, String split, String prompt,
                                              String response) {
-        return new InstructionRecord(raw.recordId() + ":" + templateId, raw.recordId(), taskOf(raw), templateId,
+        return new InstructionRecord(raw.recordId() + ":" + templateId, raw.recordId(), taskOf(raw), raw.category(), templateId,
                 raw.language(), split, prompt, response, raw.messages(), null, null, null,
                 raw.provenance().file(), raw.provenance().line());
     }

@@ -97,7 +97,7 @@ public final class TrainerBenchmark {
             for (int i = 0; i < length; i++) {
                 tokens[i] = random.nextInt(vocab);
             }
-            out.writeBytes(EventJson.toBytes(new InstructionRecord("e" + e, "r" + e, "t", "t", null, "train", "p", "r",
+            out.writeBytes(EventJson.toBytes(new InstructionRecord("e" + e, "r" + e, "t", null, "t", null, "train", "p", "r",
                     null, null, tokens, List.<int[]>of(new int[] {length / 4, length}), "f", e)));
             out.write('\n');
         }

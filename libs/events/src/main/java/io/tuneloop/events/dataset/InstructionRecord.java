@@ -13,6 +13,7 @@ import java.util.List;
  *                   repeats the example
  * @param recordId   the raw record it was made from (content hash)
  * @param task       task name (or the category, or "unknown")
+ * @param category   task category, when the source has one (reports group by it)
  * @param templateId the phrasing used ("conversation" for multi-turn records); "+fs&lt;k&gt;" when k
  *                   exemplars precede it
  * @param language   language when known
@@ -27,18 +28,18 @@ import java.util.List;
  * @param file       source file of the raw record
  * @param line       line/row in that file
  */
-public record InstructionRecord(String id, String recordId, String task, String templateId, String language,
-                                String split, String prompt, String response, List<ChatMessage> messages,
+public record InstructionRecord(String id, String recordId, String task, String category, String templateId,
+                                String language, String split, String prompt, String response, List<ChatMessage> messages,
                                 String text, int[] tokens, List<int[]> lossSpans, String file,
                                 long line) {
 
     public InstructionRecord withId(String newId) {
-        return new InstructionRecord(newId, recordId, task, templateId, language, split, prompt, response, messages,
+        return new InstructionRecord(newId, recordId, task, category, templateId, language, split, prompt, response, messages,
                 text, tokens, lossSpans, file, line);
     }
 
     public InstructionRecord withEncoding(String newText, int[] newTokens, List<int[]> newSpans) {
-        return new InstructionRecord(id, recordId, task, templateId, language, split, prompt, response, messages,
+        return new InstructionRecord(id, recordId, task, category, templateId, language, split, prompt, response, messages,
                 newText, newTokens, newSpans, file, line);
     }
 
