@@ -60,27 +60,11 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(TuneloopStackResource.class)
 class EvalServiceIT {
-    private static final String[] COLOURS = {"red", "blue", "green", "yellow"};
+    private static final String[] COLOURS = ColourExamples.COLOURS;
     private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
     private static final String MODEL = "tiny-eval-" + SUFFIX;
     private static final String DATASET = "colours-" + SUFFIX;
     private static final String RUN = "eval-run-" + SUFFIX;
-
-    private static String chat(String user) {
-        return "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n";
-    }
-
-    private static InstructionRecord example(TextTokenizer tokenizer, int i, String split, String question) {
-        long[] prompt = tokenizer.encode(chat(question));
-        long[] answer = tokenizer.encode(COLOURS[i % 4] + "<|im_end|>\n");
-        int[] tokens = new int[prompt.length + answer.length];
-        for (int t = 0; t < tokens.length; t++) {
-            tokens[t] = (int) (t < prompt.length ? prompt[t] : answer[t - prompt.length]);
-        }
-        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "knowledge", "t", "en", split,
-                question, COLOURS[i % 4], null, chat(question) + COLOURS[i % 4] + "<|im_end|>\n", tokens,
-                List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i);
-    }
 
     private static byte[] jsonLines(List<InstructionRecord> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -106,20 +90,20 @@ class EvalServiceIT {
              DecoderModel model = Models.load(base, root, Device.cpu()); AdamW adamW = AdamW.defaults(root, 0.0)) {
             List<SftExample> train = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
-                InstructionRecord seen = example(tokenizer, i, "train", "What colour is item " + i + "?");
+                InstructionRecord seen = ColourExamples.example(tokenizer, i, "train", "What colour is item " + i + "?");
                 boolean[] mask = new boolean[seen.tokens().length];
                 Arrays.fill(mask, seen.lossSpans().get(0)[0], mask.length, true);
                 train.add(new SftExample(Arrays.stream(seen.tokens()).asLongStream().toArray(), mask));
-                heldOut.add(example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
+                heldOut.add(ColourExamples.example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
                 if (i < 4) { // a few-shot variant: one exemplar before the question
-                    InstructionRecord shot = example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item "
+                    InstructionRecord shot = ColourExamples.example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item "
                             + (i + 4) + ".\n" + COLOURS[i % 4] + "\n\nTell me the colour of item " + i + ".");
                     heldOut.add(new InstructionRecord(shot.id() + "+fs1", shot.recordId(), shot.task(), shot.category(), "t+fs1",
                             shot.language(), shot.split(), shot.prompt(), shot.response(), null, shot.text(), shot.tokens(),
                             shot.lossSpans(), shot.file(), shot.line()));
                 }
                 if (i % 4 == 0) {
-                    validation.add(example(tokenizer, i, "validation", "What colour is item " + i + "?"));
+                    validation.add(ColourExamples.example(tokenizer, i, "validation", "What colour is item " + i + "?"));
                 }
             }
             TrainingLoop loop = new TrainingLoop(model, model.parameters(), adamW, train,

@@ -25,27 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A tiny model trained on one phrasing answers a held-out phrasing better than the untrained base. */
 class HeldOutSuiteTest {
-    private static final String[] COLOURS = {"red", "blue", "green", "yellow"};
+    private static final String[] COLOURS = ColourExamples.COLOURS;
 
     @TempDir
     Path dir;
-
-    private static String chat(String user) {
-        return "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n";
-    }
-
-    /** An example as the formatter stores it: tokens of prompt + answer, loss span on the answer. */
-    private static InstructionRecord example(TextTokenizer tokenizer, int i, String split, String question) {
-        long[] prompt = tokenizer.encode(chat(question));
-        long[] answer = tokenizer.encode(COLOURS[i % 4] + "<|im_end|>\n");
-        int[] tokens = new int[prompt.length + answer.length];
-        for (int t = 0; t < tokens.length; t++) {
-            tokens[t] = (int) (t < prompt.length ? prompt[t] : answer[t - prompt.length]);
-        }
-        return new InstructionRecord("%032x:%s".formatted(i, split), "%032x".formatted(i), "colours", "knowledge", "t", "en", split,
-                question, COLOURS[i % 4], null, chat(question) + COLOURS[i % 4] + "<|im_end|>\n", tokens,
-                List.<int[]>of(new int[] {prompt.length, tokens.length}), "f", i);
-    }
 
     @Test
     void theTunedModelScoresHigherThanTheBaseOnHeldOutPhrasings() {
@@ -59,11 +42,11 @@ class HeldOutSuiteTest {
             List<InstructionRecord> heldOut = new ArrayList<>();
             List<SftExample> train = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
-                InstructionRecord seen = example(tokenizer, i, "train", "What colour is item " + i + "?");
+                InstructionRecord seen = ColourExamples.example(tokenizer, i, "train", "What colour is item " + i + "?");
                 boolean[] mask = new boolean[seen.tokens().length];
                 Arrays.fill(mask, seen.lossSpans().get(0)[0], seen.tokens().length, true);
                 train.add(new SftExample(Arrays.stream(seen.tokens()).asLongStream().toArray(), mask));
-                heldOut.add(example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
+                heldOut.add(ColourExamples.example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
             }
             List<HeldOutSuite.Prompt> prompts = HeldOutSuite.prompts(heldOut);
             assertThat(prompts).hasSize(32);
