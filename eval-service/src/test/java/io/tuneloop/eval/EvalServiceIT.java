@@ -39,7 +39,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -91,9 +90,7 @@ class EvalServiceIT {
             List<SftExample> train = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 InstructionRecord seen = ColourExamples.example(tokenizer, i, "train", "What colour is item " + i + "?");
-                boolean[] mask = new boolean[seen.tokens().length];
-                Arrays.fill(mask, seen.lossSpans().get(0)[0], mask.length, true);
-                train.add(new SftExample(Arrays.stream(seen.tokens()).asLongStream().toArray(), mask));
+                train.add(SftExample.fromSpans(seen.tokens(), seen.lossSpans(), Integer.MAX_VALUE));
                 heldOut.add(ColourExamples.example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
                 if (i < 4) { // a few-shot variant: one exemplar before the question
                     InstructionRecord shot = ColourExamples.example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item "

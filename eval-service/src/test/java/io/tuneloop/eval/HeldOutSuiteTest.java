@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,9 +42,7 @@ class HeldOutSuiteTest {
             List<SftExample> train = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 InstructionRecord seen = ColourExamples.example(tokenizer, i, "train", "What colour is item " + i + "?");
-                boolean[] mask = new boolean[seen.tokens().length];
-                Arrays.fill(mask, seen.lossSpans().get(0)[0], seen.tokens().length, true);
-                train.add(new SftExample(Arrays.stream(seen.tokens()).asLongStream().toArray(), mask));
+                train.add(SftExample.fromSpans(seen.tokens(), seen.lossSpans(), Integer.MAX_VALUE));
                 heldOut.add(ColourExamples.example(tokenizer, i, "heldout_phrasings", "Tell me the colour of item " + i + "."));
             }
             List<HeldOutSuite.Prompt> prompts = HeldOutSuite.prompts(heldOut);

@@ -47,6 +47,16 @@ class DedupTest {
     }
 
     @Test
+    void addUnlessNearDuplicateAddsNewRecordsAndNamesTheSimilarOne() {
+        DedupIndex index = new DedupIndex(128, 32, 0.8);
+        assertThat(index.addUnlessNearDuplicate(A, hasher.signature(BASE))).isEmpty();
+        assertThat(index.addUnlessNearDuplicate(B, hasher.signature(BASE + " "))).contains(A);
+        assertThat(index.containsId(B)).isFalse(); // a near duplicate is not added
+        assertThat(index.size()).isEqualTo(1);
+        assertThatThrownBy(() -> index.addUnlessNearDuplicate(B, new int[3])).hasMessageContaining("3 values");
+    }
+
+    @Test
     void manyRecordsStayFindableAcrossTableGrowth() {
         DedupIndex index = new DedupIndex(128, 16, 0.9);
         Random random = new Random(7);

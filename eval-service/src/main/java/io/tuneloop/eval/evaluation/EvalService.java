@@ -61,6 +61,14 @@ public class EvalService {
     private final SuiteRunner.Settings settings;
     private final int reviewItemsPerCheckpoint;
     private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
+    /** The base model's results by (base, dataset version, suites); a few kept, least recently used dropped. */
+    private final Map<String, SuiteRunner.ModelResults> baseResultsCache = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(8, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, SuiteRunner.ModelResults> eldest) {
+                    return size() > 4;
+                }
+            });
 
     public EvalService(ArtifactStore store,
                        @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<EvalResult> results,
@@ -100,15 +108,24 @@ public class EvalService {
         List<InstructionRecord> examples = evaluationExamples(version);
         SuiteSelection selection = selection(checkpoint.runId());
         SuiteRunner.PromptSuites suites = suites();
-        Path base = download(checkpoint.baseModel(), work.resolve("models").resolve(baseModel));
+        Path base = baseModelFiles(checkpoint.baseModel(), baseModel);
         Path tuned = download(checkpoint.prefix(), work.resolve("checkpoints").resolve(checkpoint.checkpointId()));
 
-        SuiteRunner.ModelResults baseResults;
+        // every checkpoint of a run is compared with the same base on the same prompts: score the base once
+        String baseKey = String.join("|", baseModel, checkpoint.dataset(), String.valueOf(checkpoint.datasetVersion()),
+                selection.toString(), suitesKey(suites));
+        SuiteRunner.ModelResults baseResults = baseResultsCache.get(baseKey);
         SuiteRunner.ModelResults tunedResults;
         try (NDManager root = NDManager.newBaseManager(Device.cpu());
              TextTokenizer tokenizer = TextTokenizer.load(base)) {
-            try (DecoderModel model = Models.load(base, root, Device.cpu())) {
-                baseResults = SuiteRunner.run(model, tokenizer, examples, suites, selection, settings, root);
+            if (baseResults == null) {
+                try (DecoderModel model = Models.load(base, root, Device.cpu())) {
+                    baseResults = SuiteRunner.run(model, tokenizer, examples, suites, selection, settings, root);
+                }
+                baseResultsCache.put(baseKey, baseResults);
+            } else {
+                LOG.debugf("base %s on %s v%d: scores reused", baseModel, checkpoint.dataset(), checkpoint.datasetVersion());
+                meters.counter("tuneloop.eval.base.reused").increment();
             }
             try (DecoderModel model = load(base, tuned, root)) {
                 tunedResults = SuiteRunner.run(model, tokenizer, examples, suites, selection, settings, root);
@@ -266,5 +283,28 @@ public class EvalService {
 
     private Path download(String prefix, Path dir) {
         return store.download(prefix, dir);
+    }
+
+    /** The base model's files, copied once (a model prefix is never rewritten). */
+    private Path baseModelFiles(String prefix, String name) {
+        Path dir = work.resolve("models").resolve(name);
+        Path complete = dir.resolve(".complete");
+        if (!java.nio.file.Files.exists(complete)) {
+            download(prefix, dir);
+            try {
+                java.nio.file.Files.writeString(complete, prefix);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return dir;
+    }
+
+    /** Identifies the prompt sets by content (records hash by value), for the base results cache. */
+    private static String suitesKey(SuiteRunner.PromptSuites suites) {
+        StringBuilder key = new StringBuilder();
+        suites.instructions().forEach((name, prompts) -> key.append(name).append(':').append(prompts.hashCode()).append(','));
+        suites.references().forEach((name, prompts) -> key.append(name).append(':').append(prompts.hashCode()).append(','));
+        return key.toString();
     }
 }

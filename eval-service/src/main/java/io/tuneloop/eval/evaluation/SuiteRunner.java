@@ -15,7 +15,6 @@ import io.tuneloop.model.train.LossEvaluation;
 import io.tuneloop.model.train.SftExample;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,9 +125,7 @@ public final class SuiteRunner {
         for (InstructionRecord e : examples) {
             if (e.split().equals(Splits.VALIDATION) && e.tokens() != null && e.lossSpans() != null
                     && validation.size() < settings.validationExamples()) {
-                boolean[] mask = new boolean[e.tokens().length];
-                e.lossSpans().forEach(span -> Arrays.fill(mask, span[0], Math.min(span[1], mask.length), true));
-                validation.add(new SftExample(Arrays.stream(e.tokens()).asLongStream().toArray(), mask));
+                validation.add(SftExample.fromSpans(e.tokens(), e.lossSpans(), Integer.MAX_VALUE));
             }
         }
         Double loss = validation.isEmpty() ? null : LossEvaluation.meanLoss(model, validation, settings.batchSize(), 0, root);
@@ -158,13 +155,6 @@ public final class SuiteRunner {
 
     /** The model's own chat template, else ChatML (what the formatter falls back to as well). */
     static ChatTemplate chatTemplate(TextTokenizer tokenizer) {
-        if (tokenizer.chatTemplate().isEmpty()) {
-            return ChatTemplate.chatml();
-        }
-        Map<String, String> special = new HashMap<>();
-        for (String role : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
-            tokenizer.token(role).ifPresent(t -> special.put(role, t));
-        }
-        return ChatTemplate.jinja(tokenizer.chatTemplate().get(), special);
+        return ChatTemplate.ofModel(tokenizer).orElseGet(ChatTemplate::chatml);
     }
 }

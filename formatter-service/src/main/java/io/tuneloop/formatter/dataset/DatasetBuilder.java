@@ -334,8 +334,10 @@ public final class DatasetBuilder {
 
     /** The templates in an order drawn from the record id (the same record always gets the same phrasing). */
     private static List<TaskTemplate> shuffled(List<TaskTemplate> templates, String recordId) {
+        Map<TaskTemplate, Double> draw = new HashMap<>();
+        templates.forEach(t -> draw.put(t, Splitter.unit("template:" + t.id(), recordId))); // one hash per template
         List<TaskTemplate> order = new ArrayList<>(templates);
-        order.sort(Comparator.comparingDouble(t -> Splitter.unit("template:" + t.id(), recordId)));
+        order.sort(Comparator.comparingDouble(draw::get));
         return order;
     }
 

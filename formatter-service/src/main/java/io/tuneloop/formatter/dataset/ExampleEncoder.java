@@ -11,7 +11,6 @@ import io.tuneloop.model.train.SftExample;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,10 +50,11 @@ public final class ExampleEncoder {
         this.dropLong = spec.truncation().equals("drop");
         this.chat = switch (format) {
             case "model" -> {
-                if (tokenizer == null || tokenizer.chatTemplate().isEmpty()) {
-                    throw new IllegalArgumentException("chatFormat model: the model's tokenizer has no chat_template");
+                if (tokenizer == null) {
+                    throw new IllegalArgumentException("chatFormat model needs the model's tokenizer");
                 }
-                yield ChatTemplate.jinja(tokenizer.chatTemplate().get(), specialTokens(tokenizer));
+                yield ChatTemplate.ofModel(tokenizer).orElseThrow(() -> new IllegalArgumentException(
+                        "chatFormat model: the model's tokenizer has no chat_template"));
             }
             case "alpaca" -> ChatTemplate.alpaca(eos);
             case "chatml" -> ChatTemplate.chatml();
@@ -86,17 +86,14 @@ public final class ExampleEncoder {
             return new Encoded(Optional.of(record.withEncoding(text.toString(), null, null)), null);
         }
         SftExample full = SftExample.tokenize(segments, tokenizer, Integer.MAX_VALUE);
-        SftExample kept = full;
-        if (full.length() > maxTokens) {
-            if (dropLong) {
-                return new Encoded(Optional.empty(), DROPPED_TOO_LONG);
-            }
-            kept = SftExample.tokenize(segments, tokenizer, maxTokens);
+        if (full.length() > maxTokens && dropLong) {
+            return new Encoded(Optional.empty(), DROPPED_TOO_LONG);
         }
-        List<int[]> spans = spans(kept.trained());
-        if (spans.stream().mapToInt(s -> s[1] - s[0]).sum() == 0 || kept.learnedTokens() == 0) {
+        SftExample kept = full.truncated(maxTokens);
+        if (kept.learnedTokens() == 0) {
             return new Encoded(Optional.empty(), DROPPED_RESPONSE_TRUNCATED);
         }
+        List<int[]> spans = spans(kept.trained());
         int[] tokens = new int[kept.length()];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = Math.toIntExact(kept.tokens()[i]);
@@ -172,13 +169,5 @@ public final class ExampleEncoder {
             }
         }
         return spans;
-    }
-
-    private static Map<String, String> specialTokens(TextTokenizer tokenizer) {
-        Map<String, String> tokens = new java.util.HashMap<>();
-        for (String role : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
-            tokenizer.token(role).ifPresent(t -> tokens.put(role, t));
-        }
-        return tokens;
     }
 }

@@ -31,7 +31,9 @@ final class Mixer {
         }
         Map<String, Integer> available = new TreeMap<>();
         for (var task : trainByTask.entrySet()) {
-            task.getValue().sort(Comparator.comparingDouble((InstructionRecord e) -> Splitter.unit("mix", e.id()))
+            Map<String, Double> draw = new java.util.HashMap<>(); // one hash per example, not per comparison
+            task.getValue().forEach(e -> draw.put(e.id(), Splitter.unit("mix", e.id())));
+            task.getValue().sort(Comparator.comparingDouble((InstructionRecord e) -> draw.get(e.id()))
                     .thenComparing(InstructionRecord::id));
             int n = task.getValue().size();
             if (spec.maxPerTask() > 0) {

@@ -4,7 +4,6 @@ import io.tuneloop.events.dataset.Splits;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Deterministic train/validation split: a record's split depends only on its content hash and the
@@ -14,6 +13,8 @@ import java.security.NoSuchAlgorithmException;
 public final class Splitter {
     public static final String TRAIN = Splits.TRAIN;
     public static final String VALIDATION = Splits.VALIDATION;
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(io.tuneloop.store.Sha256::digest);
 
     private final double validationFraction;
 
@@ -39,13 +40,8 @@ public final class Splitter {
      * is a function of its inputs and spec.
      */
     public static double unit(String purpose, String key) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((purpose + ":" + key).getBytes(StandardCharsets.UTF_8));
-            long bits = ByteBuffer.wrap(hash).getLong() >>> 11; // 53 random bits
-            return bits / (double) (1L << 53);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] hash = SHA256.get().digest((purpose + ":" + key).getBytes(StandardCharsets.UTF_8));
+        long bits = ByteBuffer.wrap(hash).getLong() >>> 11; // 53 random bits
+        return bits / (double) (1L << 53);
     }
 }

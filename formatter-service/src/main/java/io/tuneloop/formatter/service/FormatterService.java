@@ -88,11 +88,11 @@ public class FormatterService {
      */
     public synchronized DatasetVersion rebuild(String dataset) {
         DatasetSpec spec = repository.spec(dataset);
-        if (repository.rawBatches(dataset).isEmpty()) {
+        List<String> batches = repository.rawBatches(dataset);
+        if (batches.isEmpty()) {
             throw new IllegalArgumentException("dataset " + dataset + " has no complete batches to build from");
         }
         String source = "spec:" + Sha256.hex(EventJson.toBytes(spec)).substring(0, 16) + ":" + templates.digest().substring(0, 16);
-        List<String> batches = repository.rawBatches(dataset);
         Optional<DatasetManifest> existing = repository.versions(dataset).stream()
                 .filter(m -> m.contains(source) && m.sourceBatches().containsAll(batches)).findFirst();
         if (existing.isPresent()) {

@@ -75,7 +75,24 @@ public final class DedupIndex {
 
     /** The id of an indexed record at least {@code threshold}-similar to {@code signature}, if any. */
     public Optional<String> nearDuplicateOf(int[] signature) {
+        return nearDuplicateOf(truncate(signature));
+    }
+
+    /**
+     * Adds the record unless an indexed one is at least {@code threshold}-similar to it; returns that
+     * one's id when there is one (the signature is compacted once for both steps).
+     */
+    public Optional<String> addUnlessNearDuplicate(String recordId, int[] signature) {
+        requireLength(signature);
         short[] query = truncate(signature);
+        Optional<String> similar = nearDuplicateOf(query);
+        if (similar.isEmpty()) {
+            add(high(recordId), low(recordId), query, 0);
+        }
+        return similar;
+    }
+
+    private Optional<String> nearDuplicateOf(short[] query) {
         int[] checked = checkedScratch;
         int checkedCount = 0;
         for (int band = 0; band < bands; band++) {
@@ -101,10 +118,16 @@ public final class DedupIndex {
 
     /** Adds a record; one without a signature (near-duplicate detection off) is known by id only. */
     public void add(String recordId, int[] signature) {
-        if (signature.length != 0 && signature.length != permutations) {
-            throw new IllegalArgumentException("signature of " + signature.length + " values, index of " + permutations);
+        if (signature.length != 0) {
+            requireLength(signature);
         }
         add(high(recordId), low(recordId), signature.length == 0 ? null : truncate(signature), 0);
+    }
+
+    private void requireLength(int[] signature) {
+        if (signature.length != permutations) {
+            throw new IllegalArgumentException("signature of " + signature.length + " values, index of " + permutations);
+        }
     }
 
     private void add(long high, long low, short[] source, int offset) {

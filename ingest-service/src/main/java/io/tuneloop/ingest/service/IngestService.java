@@ -178,9 +178,8 @@ public class IngestService {
                         writeLine(quarantine, Rejection.of(prepared.record().line(), null, refused.get(), null));
                         return;
                     }
-                    int[] signature = nearDuplicates ? prepared.signature() : NO_SIGNATURE;
                     if (nearDuplicates) {
-                        Optional<String> similar = index.nearDuplicateOf(signature);
+                        Optional<String> similar = index.addUnlessNearDuplicate(recordId, prepared.signature());
                         if (similar.isPresent()) {
                             counts[1]++;
                             writeLine(quarantine, Rejection.of(prepared.record().line(), null, "near-duplicate of record "
@@ -188,8 +187,9 @@ public class IngestService {
                                     + config.dedup().nearDuplicateThreshold() + ")", null));
                             return;
                         }
+                    } else {
+                        index.add(recordId, NO_SIGNATURE);
                     }
-                    index.add(recordId, signature);
                     transaction.send(toRawRecord(prepared.record(), recordId, dataset, batchId, counts[0]++, rawKey,
                             fileName));
                 });

@@ -7,7 +7,6 @@ import io.tuneloop.model.train.SftExample;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -40,7 +39,7 @@ public final class TrainingData {
                 throw new IllegalArgumentException("example " + record.id() + " has no token ids: the dataset version was"
                         + " built without a model; set \"model\" in the dataset spec and seal a new version");
             }
-            SftExample example = example(record, maxSeqLength);
+            SftExample example = SftExample.fromSpans(record.tokens(), record.lossSpans(), maxSeqLength);
             if (example.learnedTokens() == 0) {
                 dropped++;
                 continue;
@@ -50,19 +49,6 @@ public final class TrainingData {
             }
             target.add(example);
         }
-    }
-
-    static SftExample example(InstructionRecord record, int maxSeqLength) {
-        int length = Math.min(record.tokens().length, maxSeqLength);
-        long[] tokens = new long[length];
-        for (int i = 0; i < length; i++) {
-            tokens[i] = record.tokens()[i];
-        }
-        boolean[] trained = new boolean[length];
-        for (int[] span : record.lossSpans()) {
-            Arrays.fill(trained, Math.min(span[0], length), Math.min(span[1], length), true);
-        }
-        return new SftExample(tokens, trained);
     }
 
     public List<SftExample> train() {

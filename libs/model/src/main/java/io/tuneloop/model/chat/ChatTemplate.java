@@ -47,6 +47,18 @@ public final class ChatTemplate {
         return new ChatTemplate("model", template, specialTokens);
     }
 
+    /** The model's own template from its tokenizer config, with its special tokens; empty when it has none. */
+    public static java.util.Optional<ChatTemplate> ofModel(io.tuneloop.model.tokenizer.TextTokenizer tokenizer) {
+        if (tokenizer.chatTemplate().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Map<String, String> special = new HashMap<>();
+        for (String role : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+            tokenizer.token(role).ifPresent(t -> special.put(role, t));
+        }
+        return java.util.Optional.of(jinja(tokenizer.chatTemplate().get(), special));
+    }
+
     /** Alpaca's "### Instruction / ### Response" layout; the response ends with eos. */
     public static ChatTemplate alpaca(String eosToken) {
         return new ChatTemplate("alpaca", ALPACA, Map.of("eos_token", eosToken));

@@ -43,6 +43,29 @@ public record SftExample(long[] tokens, boolean[] trained) {
         return new SftExample(tokens, trained);
     }
 
+    /**
+     * An example stored as token ids and learned [start, end) spans (the dataset shard format), cut to
+     * at most {@code maxTokens}.
+     */
+    public static SftExample fromSpans(int[] tokenIds, List<int[]> spans, int maxTokens) {
+        int length = Math.min(tokenIds.length, maxTokens);
+        long[] tokens = new long[length];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = tokenIds[i];
+        }
+        boolean[] trained = new boolean[length];
+        for (int[] span : spans) {
+            Arrays.fill(trained, Math.min(span[0], length), Math.min(span[1], length), true);
+        }
+        return new SftExample(tokens, trained);
+    }
+
+    /** The first {@code maxTokens} tokens (the end is cut), or this example when it is short enough. */
+    public SftExample truncated(int maxTokens) {
+        return tokens.length <= maxTokens ? this
+                : new SftExample(Arrays.copyOf(tokens, maxTokens), Arrays.copyOf(trained, maxTokens));
+    }
+
     /** Tokens whose prediction is learned (a token at position 0 has nothing to be predicted from). */
     public int learnedTokens() {
         int n = 0;
