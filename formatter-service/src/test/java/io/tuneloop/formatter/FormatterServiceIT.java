@@ -118,7 +118,7 @@ class FormatterServiceIT {
             store.putBytes(feedbackKey, samples.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
         }
         RoundRequest request = new RoundRequest("req-" + UUID.randomUUID(), dataset, 1, 1, feedbackKey, 3,
-                "test", Instant.now());
+                null, 0, null, "test", Instant.now());
         TestKafka.send(Topics.ROUND_REQUESTS, dataset, request);
 
         DatasetVersion next = awaitVersion(dataset, 2);
@@ -126,7 +126,7 @@ class FormatterServiceIT {
         assertThat(next.recordCount()).isEqualTo(base.recordCount() + 3);
         assertThat(next.sourceBatches()).contains("batch-1", "round-request:" + request.requestId());
 
-        TestKafka.send(Topics.ROUND_REQUESTS, dataset, new RoundRequest("req-bad", dataset, 1, 99, null, 0, "test",
+        TestKafka.send(Topics.ROUND_REQUESTS, dataset, new RoundRequest("req-bad", dataset, 1, 99, null, 0, null, 0, null, "test",
                 Instant.now()));
         var dead = TestKafka.awaitRecord(Topics.ROUND_REQUESTS.deadLetterTopic(io.tuneloop.events.Service.FORMATTER),
                 r -> dataset.equals(r.key()), Duration.ofSeconds(60));

@@ -169,7 +169,8 @@ public class EvalService {
         for (SuiteRunner.PromptResult r : forReview(report.responses(), reviewItemsPerCheckpoint)) {
             String itemId = checkpoint.checkpointId() + "/" + r.suite() + "/" + r.promptId();
             reviewItems.sendMessageAndAwait(Events.message(Topics.REVIEW_ITEMS, checkpoint.dataset(), new ReviewItem(itemId,
-                    checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(), checkpoint.dataset(), r.suite(),
+                    checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(), checkpoint.dataset(),
+                    checkpoint.datasetVersion(), r.suite(),
                     r.task(), r.prompt(), r.response(), r.reference(), r.uncertainty(), report.evaluatedAt()),
                     "review-item:" + itemId));
         }

@@ -24,46 +24,74 @@ public final class KrippendorffAlpha {
      * @return alpha, or NaN when fewer than two items are pairable or all ratings are equal
      */
     public static double of(List<List<Double>> items, Scale scale) {
-        List<List<Double>> pairable = new ArrayList<>();
-        for (List<Double> ratings : items) {
-            if (ratings.size() >= 2) {
-                pairable.add(ratings);
-            }
-        }
-        Map<Double, Double> frequency = new TreeMap<>(); // n_c: how often each value was given (pairable values)
-        long n = 0;
-        for (List<Double> ratings : pairable) {
-            for (double r : ratings) {
-                frequency.merge(r, 1.0, Double::sum);
-                n++;
-            }
-        }
-        if (n < 2 || frequency.size() < 2) {
+        Pool pool = Pool.of(items, scale);
+        if (pool == null) {
             return Double.NaN;
         }
         double observed = 0;
-        for (List<Double> ratings : pairable) {
+        for (List<Double> ratings : items) {
+            if (ratings.size() >= 2) {
+                observed += pool.pairSum(ratings) / (ratings.size() - 1);
+            }
+        }
+        observed /= pool.n;
+        return 1 - observed / pool.expected;
+    }
+
+    /**
+     * Each item's own alpha: 1 - (its mean pairwise disagreement) / (the disagreement expected from
+     * all ratings). Items where raters agree score 1; items rated further apart than two random
+     * ratings score below 0. NaN for items with fewer than two ratings, or when alpha is undefined.
+     */
+    public static double[] perItem(List<List<Double>> items, Scale scale) {
+        double[] alphas = new double[items.size()];
+        Pool pool = Pool.of(items, scale);
+        for (int i = 0; i < alphas.length; i++) {
+            List<Double> ratings = items.get(i);
             int m = ratings.size();
+            alphas[i] = pool == null || m < 2 ? Double.NaN : 1 - pool.pairSum(ratings) / (m * (m - 1.0)) / pool.expected;
+        }
+        return alphas;
+    }
+
+    /** The pooled values of all pairable items and the disagreement expected between two of them. */
+    private record Pool(Scale scale, Map<Double, Double> frequency, long n, double expected) {
+        static Pool of(List<List<Double>> items, Scale scale) {
+            Map<Double, Double> frequency = new TreeMap<>(); // n_c: how often each value was given (pairable values)
+            long n = 0;
+            for (List<Double> ratings : items) {
+                if (ratings.size() >= 2) {
+                    for (double r : ratings) {
+                        frequency.merge(r, 1.0, Double::sum);
+                        n++;
+                    }
+                }
+            }
+            if (n < 2 || frequency.size() < 2) {
+                return null;
+            }
+            double expected = 0;
+            List<Map.Entry<Double, Double>> values = new ArrayList<>(frequency.entrySet());
+            for (var c : values) {
+                for (var k : values) {
+                    expected += c.getValue() * k.getValue() * distance(c.getKey(), k.getKey(), scale, frequency);
+                }
+            }
+            return new Pool(scale, frequency, n, expected / ((double) n * (n - 1)));
+        }
+
+        /** Sum of δ² over ordered pairs of different raters' values of one item. */
+        double pairSum(List<Double> ratings) {
             double sum = 0;
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < m; j++) {
+            for (int i = 0; i < ratings.size(); i++) {
+                for (int j = 0; j < ratings.size(); j++) {
                     if (i != j) {
                         sum += distance(ratings.get(i), ratings.get(j), scale, frequency);
                     }
                 }
             }
-            observed += sum / (m - 1);
+            return sum;
         }
-        observed /= n;
-        double expected = 0;
-        List<Map.Entry<Double, Double>> values = new ArrayList<>(frequency.entrySet());
-        for (var c : values) {
-            for (var k : values) {
-                expected += c.getValue() * k.getValue() * distance(c.getKey(), k.getKey(), scale, frequency);
-            }
-        }
-        expected /= (double) n * (n - 1);
-        return 1 - observed / expected;
     }
 
     /** The squared difference function δ² of the scale. */

@@ -4,39 +4,49 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.Rating;
 import io.tuneloop.events.payload.ReviewItem;
+import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.feedback.review.ReviewBoard;
+import io.tuneloop.feedback.round.RoundCoordinator;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Feeds the review board from review-items and ratings. */
+import java.util.concurrent.CompletionStage;
+
+/** Builds the views from review-items, ratings and round-requests (each instance reads them all, from the start). */
 @ApplicationScoped
 public class FeedbackChannels {
     private final ReviewBoard board;
+    private final RoundCoordinator rounds;
+    private final ViewsReadiness readiness;
 
-    public FeedbackChannels(ReviewBoard board, MeterRegistry meters) {
+    public FeedbackChannels(ReviewBoard board, RoundCoordinator rounds, ViewsReadiness readiness, MeterRegistry meters) {
         this.board = board;
+        this.rounds = rounds;
+        this.readiness = readiness;
         meters.gauge("tuneloop.feedback.items.known", board, ReviewBoard::itemCount);
+        meters.gauge("tuneloop.feedback.items.waiting", board, ReviewBoard::waitingCount);
         meters.gauge("tuneloop.feedback.ratings.known", board, ReviewBoard::ratingCount);
     }
 
     @Incoming(Channels.REVIEW_ITEMS_IN)
-    public void onReviewItem(ReviewItem item) {
-        board.add(item);
+    public CompletionStage<Void> onReviewItem(Message<ReviewItem> message) {
+        board.add(message.getPayload());
+        readiness.applied(message);
+        return message.ack();
     }
 
     @Incoming(Channels.RATINGS_IN)
-    public void onRating(Rating rating) {
-        board.add(rating);
+    public CompletionStage<Void> onRating(Message<Rating> message) {
+        board.add(message.getPayload());
+        readiness.applied(message);
+        return message.ack();
     }
 
-    /** The service's one board. */
-    public static class BoardProducer {
-        @Produces
-        @Singleton
-        ReviewBoard board() {
-            return new ReviewBoard();
-        }
+    @Incoming(Channels.ROUND_REQUESTS_IN)
+    public CompletionStage<Void> onRoundRequest(Message<RoundRequest> message) {
+        rounds.requested(message.getPayload());
+        readiness.applied(message);
+        return message.ack();
     }
 }

@@ -1,8 +1,12 @@
 package io.tuneloop.feedback.rest;
 
+import io.smallrye.common.annotation.NonBlocking;
 import io.tuneloop.events.payload.Rating;
 import io.tuneloop.events.payload.ReviewItem;
+import io.tuneloop.feedback.agreement.RatingStats;
+import io.tuneloop.feedback.review.RatedItem;
 import io.tuneloop.feedback.review.ReviewBoard;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -12,16 +16,27 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
-/** Read views of the review board. */
-@Path("/api/v1/items")
+/** The reviewer's side: items, their ratings, aggregates and agreement. */
+@Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.REVIEWER, Roles.ADMIN})
+@SecurityRequirement(name = "bearer")
 @Tag(name = "review")
 public class ReviewResource {
+    private static final Map<String, Function<ReviewItem, String>> GROUPINGS = Map.of(
+            "checkpoint", ReviewItem::checkpointId,
+            "task", i -> i.task() == null ? "(none)" : i.task(),
+            "suite", i -> i.suite() == null ? "(none)" : i.suite(),
+            "round", i -> i.dataset() + "/round-" + i.round());
+
     private final ReviewBoard board;
 
     public ReviewResource(ReviewBoard board) {
@@ -29,26 +44,59 @@ public class ReviewResource {
     }
 
     @GET
-    @Operation(summary = "Items to review: fewest ratings first, then the ones the model was least sure about")
-    public List<ReviewItem> queue(@QueryParam("limit") @DefaultValue("20") int limit) {
+    @Path("/items")
+    @NonBlocking
+    @Operation(summary = "Items waiting for raters, in queue order: fewest raters first, then the least certain")
+    public List<ReviewItem> waiting(@QueryParam("limit") @DefaultValue("20") int limit) {
         if (limit < 1 || limit > 500) {
             throw new IllegalArgumentException("limit must be 1..500, was " + limit);
         }
-        return board.queue(limit);
+        return board.waiting(limit);
     }
 
     @GET
-    @Path("/{itemId}")
+    @Path("/items/{itemId}")
+    @NonBlocking
+    @RolesAllowed({Roles.RATER, Roles.REVIEWER, Roles.ADMIN})
     @Operation(summary = "One review item")
     public ReviewItem item(@PathParam("itemId") String itemId) {
         return board.item(itemId).orElseThrow(() -> new NotFoundException("no review item " + itemId));
     }
 
     @GET
-    @Path("/{itemId}/ratings")
-    @Operation(summary = "The latest version of each rating of an item")
-    public Collection<Rating> ratings(@PathParam("itemId") String itemId) {
+    @Path("/items/{itemId}/ratings")
+    @NonBlocking
+    @Operation(summary = "The latest version of each rater's rating of an item")
+    public List<Rating> ratings(@PathParam("itemId") String itemId) {
         item(itemId);
         return board.ratingsOf(itemId);
+    }
+
+    @GET
+    @Path("/aggregates")
+    @Operation(summary = "Ratings per checkpoint, task, suite or round: counts, mean Likert, labels, corrections, alpha")
+    public List<RatingStats.Group> aggregates(@QueryParam("by") @DefaultValue("checkpoint") String by,
+                                              @QueryParam("dataset") String dataset,
+                                              @QueryParam("checkpoint") String checkpoint) {
+        Function<ReviewItem, String> key = GROUPINGS.get(by);
+        if (key == null) {
+            throw new IllegalArgumentException("by must be one of " + GROUPINGS.keySet().stream().sorted().toList()
+                    + ", was " + by);
+        }
+        return RatingStats.groups(snapshot(dataset, checkpoint), key);
+    }
+
+    @GET
+    @Path("/agreement")
+    @Operation(summary = "Krippendorff's alpha of the Likert scores, overall and per item (items with 2+ scores)")
+    public RatingStats.Agreement agreement(@QueryParam("dataset") String dataset,
+                                           @QueryParam("checkpoint") String checkpoint) {
+        return RatingStats.agreement(snapshot(dataset, checkpoint));
+    }
+
+    private List<RatedItem> snapshot(String dataset, String checkpoint) {
+        Predicate<ReviewItem> filter = i -> (dataset == null || i.dataset().equals(dataset))
+                && (checkpoint == null || i.checkpointId().equals(checkpoint));
+        return board.snapshot(filter);
     }
 }

@@ -97,7 +97,9 @@ public final class DatasetBuilder {
 
         List<InstructionRecord> examples = new ArrayList<>();
         for (RawRecord raw : unique.values()) {
-            String split = spec.heldOutTask(raw.task(), raw.category()) ? Splits.HELDOUT_TASKS : splitter.splitOf(raw.recordId());
+            String split = spec.heldOutTask(raw.task(), raw.category()) ? Splits.HELDOUT_TASKS
+                    : RawRecord.FEEDBACK_FORMAT.equals(raw.sourceFormat()) ? Splits.TRAIN
+                    : splitter.splitOf(raw.recordId());
             List<InstructionRecord> rendered = render(raw, split, options.getOrDefault(taskOf(raw), List.of()));
             if (rendered.isEmpty()) {
                 dropped.merge("no_applicable_template", 1L, Long::sum);

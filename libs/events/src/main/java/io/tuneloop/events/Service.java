@@ -31,7 +31,7 @@ public record Service(String id, Set<Topic<String, ?>> consumes, Set<Topic<Strin
             Set.of(Topics.EVAL_RESULTS, Topics.REVIEW_ITEMS));
 
     public static final Service FEEDBACK = new Service("feedback",
-            Set.of(Topics.REVIEW_ITEMS, Topics.RATINGS),
+            Set.of(Topics.REVIEW_ITEMS, Topics.RATINGS, Topics.ROUND_REQUESTS),
             Set.of(Topics.RATINGS, Topics.ROUND_REQUESTS));
 
     public static final List<Service> ALL = List.of(INGEST, FORMATTER, TRAINER, EVAL, FEEDBACK);

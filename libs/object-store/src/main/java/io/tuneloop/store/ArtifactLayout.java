@@ -120,8 +120,23 @@ public final class ArtifactLayout {
         return "eval/" + checkpointId + "/report.json";
     }
 
-    /** Rated and corrected samples that feed a round, one raw record per line. */
+    /** Everything the feedback service exported for a dataset's round. */
+    public static String feedbackRoundPrefix(String dataset, int round) {
+        return "feedback/" + dataset + "/round-" + round + "/";
+    }
+
+    /** Rated and corrected samples that feed a round (SFT), one raw record per line. */
     public static String feedbackSamples(String dataset, int round) {
-        return "feedback/" + dataset + "/round-" + round + ".jsonl";
+        return feedbackRoundPrefix(dataset, round) + "sft.jsonl";
+    }
+
+    /** Preference pairs of a round, one (prompt, chosen, rejected) record per line. */
+    public static String feedbackPreferences(String dataset, int round) {
+        return feedbackRoundPrefix(dataset, round) + "preferences.jsonl";
+    }
+
+    /** Which items and ratings every sample of a round came from, and the policy that chose them. */
+    public static String feedbackLineage(String dataset, int round) {
+        return feedbackRoundPrefix(dataset, round) + "lineage.json";
     }
 }

@@ -27,6 +27,9 @@ public record RawRecord(String recordId, String dataset, String batchId, long se
                         String task, String category, String language, String instruction, String input,
                         String output, List<ChatMessage> messages, Boolean isClassification,
                         Provenance provenance, Map<String, String> attributes) {
+    /** The source format of samples chosen from human ratings (they always train: they are the round's point). */
+    public static final String FEEDBACK_FORMAT = "feedback";
+
     public RawRecord {
         Require.text(recordId, "recordId");
         Require.text(dataset, "dataset");

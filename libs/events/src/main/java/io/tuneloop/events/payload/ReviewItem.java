@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param runId        its run
  * @param round        its feedback round
  * @param dataset      dataset the run trained on
+ * @param datasetVersion the dataset version the run trained on (the base of the next round)
  * @param suite        eval suite the prompt came from
  * @param task         task of the prompt
  * @param prompt       the prompt as shown to the model (without chat template markup)
@@ -18,7 +19,8 @@ import java.time.Instant;
  * @param uncertainty  how unsure the model was (mean token entropy); higher is reviewed first
  * @param createdAt    when
  */
-public record ReviewItem(String itemId, String checkpointId, String runId, int round, String dataset, String suite,
+public record ReviewItem(String itemId, String checkpointId, String runId, int round, String dataset,
+                         Integer datasetVersion, String suite,
                          String task, String prompt, String response, String reference, Double uncertainty,
                          Instant createdAt) {
     public ReviewItem {

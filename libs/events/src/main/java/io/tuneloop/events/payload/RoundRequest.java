@@ -11,17 +11,22 @@ import java.time.Instant;
  * @param baseVersion   the dataset version the round builds on
  * @param feedbackKey   object-store key of the JSONL of rated/corrected samples
  * @param feedbackCount number of samples in it
+ * @param preferencesKey object-store key of the JSONL of (prompt, chosen, rejected) preference pairs, if any
+ * @param preferenceCount number of pairs in it
+ * @param lineageKey    object-store key of the round's lineage: every sample with the items and ratings behind it
  * @param reason        why the round started (policy threshold, admin call)
  * @param requestedAt   when
  */
 public record RoundRequest(String requestId, String dataset, int round, int baseVersion, String feedbackKey,
-                           long feedbackCount, String reason, Instant requestedAt) {
+                           long feedbackCount, String preferencesKey, long preferenceCount, String lineageKey,
+                           String reason, Instant requestedAt) {
     public RoundRequest {
         Require.text(requestId, "requestId");
         Require.text(dataset, "dataset");
         Require.positive(round, "round");
         Require.positive(baseVersion, "baseVersion");
         Require.nonNegative(feedbackCount, "feedbackCount");
+        Require.nonNegative(preferenceCount, "preferenceCount");
         Require.present(requestedAt, "requestedAt");
     }
 }

@@ -1,0 +1,22 @@
+package io.tuneloop.feedback.rest;
+
+import io.tuneloop.feedback.rating.RatingRefused;
+import io.tuneloop.service.rest.ErrorMappers;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Refusals of the ratings API, in the shared error shape; 429 carries Retry-After. */
+public class FeedbackErrors {
+
+    @ServerExceptionMapper
+    public Response refused(RatingRefused e) {
+        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorMappers.ApiError(e.status(), e.getMessage()));
+        if (e instanceof RatingRefused.RateLimited limited) {
+            response.header(HttpHeaders.RETRY_AFTER, limited.retryAfterSeconds());
+        }
+        return response.build();
+    }
+}

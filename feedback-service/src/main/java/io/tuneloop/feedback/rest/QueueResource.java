@@ -1,0 +1,103 @@
+package io.tuneloop.feedback.rest;
+
+import io.smallrye.common.annotation.NonBlocking;
+import io.tuneloop.feedback.rating.RatingInput;
+import io.tuneloop.feedback.rating.RatingService;
+import io.tuneloop.feedback.review.ReviewBoard;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/** The rater's side: fetch the next item, rate it or skip it. */
+@Path("/api/v1/queue")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.RATER)
+@SecurityRequirement(name = "bearer")
+@Tag(name = "rating")
+public class QueueResource {
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final ReviewBoard board;
+    private final RatingService ratings;
+
+    public QueueResource(ReviewBoard board, RatingService ratings) {
+        this.board = board;
+        this.ratings = ratings;
+    }
+
+    @GET
+    @Path("/next")
+    @NonBlocking
+    @Operation(summary = "Your next item to rate (your open assignment if you have one); 204 when nothing is left")
+    public Response next(@Context SecurityContext security,
+                         @Parameter(description = "only items of this dataset") @QueryParam("dataset") String dataset) {
+        return board.next(rater(security), dataset, Instant.now())
+                .map(a -> Response.ok(a).build())
+                .orElseGet(() -> Response.noContent().build());
+    }
+
+    @GET
+    @Path("/progress")
+    @NonBlocking
+    @Operation(summary = "How many items you rated and skipped, and how many are left for you")
+    public ReviewBoard.Progress progress(@Context SecurityContext security) {
+        return board.progress(rater(security));
+    }
+
+    @POST
+    @Path("/{itemId}/rating")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Rate the item you were assigned; acknowledged once the ratings topic has it")
+    @RequestBody(description = "{\"likert\": 1..5, \"labels\": [\"helpful\"], \"correctedResponse\": \"...\","
+            + " \"preference\": {\"otherItemId\": \"...\", \"choice\": \"this|other|tie\"}, \"guidelinesVersion\": \"v1\"}")
+    @APIResponse(responseCode = "201", description = "rated")
+    @APIResponse(responseCode = "200", description = "a retry with the same Idempotency-Key: the rating it created")
+    @APIResponse(responseCode = "409", description = "not assigned to you, or already rated (change it with PUT)")
+    @APIResponse(responseCode = "422", description = "the Idempotency-Key was used for a different rating")
+    @APIResponse(responseCode = "429", description = "too many ratings; see Retry-After")
+    public CompletionStage<Response> rate(@Context SecurityContext security, @PathParam("itemId") String itemId,
+                                          @Parameter(description = "retry key: a retry with the same key creates one rating")
+                                          @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, String body) {
+        return ratings.rate(rater(security), itemId, RatingInput.parse(body), idempotencyKey).thenApply(QueueResource::created);
+    }
+
+    @POST
+    @Path("/{itemId}/skip")
+    @Operation(summary = "Skip the item you were assigned; it goes to another rater and never back to you")
+    public CompletionStage<Response> skip(@Context SecurityContext security, @PathParam("itemId") String itemId,
+                                          @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+        return ratings.skip(rater(security), itemId, idempotencyKey).thenApply(QueueResource::created);
+    }
+
+    static Response created(RatingService.Outcome outcome) {
+        if (outcome.replayed()) {
+            return Response.ok(outcome.rating()).header("Idempotent-Replayed", "true").build();
+        }
+        return Response.created(URI.create("/api/v1/ratings/" + outcome.rating().ratingId())).entity(outcome.rating())
+                .build();
+    }
+
+    static String rater(SecurityContext security) {
+        return security.getUserPrincipal().getName();
+    }
+}

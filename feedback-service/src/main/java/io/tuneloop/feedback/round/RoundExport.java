@@ -1,0 +1,99 @@
+package io.tuneloop.feedback.round;
+
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.payload.ChatMessage;
+import io.tuneloop.events.payload.Provenance;
+import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Sha256;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The files a round request points to, from a {@link RoundPolicy.Plan}:
+ * <ul>
+ *   <li>{@code sft.jsonl}: one raw record per sample, as a two-turn conversation (the prompt exactly
+ *       as the model saw it, and the approved or corrected response), so the formatter trains on it
+ *       without re-phrasing; attributes name the item and ratings behind it;</li>
+ *   <li>{@code preferences.jsonl}: (prompt, chosen, rejected) records for preference training;</li>
+ *   <li>{@code lineage.json}: the policy settings, counts, and every sample and pair with its ratings.</li>
+ * </ul>
+ * Same plan, same bytes: a retried export overwrites identical objects.
+ */
+public record RoundExport(String sftKey, byte[] sft, String preferencesKey, byte[] preferences, String lineageKey,
+                          byte[] lineage) {
+
+    /** A preference record as exported. */
+    public record PreferenceRecord(String prompt, String chosen, String rejected, String task, String chosenItemId,
+                                   String rejectedItemId, int votesFor, int votesAgainst, int ties, List<String> ratings) {
+    }
+
+    public static RoundExport of(RoundPolicy.Plan plan) {
+        String dataset = plan.dataset();
+        String sftKey = ArtifactLayout.feedbackSamples(dataset, plan.round());
+        String batchId = "feedback-round-" + plan.round();
+        StringBuilder sft = new StringBuilder();
+        List<RoundPolicy.Sample> samples = plan.samples();
+        for (int i = 0; i < samples.size(); i++) {
+            sft.append(EventJson.toJson(rawRecord(samples.get(i), dataset, batchId, sftKey, i))).append('\n');
+        }
+        StringBuilder preferences = new StringBuilder();
+        for (RoundPolicy.PreferencePair p : plan.preferences()) {
+            preferences.append(EventJson.toJson(new PreferenceRecord(p.prompt(), p.chosen(), p.rejected(), p.task(),
+                    p.chosenItemId(), p.rejectedItemId(), p.votesFor(), p.votesAgainst(), p.ties(), p.ratings())))
+                    .append('\n');
+        }
+        Map<String, Object> lineage = new LinkedHashMap<>();
+        lineage.put("dataset", dataset);
+        lineage.put("fromRound", plan.fromRound());
+        lineage.put("round", plan.round());
+        lineage.put("baseVersion", plan.baseVersion());
+        lineage.put("acceptedRatings", plan.acceptedRatings());
+        lineage.put("policy", plan.settings());
+        lineage.put("skippedItems", plan.skipped());
+        lineage.put("samples", samples);
+        lineage.put("preferences", plan.preferences());
+        return new RoundExport(sftKey, bytes(sft), ArtifactLayout.feedbackPreferences(dataset, plan.round()),
+                bytes(preferences), ArtifactLayout.feedbackLineage(dataset, plan.round()), EventJson.toBytes(lineage));
+    }
+
+    static RawRecord rawRecord(RoundPolicy.Sample sample, String dataset, String batchId, String sftKey, int index) {
+        String recordId = Sha256.hex((sample.prompt() + "\n\u0000\n" + sample.response()).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 32);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("feedback.kind", sample.kind());
+        attributes.put("feedback.item", sample.itemId());
+        attributes.put("feedback.checkpoint", sample.checkpointId());
+        attributes.put("feedback.ratings", String.join(",", sample.ratings()));
+        attributes.put("feedback.meanLikert", String.format(java.util.Locale.ROOT, "%.2f", sample.meanLikert()));
+        return new RawRecord(recordId, dataset, batchId, index, RawRecord.FEEDBACK_FORMAT, sample.task(), null, null,
+                null, null, null,
+                List.of(new ChatMessage("user", sample.prompt(), null), new ChatMessage("assistant", sample.response(), null)),
+                null, new Provenance(dataset, batchId, sftKey, "sft.jsonl", index + 1L), attributes);
+    }
+
+    public int sampleCount() {
+        return count(sft);
+    }
+
+    public int preferenceCount() {
+        return count(preferences);
+    }
+
+    private static int count(byte[] lines) {
+        int n = 0;
+        for (byte b : lines) {
+            if (b == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static byte[] bytes(StringBuilder text) {
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

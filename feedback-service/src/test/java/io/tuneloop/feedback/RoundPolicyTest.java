@@ -1,0 +1,108 @@
+package io.tuneloop.feedback;
+
+import io.tuneloop.events.payload.Rating;
+import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.events.payload.ReviewItem;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.feedback.review.RatedItem;
+import io.tuneloop.feedback.round.RoundExport;
+import io.tuneloop.feedback.round.RoundPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.tuneloop.feedback.Items.item;
+import static io.tuneloop.feedback.Items.rating;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RoundPolicyTest {
+    private final RoundPolicy policy = new RoundPolicy(new RoundPolicy.Settings(6, 2, 1, 4.0, Set.of("unsafe", "spam"),
+            List.of("heldout"), 2, 0.75));
+
+    private static RatedItem rated(ReviewItem item, Rating... ratings) {
+        return new RatedItem(item, List.of(ratings));
+    }
+
+    private static ReviewItem general(String id) {
+        return item(id, "demo", 0, "general", "task-" + id, "Prompt " + id, "Response " + id, 0.5);
+    }
+
+    @Test
+    void exactlyTheItemsWhereRatersAgreeBecomeSamples() {
+        List<RatedItem> items = new ArrayList<>();
+        items.add(rated(general("good"), rating("ann", "good", 5), rating("bob", "good", 4)));             // top rated
+        items.add(rated(general("split"), rating("ann", "split", 5), rating("bob", "split", 2)));          // disagree
+        items.add(rated(general("alone"), rating("ann", "alone", 5)));                                   // one rater
+        items.add(rated(general("fixed"), rating("ann", "fixed", 1, 2, "Better answer.", null),
+                rating("bob", "fixed", 1, 2, "  Better answer. ", null), rating("cid", "fixed", 1, 1, "Another fix.", null)));
+        items.add(rated(general("meh"), rating("ann", "meh", 3), rating("bob", "meh", 3)));                // no correction
+        items.add(rated(general("unsafe"), rating("ann", "unsafe", 5), rating("bob", "unsafe", 5, "unsafe")));
+        items.add(rated(item("held", "demo", 0, "heldout_tasks", "t", "P held", "R held", 0.5),
+                rating("ann", "held", 5), rating("bob", "held", 5)));
+        items.add(rated(item("next-round", "demo", 1, "general", "t", "P", "R", 0.5),
+                rating("ann", "next-round", 5), rating("bob", "next-round", 5)));
+
+        RoundPolicy.Plan plan = policy.plan("demo", 0, items);
+
+        assertThat(plan.round()).isEqualTo(1);
+        assertThat(plan.baseVersion()).isEqualTo(1);
+        assertThat(plan.samples()).extracting(RoundPolicy.Sample::kind, RoundPolicy.Sample::itemId, RoundPolicy.Sample::response)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("correction", "fixed", "Another fix."),
+                        org.assertj.core.groups.Tuple.tuple("correction", "fixed", "Better answer."),
+                        org.assertj.core.groups.Tuple.tuple("top_rated", "good", "Response good"));
+        assertThat(plan.skipped()).isEqualTo(Map.of("raters_disagree", 1L, "too_few_raters", 1L,
+                "not_good_enough_without_correction", 1L, "flagged_unsafe", 1L, "heldout_suite", 1L));
+        assertThat(plan.acceptedRatings()).isEqualTo(14);
+        assertThat(policy.due(plan)).isTrue();
+        assertThat(plan.samples().get(2).ratings()).containsExactlyInAnyOrder(
+                io.tuneloop.feedback.review.ReviewBoard.ratingId("ann", "good") + "@1",
+                io.tuneloop.feedback.review.ReviewBoard.ratingId("bob", "good") + "@1");
+    }
+
+    @Test
+    void preferencePairsNeedEnoughVotesAndAClearMajority() {
+        ReviewItem a = item("a", "demo", 0, "general", "t", "Same", "Answer A", 0.5);
+        ReviewItem b = item("b", "demo", 0, "general", "t", "Same", "Answer B", 0.5);
+        ReviewItem c = item("c", "demo", 0, "general", "t", "Other", "Answer C", 0.5);
+        ReviewItem d = item("d", "demo", 0, "general", "t", "Other", "Answer D", 0.5);
+        List<RatedItem> items = List.of(
+                rated(a, rating("ann", "a", 1, null, null, new Rating.Preference("b", "other")),
+                        rating("bob", "a", 1, null, null, new Rating.Preference("b", "other"))),
+                rated(b, rating("cid", "b", 1, null, null, new Rating.Preference("a", "this"))),
+                rated(c, rating("ann", "c", 1, null, null, new Rating.Preference("d", "this"))),
+                rated(d, rating("bob", "d", 1, null, null, new Rating.Preference("c", "this"))));
+        RoundPolicy.Plan plan = policy.plan("demo", 0, items);
+        // b beats a 3:0; c vs d is 1:1, no majority
+        assertThat(plan.preferences()).singleElement().satisfies(p -> {
+            assertThat(p.chosen()).isEqualTo("Answer B");
+            assertThat(p.rejected()).isEqualTo("Answer A");
+            assertThat(p.votesFor()).isEqualTo(3);
+            assertThat(p.votesAgainst()).isZero();
+            assertThat(p.ratings()).hasSize(3);
+        });
+        assertThat(policy.due(plan)).isFalse(); // 5 accepted ratings < 6
+    }
+
+    @Test
+    void theExportIsTwoTurnRawRecordsThatNameTheirRatings() {
+        List<RatedItem> items = List.of(rated(general("good"), rating("ann", "good", 5), rating("bob", "good", 5)));
+        RoundExport export = RoundExport.of(policy.plan("demo", 0, items));
+        assertThat(export.sftKey()).isEqualTo("feedback/demo/round-1/sft.jsonl");
+        assertThat(export.sampleCount()).isEqualTo(1);
+        assertThat(export.preferenceCount()).isZero();
+        RawRecord record = EventJson.fromBytes(new String(export.sft(), StandardCharsets.UTF_8).strip()
+                .getBytes(StandardCharsets.UTF_8), RawRecord.class);
+        assertThat(record.sourceFormat()).isEqualTo(RawRecord.FEEDBACK_FORMAT);
+        assertThat(record.messages()).extracting(m -> m.role() + ":" + m.content())
+                .containsExactly("user:Prompt good", "assistant:Response good");
+        assertThat(record.attributes()).containsEntry("feedback.item", "good").containsEntry("feedback.kind", "top_rated");
+        assertThat(record.attributes().get("feedback.ratings")).contains("@1,");
+        assertThat(RoundExport.of(policy.plan("demo", 0, items)).sft()).isEqualTo(export.sft()); // deterministic
+        assertThat(new String(export.lineage(), StandardCharsets.UTF_8)).contains("\"acceptedRatings\":2");
+    }
+}
