@@ -3,6 +3,7 @@ package io.tuneloop.local;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Topic;
 import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.events.Topics;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.StoreSettings;
@@ -11,8 +12,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -271,6 +278,84 @@ class LocalStackIT {
     }
 
     // ------------------------------------------------------------------------------------ helpers
+
+    /**
+     * Ratings survive a SIGKILL of the feedback service: after the restart its views are rebuilt from
+     * the topics (ratings, items), a client retry with the same idempotency key still finds the one
+     * rating it created, and a rater is not handed an item they already rated.
+     */
+    @Test
+    @Order(9)
+    void aFeedbackServiceKilledAfterRatingsRebuildsItsViewsFromTheTopics() throws Exception {
+        String dataset = "rated";
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 3; i++) {
+                ReviewItem item = new ReviewItem(dataset + "/item-" + i, "run-r/shard-0", "run-r", 0, dataset, 1,
+                        "general", "task-" + i, "Prompt " + i, "Response " + i, null, 1.0 - i / 10.0, Instant.now());
+                producer.send(new ProducerRecord<>(Topics.REVIEW_ITEMS.name(), dataset, EventJson.toBytes(item))).get();
+            }
+        }
+        String ann = token("ann");
+        String bob = token("bob");
+        String reviewer = token("rita", "--role", "reviewer");
+        Map<String, String> rated = new HashMap<>();
+        for (String rater : List.of(ann, bob)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> authed("GET", "/api/v1/queue/next?dataset=" + dataset,
+                    rater, null, null).statusCode() == 200);
+            String itemId = field(authed("GET", "/api/v1/queue/next?dataset=" + dataset, rater, null, null).body(), "itemId");
+            HttpResponse<String> created = authed("POST", "/api/v1/queue/" + encoded(itemId) + "/rating", rater, "key-1",
+                    "{\"likert\": 4}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            rated.put(rater, itemId);
+        }
+        assertThat(rated.get(ann)).isEqualTo(rated.get(bob)); // overlap: the most uncertain item goes to both
+
+        String pid = Files.readString(STATE.resolve("run/feedback.pid")).trim();
+        killHard(pid);
+        assertThat(tuneloop("local", "up", "feedback").exitCode()).isZero(); // up = healthy = views caught up
+
+        String itemId = rated.get(ann);
+        HttpResponse<String> ratings = authed("GET", "/api/v1/items/" + encoded(itemId) + "/ratings", reviewer, null, null);
+        assertThat(ratings.statusCode()).isEqualTo(200);
+        assertThat(ratings.body()).contains("\"raterId\":\"ann\"", "\"raterId\":\"bob\"");
+        HttpResponse<String> retry = authed("POST", "/api/v1/queue/" + encoded(itemId) + "/rating", ann, "key-1",
+                "{\"likert\": 4}");
+        assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).contains("true");
+        HttpResponse<String> next = authed("GET", "/api/v1/queue/next?dataset=" + dataset, ann, null, null);
+        assertThat(next.statusCode()).isEqualTo(200);
+        assertThat(field(next.body(), "itemId")).isNotEqualTo(itemId);
+        assertThat(authed("GET", "/api/v1/ratings/mine", ann, null, null).body()).contains(itemId);
+    }
+
+    /** Item ids contain slashes (checkpoint/suite/prompt): one path segment, encoded. */
+    private static String encoded(String itemId) {
+        return java.net.URLEncoder.encode(itemId, StandardCharsets.UTF_8);
+    }
+
+    private static String token(String user, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("local", "token", user));
+        args.addAll(List.of(options));
+        Result minted = tuneloop(args.toArray(String[]::new));
+        assertThat(minted.exitCode()).as(minted.output()).isZero();
+        return minted.output().strip();
+    }
+
+    private static HttpResponse<String> authed(String method, String path, String token, String idempotencyKey,
+                                               String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url("feedback", path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
 
     private static void startRun(String spec) throws Exception {
         HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(url("trainer", "/api/v1/runs"))
