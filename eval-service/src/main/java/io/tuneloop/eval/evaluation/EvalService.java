@@ -204,8 +204,16 @@ public class EvalService {
         meters.counter("tuneloop.eval.generated.tokens").increment(report.generatedTokens());
         gauge("tuneloop.eval.generated.tokens.per.second", Tags.of("run", checkpoint.runId()))
                 .set(report.generatedTokens() / Math.max(1e-9, report.seconds()));
-        report.headline(false).forEach((metric, value) -> gauge("tuneloop.eval.score",
-                Tags.of("run", checkpoint.runId(), "round", String.valueOf(checkpoint.round()), "metric", metric)).set(value));
+        Map<String, Double> base = report.headline(true);
+        report.headline(false).forEach((metric, value) -> {
+            gauge("tuneloop.eval.score", Tags.of("run", checkpoint.runId(), "round", String.valueOf(checkpoint.round()),
+                    "metric", metric)).set(value);
+            Double baseValue = base.get(metric);
+            if (baseValue != null) { // the latest checkpoint of the dataset against its base: alerts on regressions
+                gauge("tuneloop.eval.delta.vs.base", Tags.of("dataset", checkpoint.dataset(), "metric", metric))
+                        .set(value - baseValue);
+            }
+        });
         LOG.infof("checkpoint %s evaluated: %s (base %s)", checkpoint.checkpointId(), report.headline(false),
                 report.headline(true));
     }

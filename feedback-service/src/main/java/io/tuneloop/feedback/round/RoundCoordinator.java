@@ -71,6 +71,7 @@ public class RoundCoordinator {
     }
 
     void start(@Observes StartupEvent started) {
+        meters.counter("tuneloop.feedback.rounds.requested"); // the series exists before the first round
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "feedback-round-policy");
             thread.setDaemon(true);
@@ -157,7 +158,7 @@ public class RoundCoordinator {
         requests.sendMessageAndAwait(Events.message(Topics.ROUND_REQUESTS, plan.dataset(), request,
                 "round-request:" + requestId));
         requested(request);
-        meters.counter("tuneloop.feedback.rounds.requested", "dataset", plan.dataset()).increment();
+        meters.counter("tuneloop.feedback.rounds.requested").increment();
         meters.counter("tuneloop.feedback.round.samples", "kind", "sft").increment(export.sampleCount());
         meters.counter("tuneloop.feedback.round.samples", "kind", "preference").increment(export.preferenceCount());
         LOG.infof("requested round %d of %s on v%d: %d SFT samples, %d preference pairs (%s)", plan.round(),

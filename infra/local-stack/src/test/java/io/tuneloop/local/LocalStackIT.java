@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -43,6 +44,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -310,16 +312,19 @@ class LocalStackIT {
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             rated.put(rater, itemId);
         }
-        assertThat(rated.get(ann)).isEqualTo(rated.get(bob)); // overlap: the most uncertain item goes to both
+        assertThat(rated.get(ann)).isNotEqualTo(rated.get(bob)); // fewest raters first: bob gets the next item
 
         String pid = Files.readString(STATE.resolve("run/feedback.pid")).trim();
         killHard(pid);
         assertThat(tuneloop("local", "up", "feedback").exitCode()).isZero(); // up = healthy = views caught up
 
         String itemId = rated.get(ann);
-        HttpResponse<String> ratings = authed("GET", "/api/v1/items/" + encoded(itemId) + "/ratings", reviewer, null, null);
-        assertThat(ratings.statusCode()).isEqualTo(200);
-        assertThat(ratings.body()).contains("\"raterId\":\"ann\"", "\"raterId\":\"bob\"");
+        for (var entry : Map.of("ann", itemId, "bob", rated.get(bob)).entrySet()) {
+            HttpResponse<String> ratings = authed("GET", "/api/v1/items/" + encoded(entry.getValue()) + "/ratings",
+                    reviewer, null, null);
+            assertThat(ratings.statusCode()).isEqualTo(200);
+            assertThat(ratings.body()).contains("\"raterId\":\"" + entry.getKey() + "\"", "\"likert\":4");
+        }
         HttpResponse<String> retry = authed("POST", "/api/v1/queue/" + encoded(itemId) + "/rating", ann, "key-1",
                 "{\"likert\": 4}");
         assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
@@ -333,6 +338,68 @@ class LocalStackIT {
     /** Item ids contain slashes (checkpoint/suite/prompt): one path segment, encoded. */
     private static String encoded(String itemId) {
         return java.net.URLEncoder.encode(itemId, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A real Prometheus (Debian's) scrapes the five services with the repository's config and rules;
+     * every metric named by a dashboard query or an alert rule must be among the scraped series.
+     * Series that appear with their first event are provoked first: a rejected record, a poison rating.
+     */
+    @Test
+    @Order(10)
+    void aRealPrometheusScrapesEveryMetricTheDashboardsAndAlertsName() throws Exception {
+        Path binary = Path.of("/usr/bin/prometheus");
+        if (!"1".equals(System.getenv("TUNELOOP_REQUIRE_PROMETHEUS"))) {
+            Assumptions.assumeTrue(Files.isExecutable(binary), "no prometheus (Debian package prometheus)");
+        }
+        upload("monitored", "{\"instruction\": \"Say hi.\", \"output\": \"Hi.\"}\n{not json\n"
+                .getBytes(StandardCharsets.UTF_8));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.RATINGS.name(), "poison", "{\"likert\": 9}"
+                    .getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        Path dir = STATE.resolve("prometheus");
+        deleteRecursively(dir);
+        Files.createDirectories(dir.resolve("rules"));
+        Path source = MonitoringFiles.prometheus(ROOT);
+        try (var rules = Files.list(source.resolve("rules"))) {
+            for (Path rule : rules.toList()) {
+                Files.copy(rule, dir.resolve("rules").resolve(rule.getFileName()));
+            }
+        }
+        String config = Files.readString(source.resolve("prometheus.yml")).replace("scrape_interval: 15s", "scrape_interval: 2s");
+        Map<String, Integer> defaults = Map.of("ingest", 8081, "formatter", 8082, "trainer", 8083, "eval", 8084, "feedback", 8085);
+        for (var service : defaults.entrySet()) {
+            config = config.replace("127.0.0.1:" + service.getValue(), "127.0.0.1:" + PORTS.get(service.getKey()));
+        }
+        Files.writeString(dir.resolve("prometheus.yml"), config);
+        int port = freePort();
+        Process prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        try {
+            URI api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
+            Set<String> wanted = MonitoringFiles.metricNames(ROOT);
+            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+                String up = HTTP.send(HttpRequest.newBuilder(api.resolve("query?query=sum(up%7Bjob%3D%22tuneloop%22%7D)"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(up).as("all five services scraped").contains("\"5\"]");
+                String names = HTTP.send(HttpRequest.newBuilder(api.resolve("label/__name__/values")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Set<String> scraped = new java.util.TreeSet<>();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"").matcher(names);
+                while (m.find()) {
+                    scraped.add(m.group(1));
+                }
+                assertThat(scraped).as("series scraped by Prometheus").containsAll(wanted);
+            });
+        } finally {
+            prometheus.destroy();
+            prometheus.waitFor(20, TimeUnit.SECONDS);
+        }
     }
 
     private static String token(String user, String... options) throws Exception {

@@ -14,7 +14,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.smallrye.common.annotation.Identifier;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @ApplicationScoped
 public class TransactionalBatchPublisher {
-    private final String bootstrapServers;
+    /** How to reach the brokers: bootstrap servers plus any security settings (TLS, SASL) of the deployment. */
+    private final Map<String, Object> connection;
     private final String idPrefix;
     private final int producers;
     private final Duration waitForProducer;
@@ -43,16 +44,25 @@ public class TransactionalBatchPublisher {
     private final List<KafkaProducer<String, byte[]>> all = new ArrayList<>();
     private int created;
 
+    /**
+     * @param kafka the service's {@code kafka.*} configuration (Quarkus' default broker settings): the
+     *              same bootstrap servers and security settings as every channel of the service
+     */
     @jakarta.inject.Inject
-    public TransactionalBatchPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                                       IngestConfig config) {
-        this(bootstrapServers, config.transactions().idPrefix(), config.transactions().producers(),
+    public TransactionalBatchPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config) {
+        this(connectionSettings(kafka), config.transactions().idPrefix(), config.transactions().producers(),
                 config.transactions().waitForProducer(), config.transactions().timeout());
     }
 
     public TransactionalBatchPublisher(String bootstrapServers, String idPrefix, int producers, Duration waitForProducer,
                                        Duration transactionTimeout) {
-        this.bootstrapServers = bootstrapServers;
+        this(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), idPrefix, producers, waitForProducer,
+                transactionTimeout);
+    }
+
+    private TransactionalBatchPublisher(Map<String, Object> connection, String idPrefix, int producers,
+                                        Duration waitForProducer, Duration transactionTimeout) {
+        this.connection = Map.copyOf(connection);
         this.idPrefix = idPrefix;
         this.producers = producers;
         this.waitForProducer = waitForProducer;
@@ -160,18 +170,30 @@ public class TransactionalBatchPublisher {
     }
 
     private KafkaProducer<String, byte[]> newProducer(String transactionalId) {
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> config = new java.util.HashMap<>(connection);
+        config.putAll(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis()),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis()));
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions(); // fences a previous incarnation's open transaction
         return producer;
+    }
+
+    /** Connection and security settings only: serializers, transactions and tuning are this class's own. */
+    static Map<String, Object> connectionSettings(Map<String, Object> kafka) {
+        Map<String, Object> connection = new java.util.HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (key.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) || key.startsWith("security.")
+                    || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+                connection.put(key, value);
+            }
+        });
+        return connection;
     }
 
     @PreDestroy
