@@ -164,6 +164,89 @@ class DeploymentFilesTest {
         assertThat(other.path("containers").get(0).path("resources").path("limits").has("nvidia.com/gpu")).isFalse();
     }
 
+    /**
+     * Every rendered resource read into its Kubernetes API model (fabric8 for the core APIs and the
+     * Prometheus operator, Strimzi's own model for Kafka): a field the API does not know (a typo, a
+     * wrong nesting) fails, with its path. KEDA has no Java model: its two kinds are checked by shape.
+     */
+    @Test
+    void everyRenderedResourceMatchesItsApiSchemaWithNoUnknownFields() {
+        Map<String, Class<?>> models = Map.ofEntries(
+                Map.entry("v1/Namespace", io.fabric8.kubernetes.api.model.Namespace.class),
+                Map.entry("v1/ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
+                Map.entry("v1/Service", io.fabric8.kubernetes.api.model.Service.class),
+                Map.entry("v1/ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class),
+                Map.entry("v1/PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class),
+                Map.entry("apps/v1/Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class),
+                Map.entry("batch/v1/Job", io.fabric8.kubernetes.api.model.batch.v1.Job.class),
+                Map.entry("networking.k8s.io/v1/NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
+                Map.entry("monitoring.coreos.com/v1/ServiceMonitor", io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor.class),
+                Map.entry("kafka.strimzi.io/v1beta2/Kafka", io.strimzi.api.kafka.model.kafka.Kafka.class),
+                Map.entry("kafka.strimzi.io/v1beta2/KafkaNodePool", io.strimzi.api.kafka.model.nodepool.KafkaNodePool.class),
+                Map.entry("kafka.strimzi.io/v1beta2/KafkaTopic", io.strimzi.api.kafka.model.topic.KafkaTopic.class),
+                Map.entry("kafka.strimzi.io/v1beta2/KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class));
+        ObjectMapper strict = new ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        List<String> problems = new ArrayList<>();
+        int validated = 0;
+        for (var overlay : RENDERED.entrySet()) {
+            for (JsonNode doc : overlay.getValue()) {
+                String type = doc.path("apiVersion").asText() + "/" + doc.path("kind").asText();
+                String where = overlay.getKey() + " " + type + " " + doc.path("metadata").path("name").asText();
+                if (type.startsWith("keda.sh/v1alpha1/")) {
+                    problems.addAll(SchemaCheck.keda(where, doc));
+                    validated++;
+                    continue;
+                }
+                Class<?> model = models.get(type);
+                if (model == null) {
+                    problems.add(where + ": no API model for this kind");
+                    continue;
+                }
+                try {
+                    Object resource = strict.treeToValue(doc, model);
+                    problems.addAll(SchemaCheck.unknownFields(where, resource));
+                    validated++;
+                } catch (Exception e) {
+                    problems.add(where + ": " + e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(validated).isGreaterThan(150);
+    }
+
+    @Test
+    void theSchemaCheckCatchesATypoAndAWrongNesting() throws Exception {
+        JsonNode typo = YAML.readTree("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {a: b}}
+                  template:
+                    metadata: {labels: {a: b}}
+                    spec:
+                      containers:
+                        - name: x
+                          image: x
+                          resouces: {limits: {cpu: "1"}}
+                """);
+        Object deployment = new ObjectMapper().treeToValue(typo, io.fabric8.kubernetes.api.model.apps.Deployment.class);
+        assertThat(SchemaCheck.unknownFields("typo", deployment)).singleElement().asString()
+                .contains("spec.template.spec.containers[0].resouces");
+        JsonNode topic = YAML.readTree("""
+                apiVersion: kafka.strimzi.io/v1beta2
+                kind: KafkaTopic
+                metadata: {name: t}
+                spec: {partitions: 1, replicas: 1, min.insync.replicas: 2}
+                """);
+        Object kafkaTopic = new ObjectMapper().treeToValue(topic, io.strimzi.api.kafka.model.topic.KafkaTopic.class);
+        assertThat(SchemaCheck.unknownFields("nesting", kafkaTopic)).singleElement().asString()
+                .contains("spec.min.insync.replicas");
+    }
+
     @Test
     void theDashboardsConfigMapCarriesTheDashboardsOfInfraGrafana() throws Exception {
         JsonNode data = named("local", "ConfigMap", "tuneloop-grafana-dashboards").path("data");
