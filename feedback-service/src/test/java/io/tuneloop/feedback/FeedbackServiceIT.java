@@ -199,6 +199,22 @@ class FeedbackServiceIT {
     }
 
     @Test
+    void aRatingCanBringTheNextAssignmentInOneRequest() {
+        String dataset = dataset("next");
+        publishItems(dataset, 2, "general", null);
+        String token = TestTokens.rater("nia-" + dataset);
+        String first = next(token, dataset).then().statusCode(200).extract().path("item.itemId");
+        String second = given().auth().oauth2(token).header("Idempotency-Key", "n1").contentType(ContentType.JSON)
+                .queryParam("next", true).queryParam("dataset", dataset).body("{\"likert\": 4}")
+                .post("/api/v1/queue/{item}/rating", first).then().statusCode(201)
+                .body("rating.itemId", equalTo(first)).extract().path("next.item.itemId");
+        assertThat(second).isNotNull().isNotEqualTo(first);
+        given().auth().oauth2(token).queryParam("next", true).queryParam("dataset", dataset)
+                .post("/api/v1/queue/{item}/skip", second).then().statusCode(201)
+                .body("rating.status", equalTo("DISCARDED")).body("next", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
     void aFloodingRaterGets429WithRetryAfter() {
         String token = TestTokens.rater("flood-" + UUID.randomUUID());
         int refused = 0;

@@ -1,6 +1,7 @@
 package io.tuneloop.feedback.rest;
 
 import io.smallrye.common.annotation.NonBlocking;
+import io.tuneloop.events.payload.Rating;
 import io.tuneloop.feedback.rating.RatingInput;
 import io.tuneloop.feedback.rating.RatingService;
 import io.tuneloop.feedback.review.ReviewBoard;
@@ -77,24 +78,40 @@ public class QueueResource {
     @APIResponse(responseCode = "429", description = "too many ratings; see Retry-After")
     public CompletionStage<Response> rate(@Context SecurityContext security, @PathParam("itemId") String itemId,
                                           @Parameter(description = "retry key: a retry with the same key creates one rating")
-                                          @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, String body) {
-        return ratings.rate(rater(security), itemId, RatingInput.parse(body), idempotencyKey).thenApply(QueueResource::created);
+                                          @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+                                          @Parameter(description = "also return your next assignment: one request per item")
+                                          @QueryParam("next") boolean withNext,
+                                          @Parameter(description = "with next: only items of this dataset")
+                                          @QueryParam("dataset") String dataset, String body) {
+        String rater = rater(security);
+        return ratings.rate(rater, itemId, RatingInput.parse(body), idempotencyKey)
+                .thenApply(outcome -> created(outcome, withNext ? withNext(outcome, rater, dataset) : outcome.rating()));
     }
 
     @POST
     @Path("/{itemId}/skip")
     @Operation(summary = "Skip the item you were assigned; it goes to another rater and never back to you")
     public CompletionStage<Response> skip(@Context SecurityContext security, @PathParam("itemId") String itemId,
-                                          @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
-        return ratings.skip(rater(security), itemId, idempotencyKey).thenApply(QueueResource::created);
+                                          @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+                                          @QueryParam("next") boolean withNext, @QueryParam("dataset") String dataset) {
+        String rater = rater(security);
+        return ratings.skip(rater, itemId, idempotencyKey)
+                .thenApply(outcome -> created(outcome, withNext ? withNext(outcome, rater, dataset) : outcome.rating()));
     }
 
-    static Response created(RatingService.Outcome outcome) {
+    /** The stored rating and, when asked for with {@code ?next=true}, the rater's next assignment (null when none is left). */
+    public record RatedAndNext(Rating rating, ReviewBoard.Assignment next) {
+    }
+
+    private RatedAndNext withNext(RatingService.Outcome outcome, String rater, String dataset) {
+        return new RatedAndNext(outcome.rating(), board.next(rater, dataset, Instant.now()).orElse(null));
+    }
+
+    static Response created(RatingService.Outcome outcome, Object entity) {
         if (outcome.replayed()) {
-            return Response.ok(outcome.rating()).header("Idempotent-Replayed", "true").build();
+            return Response.ok(entity).header("Idempotent-Replayed", "true").build();
         }
-        return Response.created(URI.create("/api/v1/ratings/" + outcome.rating().ratingId())).entity(outcome.rating())
-                .build();
+        return Response.created(URI.create("/api/v1/ratings/" + outcome.rating().ratingId())).entity(entity).build();
     }
 
     static String rater(SecurityContext security) {
