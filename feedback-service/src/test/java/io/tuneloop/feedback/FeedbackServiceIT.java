@@ -297,6 +297,7 @@ class FeedbackServiceIT {
 
     @Test
     void theServiceIsReadyOnceItsViewsCaughtUp() {
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("feedback views"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(200).body(containsString("feedback views")));
     }
 }

@@ -27,7 +27,8 @@ class RatingServiceTest {
     private final ReviewBoard board = new ReviewBoard(new ReviewBoard.Settings(3, Duration.ofMinutes(10)));
     private final List<Rating> published = new ArrayList<>();
     private CompletableFuture<Void> broker = CompletableFuture.completedFuture(null);
-    private final RatingRules rules = new RatingRules(RatingRules.DEFAULT_LABELS, 100, List.of("v2", "v1"));
+    private static final Set<String> LABELS = Set.of("helpful", "fails_task", "unsafe", "spam");
+    private final RatingRules rules = new RatingRules(LABELS, 100, List.of("v2", "v1"));
 
     private RatingService service(RateLimiter limiter) {
         return new RatingService(board, rules, limiter, r -> {
@@ -102,7 +103,7 @@ class RatingServiceTest {
         assertThatThrownBy(() -> rules.contentOf("i", new RatingInput(3, null, null, null, "v9")))
                 .hasMessageContaining("unknown guidelinesVersion v9");
         assertThatThrownBy(() -> rules.contentOf("i", null)).hasMessageContaining("a JSON body is required");
-        assertThat(rules.labels()).isEqualTo(Set.copyOf(RatingRules.DEFAULT_LABELS));
+        assertThat(rules.labels()).isEqualTo(LABELS);
     }
 
     @Test

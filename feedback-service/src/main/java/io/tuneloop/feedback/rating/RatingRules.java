@@ -16,9 +16,6 @@ import java.util.TreeSet;
  * @param guidelinesVersions  accepted guidelines versions; the first is the current one
  */
 public record RatingRules(Set<String> labels, int maxCorrectionChars, List<String> guidelinesVersions) {
-    public static final Set<String> DEFAULT_LABELS = Set.of("helpful", "fails_task", "unsafe", "spam", "off_topic",
-            "factual_error", "too_long");
-
     public RatingRules {
         labels = Set.copyOf(labels);
         guidelinesVersions = List.copyOf(guidelinesVersions);
@@ -27,7 +24,10 @@ public record RatingRules(Set<String> labels, int maxCorrectionChars, List<Strin
         }
     }
 
-    /** The rating content of {@code input} for {@code itemId}, or an IllegalArgumentException naming the first problem. */
+    /**
+     * The rating content of {@code input} for {@code itemId} (null for a change: the item is the
+     * rating's own), or an IllegalArgumentException naming the first problem.
+     */
     public ReviewBoard.Content contentOf(String itemId, RatingInput input) {
         if (input == null) {
             throw new IllegalArgumentException("a JSON body is required: {\"likert\": 1..5, \"labels\": [...], "

@@ -51,7 +51,7 @@ public final class RatingService {
 
     public CompletionStage<Outcome> change(String raterId, String ratingId, RatingInput input, String idempotencyKey) {
         limit(raterId);
-        ReviewBoard.Content content = rules.contentOf("(set from the rating)", input);
+        ReviewBoard.Content content = rules.contentOf(null, input);
         return run(board.admitChange(raterId, ratingId, checkKey(idempotencyKey), content, clock.instant()));
     }
 

@@ -1,5 +1,6 @@
 package io.tuneloop.feedback.rest;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.feedback.rating.RatingRefused;
 import io.tuneloop.service.rest.ErrorMappers;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -7,11 +8,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Refusals of the ratings API, in the shared error shape; 429 carries Retry-After. */
+/** Refusals of the ratings API, in the shared error shape; 429 carries Retry-After. Counted by status. */
 public class FeedbackErrors {
+    private final MeterRegistry meters;
+
+    public FeedbackErrors(MeterRegistry meters) {
+        this.meters = meters;
+    }
 
     @ServerExceptionMapper
     public Response refused(RatingRefused e) {
+        meters.counter("tuneloop.feedback.ratings.refused", "status", String.valueOf(e.status())).increment();
         Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
                 .entity(new ErrorMappers.ApiError(e.status(), e.getMessage()));
         if (e instanceof RatingRefused.RateLimited limited) {

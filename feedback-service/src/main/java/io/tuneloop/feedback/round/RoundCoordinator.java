@@ -78,7 +78,7 @@ public class RoundCoordinator {
             return thread;
         });
         long interval = Math.max(200, config.round().checkInterval().toMillis());
-        scheduler.scheduleWithFixedDelay(this::tick, 1000, interval, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent stopped) {
@@ -94,8 +94,8 @@ public class RoundCoordinator {
 
     private void tick() {
         try {
-            if (!readiness.poll()) {
-                return;
+            if (!readiness.caughtUp()) {
+                return; // acting on half-rebuilt views would request a round with too few samples
             }
             for (String dataset : board.datasets()) {
                 List<RatedItem> items = board.snapshot(i -> i.dataset().equals(dataset));
@@ -170,10 +170,5 @@ public class RoundCoordinator {
     private Optional<Integer> openRound(String dataset, List<RatedItem> items) {
         int requested = requestedRounds.getOrDefault(dataset, -1);
         return items.stream().map(i -> i.item().round()).filter(r -> r + 1 > requested).max(Integer::compare);
-    }
-
-    /** For tests and the admin page. */
-    public Map<String, Integer> requestedRounds() {
-        return Map.copyOf(requestedRounds);
     }
 }

@@ -55,10 +55,6 @@ public final class RoundPolicy {
                 throw new IllegalArgumentException("preference majority must be in (0.5, 1], was " + preferenceMajority);
             }
         }
-
-        public static Settings defaults() {
-            return new Settings(50, 2, 1, 4.0, Set.of("unsafe", "spam"), List.of("heldout"), 2, 0.75);
-        }
     }
 
     /** An SFT example chosen from ratings: {@code kind} is top_rated or correction. */
