@@ -14,9 +14,12 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -167,12 +170,31 @@ final class HeadlessChromium implements AutoCloseable {
         try {
             page.abort();
         } finally {
+            // Chromium's helper processes keep writing into the profile until they are gone too
+            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
             process.destroy();
+            tree.forEach(ProcessHandle::destroy);
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            for (ProcessHandle helper : tree) {
+                helper.onExit().get(10, TimeUnit.SECONDS);
+            }
+            deleteProfile();
+        }
+    }
+
+    private void deleteProfile() throws IOException {
+        try (var files = Files.walk(profile)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (java.io.UncheckedIOException | NoSuchFileException gone) {
+            // a file vanished while walking: whatever is left is deleted on the second pass
             try (var files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
             }
         }
     }
