@@ -94,11 +94,16 @@ public class EvalService {
         return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), EvalReport.class)) : Optional.empty();
     }
 
-    /** Evaluates the checkpoint unless its report exists; returns the report either way. */
+    /**
+     * Evaluates the checkpoint unless its report exists; returns the report either way. A redelivered
+     * checkpoint whose report exists has its events sent again: the eval that wrote the report may
+     * have died before announcing it, and the events' ids make the repeat harmless downstream.
+     */
     public EvalReport evaluate(Checkpoint checkpoint) {
         Optional<EvalReport> done = report(checkpoint.checkpointId());
         if (done.isPresent()) {
-            LOG.infof("checkpoint %s already evaluated; nothing to do", checkpoint.checkpointId());
+            LOG.infof("checkpoint %s already evaluated; its result and review items are sent again", checkpoint.checkpointId());
+            announce(checkpoint, done.get());
             return done.get();
         }
         long started = System.nanoTime();

@@ -6,7 +6,7 @@ import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.events.Topics;
 import io.tuneloop.store.ArtifactStore;
-import io.tuneloop.store.StoreSettings;
+import io.tuneloop.testing.LauncherStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -41,7 +41,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,31 +62,28 @@ class LocalStackIT {
     /** Fresh for every run; the fetched runtime jars are kept beside it so a rerun does not fetch them again. */
     private static final Path STATE = ROOT.resolve("infra/local-stack/target/local-stack-it");
     private static final Path LIB = ROOT.resolve("infra/local-stack/target/local-stack-it-lib");
-    private static final Map<String, Integer> PORTS = new LinkedHashMap<>();
+    private static LauncherStack stack;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void up() throws Exception {
-        deleteRecursively(STATE);
-        for (String name : List.of("kafka", "controller", "s3", "ingest", "formatter", "trainer", "eval", "feedback")) {
-            PORTS.put(name, freePort());
-        }
-        Result up = tuneloop("local", "up");
+        stack = new LauncherStack(ROOT, STATE, LIB);
+        LauncherStack.Result up = tuneloop("local", "up");
         assertThat(up.exitCode()).as("./tuneloop local up\n" + up.output()).isZero();
     }
 
     @AfterAll
     static void down() throws Exception {
-        Result down = tuneloop("local", "down");
+        LauncherStack.Result down = tuneloop("local", "down");
         assertThat(down.exitCode()).as(down.output()).isZero();
-        Result status = tuneloop("local", "status");
+        LauncherStack.Result status = tuneloop("local", "status");
         assertThat(status.output()).doesNotContain(" UP ");
     }
 
     @Test
     @Order(1)
     void statusSaysEveryComponentIsUp() throws Exception {
-        Result status = tuneloop("local", "status");
+        LauncherStack.Result status = tuneloop("local", "status");
         for (String component : List.of("kafka", "s3", "ingest", "formatter", "trainer", "eval", "feedback")) {
             assertThat(status.output()).containsPattern("(?m)^" + component + "\\s+UP\\b");
         }
@@ -373,7 +369,7 @@ class LocalStackIT {
         String config = Files.readString(source.resolve("prometheus.yml")).replace("scrape_interval: 15s", "scrape_interval: 2s");
         Map<String, Integer> defaults = Map.of("ingest", 8081, "formatter", 8082, "trainer", 8083, "eval", 8084, "feedback", 8085);
         for (var service : defaults.entrySet()) {
-            config = config.replace("127.0.0.1:" + service.getValue(), "127.0.0.1:" + PORTS.get(service.getKey()));
+            config = config.replace("127.0.0.1:" + service.getValue(), "127.0.0.1:" + stack.port(service.getKey()));
         }
         Files.writeString(dir.resolve("prometheus.yml"), config);
         int port = freePort();
@@ -405,7 +401,7 @@ class LocalStackIT {
     private static String token(String user, String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of("local", "token", user));
         args.addAll(List.of(options));
-        Result minted = tuneloop(args.toArray(String[]::new));
+        LauncherStack.Result minted = tuneloop(args.toArray(String[]::new));
         assertThat(minted.exitCode()).as(minted.output()).isZero();
         return minted.output().strip();
     }
@@ -539,23 +535,15 @@ class LocalStackIT {
     }
 
     private static String kafka() {
-        return "127.0.0.1:" + PORTS.get("kafka");
+        return stack.kafka();
     }
 
     private static ArtifactStore store() throws IOException {
-        Map<String, String> credentials = new HashMap<>();
-        for (String line : Files.readAllLines(STATE.resolve("credentials"))) {
-            int eq = line.indexOf('=');
-            if (!line.startsWith("#") && eq > 0) {
-                credentials.put(line.substring(0, eq), line.substring(eq + 1).replace("'", "").replace("\"", ""));
-            }
-        }
-        return ArtifactStore.connect(new StoreSettings("http://127.0.0.1:" + PORTS.get("s3"),
-                credentials.get("TUNELOOP_STORE_ACCESS_KEY"), credentials.get("TUNELOOP_STORE_SECRET_KEY"), "tuneloop", null));
+        return stack.store();
     }
 
     private static URI url(String service, String path) {
-        return URI.create("http://127.0.0.1:" + PORTS.get(service) + path);
+        return stack.url(service, path);
     }
 
     private static HttpResponse<String> get(String service, String path) throws Exception {
@@ -563,47 +551,15 @@ class LocalStackIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private record Result(int exitCode, String output) {
-    }
-
-    private static Result tuneloop(String... args) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder();
-        builder.command().add(ROOT.resolve("tuneloop").toString());
-        builder.command().addAll(List.of(args));
-        builder.directory(ROOT.toFile()).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("TUNELOOP_STATE_DIR", STATE.toString());
-        env.put("TUNELOOP_LIB_DIR", LIB.toString());
-        env.put("KAFKA_PORT", String.valueOf(PORTS.get("kafka")));
-        env.put("KAFKA_CONTROLLER_PORT", String.valueOf(PORTS.get("controller")));
-        env.put("S3_PORT", String.valueOf(PORTS.get("s3")));
-        for (String service : List.of("ingest", "formatter", "trainer", "eval", "feedback")) {
-            env.put("TUNELOOP_" + service.toUpperCase() + "_PORT", String.valueOf(PORTS.get(service)));
-        }
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("./tuneloop " + String.join(" ", args) + " did not finish: " + output);
-        }
-        System.out.println("$ ./tuneloop " + String.join(" ", args) + "\n" + output);
-        return new Result(process.exitValue(), output);
+    private static LauncherStack.Result tuneloop(String... args) throws Exception {
+        return stack.tuneloop(args);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
+        LauncherStack.deleteRecursively(dir);
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return LauncherStack.freePort();
     }
 }

@@ -1,0 +1,94 @@
+package io.tuneloop.demo;
+
+import io.tuneloop.model.TinyModelFactory;
+import io.tuneloop.model.hf.Architecture;
+import io.tuneloop.model.safetensors.DType;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The sizes of one demo: data, model, training and review. {@link #FULL} is what
+ * {@code ./tuneloop local demo} runs (about ten minutes on 2 cores); {@link #QUICK} is the same loop
+ * made small for the end-to-end test. The service settings it needs (the trainer's run policy, the
+ * eval and round-policy sizes) are handed to the stack as environment variables before it starts,
+ * so the loop closes by itself: a sealed version starts a run, a checkpoint is evaluated, ratings
+ * start the next round.
+ *
+ * @param name              profile name
+ * @param examplesPerTask   synthetic records per task
+ * @param seedSample        also upload the self-instruct seed tasks (real data) when found
+ * @param model             the base model made in code
+ * @param totalSteps        optimizer steps per round
+ * @param shards            checkpoints per round (each is evaluated)
+ * @param batchSize         examples per step
+ * @param learningRate      peak learning rate (full fine-tuning of a randomly initialised model)
+ * @param evalPrompts       prompts per eval suite
+ * @param reviewItems       responses put up for review per checkpoint
+ * @param raters            simulated raters (each item goes to 3 of them)
+ */
+public record DemoProfile(String name, int examplesPerTask, boolean seedSample, TinyModelFactory.Spec model,
+                          long totalSteps, int shards, int batchSize, double learningRate, int evalPrompts,
+                          int reviewItems, int raters) {
+
+    public static final String DATASET = "demo";
+    public static final String MODEL = "demo-tiny";
+    /** The trainer policy's name; its runs are {@code <policy>-<dataset>-v<version>}. */
+    public static final String POLICY = "loop";
+    public static final int OVERLAP = 3;
+
+    public static final DemoProfile FULL = new DemoProfile("full", 160, true,
+            new TinyModelFactory.Spec(Architecture.LLAMA, 128, 4, 4, 2, 256, 400, DType.F32, Long.MAX_VALUE),
+            1500, 1, 16, 3e-3, 64, 24, 4);
+
+    public static final DemoProfile QUICK = new DemoProfile("quick", 40, true,
+            new TinyModelFactory.Spec(Architecture.LLAMA, 64, 2, 4, 2, 256, 200, DType.F32, Long.MAX_VALUE),
+            60, 2, 8, 3e-3, 24, 6, 3);
+
+    public static DemoProfile named(String name) {
+        return switch (name) {
+            case "full" -> FULL;
+            case "quick" -> QUICK;
+            default -> throw new IllegalArgumentException("unknown demo profile " + name + " (full or quick)");
+        };
+    }
+
+    public String runId(int version) {
+        return POLICY + "-" + DATASET + "-v" + version;
+    }
+
+    /** Review items of one round: every checkpoint's. */
+    public int reviewItemsPerRound() {
+        return reviewItems * shards;
+    }
+
+    /**
+     * The services' settings for this demo, as environment variables. The round policy waits for
+     * every item of a round to have its {@link #OVERLAP} ratings, so round 2 holds all the feedback.
+     */
+    public Map<String, String> serviceEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TUNELOOP_TRAINER_POLICIES_" + POLICY.toUpperCase() + "_DATASET", DATASET);
+        env.put("TUNELOOP_TRAINER_POLICIES_" + POLICY.toUpperCase() + "_SPEC", runSpec());
+        env.put("TUNELOOP_EVAL_MAX_PROMPTS_PER_SUITE", String.valueOf(evalPrompts));
+        env.put("TUNELOOP_EVAL_MAX_NEW_TOKENS", "24");
+        env.put("TUNELOOP_EVAL_VALIDATION_EXAMPLES", String.valueOf(evalPrompts));
+        env.put("TUNELOOP_EVAL_REVIEW_ITEMS", String.valueOf(reviewItems));
+        env.put("TUNELOOP_FEEDBACK_OVERLAP", String.valueOf(OVERLAP));
+        env.put("TUNELOOP_FEEDBACK_ROUND_MIN_RATINGS", String.valueOf(reviewItemsPerRound() * OVERLAP));
+        env.put("TUNELOOP_FEEDBACK_ROUND_CHECK_INTERVAL", "3S");
+        // the simulated raters rate as fast as the API answers
+        env.put("TUNELOOP_FEEDBACK_RATE_LIMIT_PER_SECOND", "1000");
+        env.put("TUNELOOP_FEEDBACK_RATE_LIMIT_BURST", "1000");
+        return env;
+    }
+
+    /** The run every new version of the demo dataset gets (dataset and version come from the event). */
+    String runSpec() {
+        long shardSteps = totalSteps / shards;
+        return "{\"baseModel\": \"" + MODEL + "\", \"mode\": \"full\", \"totalSteps\": " + totalSteps
+                + ", \"shardSteps\": " + shardSteps + ", \"batchSize\": " + batchSize + ", \"seed\": 7"
+                + ", \"optimizer\": {\"learningRate\": " + learningRate + ", \"warmupSteps\": " + Math.max(1, totalSteps / 20)
+                + ", \"weightDecay\": 0.01}}";
+    }
+}

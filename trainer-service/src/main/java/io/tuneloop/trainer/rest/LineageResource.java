@@ -1,0 +1,50 @@
+package io.tuneloop.trainer.rest;
+
+import io.tuneloop.service.rest.ErrorMappers;
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.trainer.lineage.CheckpointLineage;
+import io.tuneloop.trainer.run.TrainerService;
+import io.tuneloop.trainer.store.RunArtifacts;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.util.Optional;
+
+/** Where a checkpoint came from: run, dataset version, uploads, feedback rounds and ratings. */
+@Path("/api/v1/runs/{runId}/checkpoints/{shard}/lineage")
+@Produces(MediaType.APPLICATION_JSON)
+public class LineageResource {
+    private final RunArtifacts artifacts;
+    private final TrainerService trainer;
+
+    public LineageResource(RunArtifacts artifacts, TrainerService trainer) {
+        this.artifacts = artifacts;
+        this.trainer = trainer;
+    }
+
+    @GET
+    @Operation(summary = "The lineage of checkpoint {shard} (an index, or 'final' for the run's last) of a run:"
+            + " its run, dataset version, the uploads and feedback rounds in that version and the ratings behind them")
+    public Response lineage(@PathParam("runId") String runId, @PathParam("shard") String shard) {
+        int index;
+        if (shard.equals("final")) {
+            index = trainer.run(runId).map(r -> r.shardCount() - 1).orElse(-1);
+        } else {
+            try {
+                index = Integer.parseInt(shard.startsWith("shard-") ? shard.substring(6) : shard);
+            } catch (NumberFormatException e) {
+                return ErrorMappers.error(Response.Status.BAD_REQUEST, "shard must be a number, shard-<n> or final; was " + shard);
+            }
+        }
+        ArtifactStore store = artifacts.store();
+        Optional<CheckpointLineage> lineage = index < 0 ? Optional.empty()
+                : CheckpointLineage.of(runId, index, key -> store.exists(key) ? Optional.of(store.getBytes(key)) : Optional.empty());
+        return lineage.map(l -> Response.ok(l).build()).orElseGet(() -> ErrorMappers.error(Response.Status.NOT_FOUND,
+                "no sealed checkpoint " + shard + " of run " + runId));
+    }
+}
