@@ -43,6 +43,13 @@ import static org.hamcrest.Matchers.hasSize;
 @QuarkusTestResource(TestTokens.class)
 class FeedbackServiceIT {
 
+    /** The API answers 503 until the views have caught up with the topics (ViewsGate). */
+    @org.junit.jupiter.api.BeforeEach
+    void viewsCaughtUp() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+                io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200));
+    }
+
     private static String dataset(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

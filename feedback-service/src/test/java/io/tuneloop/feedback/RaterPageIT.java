@@ -26,6 +26,14 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(TuneloopStackResource.class)
 @QuarkusTestResource(TestTokens.class)
 class RaterPageIT {
+
+    /** The API answers 503 until the views have caught up with the topics (ViewsGate). */
+    @org.junit.jupiter.api.BeforeEach
+    void viewsCaughtUp() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+                io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200));
+    }
+
     @TestHTTPResource("/rate/")
     URL page;
 

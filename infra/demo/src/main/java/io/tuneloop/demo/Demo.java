@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * which is trained and evaluated the same way. It prints progress, then a report of the scores of
  * base, round 1 and round 2 per suite, the feedback that went into round 2 and where everything is.
  *
- * <p>Usage: {@code Demo env <profile>} prints the services' settings as shell exports;
+ * <p>Usage: {@code Demo env <profile>} prints the services' settings as shell assignments;
  * {@code Demo run <profile>} runs the loop (service URLs, store and key settings from the
  * environment, as the launcher sets them).
  */
@@ -71,7 +71,7 @@ public final class Demo {
         }
         DemoProfile profile = DemoProfile.named(args[1]);
         if (args[0].equals("env")) {
-            profile.serviceEnvironment().forEach((k, v) -> System.out.println("export " + k + "='" + v + "'"));
+            profile.serviceEnvironment().forEach((k, v) -> System.out.println(k + "='" + v + "'"));
             return;
         }
         Map<String, String> env = System.getenv();
@@ -296,7 +296,7 @@ public final class Demo {
                 body.put("correctedResponse", judgement.correctedResponse());
             }
             // one key per (rater, item): a retry after a lost answer is answered with the same rating
-            JsonNode answer = stack.post("feedback", "/api/v1/queue/" + StackClient.segment(itemId) + "/rating?next=true",
+            JsonNode answer = stack.post("feedback", "/api/v1/queue/" + StackClient.segment(itemId) + "/rating?next=true&dataset=" + DemoProfile.DATASET,
                     "application/json", body.toString().getBytes(StandardCharsets.UTF_8), token,
                     Map.of("Idempotency-Key", "demo-" + Integer.toHexString((itemId + token).hashCode()))).expect(200, 201).json();
             counts.merge("rated", 1, Integer::sum);
@@ -390,11 +390,11 @@ public final class Demo {
         StringBuilder text = new StringBuilder();
         text.append("\n==== tuneloop demo report (").append(profile.name()).append(" profile, ")
                 .append(report.get("seconds")).append(" s) ====\n\n");
-        text.append(String.format("%-26s %-14s %8s %8s %8s   %s%n", "suite", "metric", "base", "round 1", "round 2",
+        text.append(String.format("%-20s %-18s %8s %8s %8s   %s%n", "suite", "metric", "base", "round 1", "round 2",
                 "round 1 - base [95% CI]"));
         Map<String, Map<String, Map<String, Object>>> scores = (Map<String, Map<String, Map<String, Object>>>) report.get("scores");
         scores.forEach((suite, metrics) -> metrics.forEach((metric, row) -> text.append(String.format(
-                "%-26s %-14s %8.3f %8.3f %8s   %+.3f [%+.3f, %+.3f]%s%n", suite, metric, (double) row.get("base"),
+                "%-20s %-18s %8.3f %8.3f %8s   %+.3f [%+.3f, %+.3f]%s%n", suite, metric, (double) row.get("base"),
                 (double) row.get("round1"), row.get("round2") == null ? "-" : String.format("%.3f", (double) row.get("round2")),
                 (double) row.get("round1") - (double) row.get("base"), (double) row.get("round1Low"),
                 (double) row.get("round1High"), (boolean) row.get("round1Significant") ? " *" : ""))));
@@ -405,8 +405,8 @@ public final class Demo {
                         + " %s accepted; %s samples went into round 2%n", ratings.get("rated"), ratings.get("corrected"),
                 profile.raters(), feedback.get("acceptedRatings"), feedback.get("samples")));
         text.append(String.format("round 2 data: version 2 = version 1 (%s training examples) + the feedback samples -> %s"
-                + " training examples; sources %s%n", feedback.get("trainExamplesV1"), feedback.get("trainExamplesV2"),
-                feedback.get("sourceBatchesV2")));
+                + " training examples (%+d); sources %s%n", feedback.get("trainExamplesV1"), feedback.get("trainExamplesV2"),
+                (long) feedback.get("trainExamplesV2") - (long) feedback.get("trainExamplesV1"), feedback.get("sourceBatchesV2")));
         text.append("lineage of the samples (each names its item and ratings): s3://").append(((Map<String, Object>) report.get("artifacts")).get("bucket"))
                 .append('/').append(feedback.get("samplesKey")).append(" and ").append(feedback.get("lineageKey")).append("\n\n");
         text.append("artifacts (bucket ").append(((Map<String, Object>) report.get("artifacts")).get("bucket")).append("):\n");

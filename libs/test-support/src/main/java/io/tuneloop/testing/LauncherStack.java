@@ -36,7 +36,8 @@ public final class LauncherStack {
     private final Path state;
     private final Path lib;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * @param root  the repository (where {@code ./tuneloop} is)
