@@ -70,6 +70,8 @@ class LoopIT {
     private static final DemoProfile PROFILE = DemoProfile.QUICK;
     private static LauncherStack stack;
     private static JsonNode report;
+    /** Requests the raters had to repeat because the feedback service was down or rebuilding its views. */
+    private static final AtomicInteger RETRIED = new AtomicInteger();
 
     @BeforeAll
     static void runTheQuickDemo() throws Exception {
@@ -222,13 +224,15 @@ class LoopIT {
             String token = token("load-rater-" + r, "rater");
             work.add(raters.submit(() -> rateAll(dataset, token, acknowledged, posted)));
         }
-        await().atMost(Duration.ofMinutes(1)).until(() -> posted.get() >= 40);
+        RETRIED.set(0);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> posted.get() >= 40);
         stack.killHard("feedback");
         assertThat(stack.tuneloop("local", "up", "feedback").exitCode()).isZero();
         for (Future<?> f : work) {
             f.get(5, TimeUnit.MINUTES);
         }
         raters.shutdown();
+        assertThat(RETRIED.get()).as("requests the kill cut off or refused (else it did not hit the load)").isPositive();
 
         Map<String, Integer> copies = new HashMap<>();
         Set<String> onTopic = new HashSet<>();
@@ -404,10 +408,11 @@ class LoopIT {
                 if (response.statusCode() != 503) {
                     return response;
                 }
+                RETRIED.incrementAndGet();
             } catch (ConnectException e) {
-                // down: retry below
+                RETRIED.incrementAndGet(); // down: retry below
             } catch (IOException e) {
-                // cut off mid-request: retry with the same idempotency key
+                RETRIED.incrementAndGet(); // cut off mid-request: retry with the same idempotency key
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
