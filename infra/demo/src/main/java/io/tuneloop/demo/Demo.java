@@ -124,9 +124,11 @@ public final class Demo {
 
         step("the round policy starts round 2 once every item has %d ratings (checks every 3 s)", DemoProfile.OVERLAP);
         JsonNode v2 = awaitVersion(2);
-        Map<String, Object> feedback = feedbackLineage(v1, v2);
-        report.put("feedback", feedback);
+        say("   round 2 data = v1's %d training examples + the feedback samples -> v2 has %d; sources %s",
+                v1.path("splitCounts").path("train").asLong(), v2.path("splitCounts").path("train").asLong(),
+                v2.path("sourceBatches"));
         RoundResult round2 = trainAndEvaluate(2, v2);
+        report.put("feedback", feedbackLineage(round2, v1, v2));
 
         report.put("round1Run", round1.runId());
         report.put("round2Run", round2.runId());
@@ -222,7 +224,7 @@ public final class Demo {
             }
             String s = state.path("state").asText();
             if (s.equals("FAILED") || s.equals("CANCELLED")) {
-                throw new IllegalStateException("run " + runId + " " + s + ": " + state.path("message").asText());
+                throw new RunFailed("run " + runId + " " + s + ": " + state.path("message").asText());
             }
             return s.equals("SUCCEEDED") ? state : null;
         });
@@ -308,40 +310,32 @@ public final class Demo {
         return counts;
     }
 
-    /** What round 2 got from the raters, read back from the artifacts the round left. */
-    private Map<String, Object> feedbackLineage(JsonNode v1, JsonNode v2) throws IOException {
+    /**
+     * What round 2 got from the raters, as the trainer's lineage API tells it for round 2's
+     * checkpoint: the upload, the feedback round, its samples and the ratings behind each.
+     */
+    private Map<String, Object> feedbackLineage(RoundResult round2, JsonNode v1, JsonNode v2) {
+        int lastShard = profile.shards() - 1;
+        String path = "/api/v1/runs/" + round2.runId() + "/checkpoints/" + lastShard + "/lineage";
+        JsonNode lineage = stack.get("trainer", path, null).expect(200).json();
+        JsonNode round = lineage.path("feedbackRounds").path(0);
         Map<String, Object> feedback = new LinkedHashMap<>();
-        String samplesKey = ArtifactLayout.feedbackSamples(DemoProfile.DATASET, 1);
-        List<JsonNode> samples = new ArrayList<>();
-        for (String line : new String(store.getBytes(samplesKey), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                samples.add(StackClient.JSON.readTree(line));
+        feedback.put("lineageUrl", stack.url("trainer", path));
+        feedback.put("samples", round.path("samples").asLong());
+        feedback.put("acceptedRatings", round.path("acceptedRatings").asLong());
+        feedback.put("ratingsBehindSamples", lineage.path("ratings").size());
+        feedback.put("samplesKey", round.path("samplesKey").asText());
+        feedback.put("lineageKey", round.path("lineageKey").asText());
+        feedback.put("trainExamplesV1", v1.path("splitCounts").path("train").asLong());
+        feedback.put("trainExamplesV2", v2.path("splitCounts").path("train").asLong());
+        feedback.put("sourceBatchesV2", v2.path("sourceBatches"));
+        List<String> shown = new ArrayList<>();
+        for (JsonNode sample : round.path("sampleSources")) {
+            if (shown.size() < 3) {
+                shown.add(sample.path("kind").asText() + " " + sample.path("itemId").asText() + " <- ratings " + sample.path("ratings"));
             }
         }
-        JsonNode lineage = StackClient.JSON.readTree(store.getBytes(ArtifactLayout.feedbackLineage(DemoProfile.DATASET, 1)));
-        long v1Train = v1.path("splitCounts").path("train").asLong();
-        long v2Train = v2.path("splitCounts").path("train").asLong();
-        long feedbackExamples = v2.path("taskCounts").path("feedback").asLong(-1);
-        feedback.put("samples", samples.size());
-        feedback.put("samplesKey", samplesKey);
-        feedback.put("lineageKey", ArtifactLayout.feedbackLineage(DemoProfile.DATASET, 1));
-        feedback.put("acceptedRatings", lineage.path("acceptedRatings").asLong());
-        feedback.put("skippedItems", lineage.path("skippedItems"));
-        feedback.put("trainExamplesV1", v1Train);
-        feedback.put("trainExamplesV2", v2Train);
-        feedback.put("sourceBatchesV2", v2.path("sourceBatches"));
-        say("   round 2 data = v1's %d training examples + %d feedback samples from %d accepted ratings -> v2 has %d training examples",
-                v1Train, samples.size(), lineage.path("acceptedRatings").asLong(), v2Train);
-        say("   v2 sources: %s", v2.path("sourceBatches"));
-        List<String> shown = new ArrayList<>();
-        for (JsonNode sample : samples.subList(0, Math.min(3, samples.size()))) {
-            shown.add(sample.toString());
-            say("   sample: %s", abbreviate(sample.toString(), 220));
-        }
         feedback.put("exampleSamples", shown);
-        if (feedbackExamples >= 0) {
-            feedback.put("feedbackExamplesInV2", feedbackExamples);
-        }
         return feedback;
     }
 
@@ -407,8 +401,12 @@ public final class Demo {
         text.append(String.format("round 2 data: version 2 = version 1 (%s training examples) + the feedback samples -> %s"
                 + " training examples (%+d); sources %s%n", feedback.get("trainExamplesV1"), feedback.get("trainExamplesV2"),
                 (long) feedback.get("trainExamplesV2") - (long) feedback.get("trainExamplesV1"), feedback.get("sourceBatchesV2")));
-        text.append("lineage of the samples (each names its item and ratings): s3://").append(((Map<String, Object>) report.get("artifacts")).get("bucket"))
-                .append('/').append(feedback.get("samplesKey")).append(" and ").append(feedback.get("lineageKey")).append("\n\n");
+        text.append(String.format("lineage of round 2's checkpoint (run, version, upload, feedback round, %s ratings behind"
+                + " the samples): %s%n", feedback.get("ratingsBehindSamples"), feedback.get("lineageUrl")));
+        for (Object sample : (List<Object>) feedback.get("exampleSamples")) {
+            text.append("  sample: ").append(sample).append('\n');
+        }
+        text.append("  files: ").append(feedback.get("samplesKey")).append(", ").append(feedback.get("lineageKey")).append("\n\n");
         text.append("artifacts (bucket ").append(((Map<String, Object>) report.get("artifacts")).get("bucket")).append("):\n");
         ((Map<String, Object>) report.get("artifacts")).forEach((k, v) -> text.append(String.format("  %-16s %s%n", k, v)));
         text.append("\nwhere to look:\n");
@@ -425,6 +423,13 @@ public final class Demo {
 
     // ------------------------------------------------------------------------------------ helpers
 
+    /** A run ended without succeeding: waiting longer cannot help. */
+    static final class RunFailed extends RuntimeException {
+        RunFailed(String message) {
+            super(message);
+        }
+    }
+
     private <T> T await(String what, Duration timeout, Supplier<T> probe) {
         Instant deadline = Instant.now().plus(timeout);
         RuntimeException last = null;
@@ -434,12 +439,9 @@ public final class Demo {
                 if (value != null) {
                     return value;
                 }
-            } catch (IllegalStateException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("run ")) {
-                    throw e;
-                }
-                last = e;
-            } catch (UncheckedIOException e) {
+            } catch (RunFailed e) {
+                throw e;
+            } catch (IllegalStateException | UncheckedIOException e) {
                 last = e;
             }
             try {
@@ -454,14 +456,7 @@ public final class Demo {
     }
 
     private void step(String format, Object... args) {
-        say("[%s] " + format, prepend(elapsed(), args));
-    }
-
-    private static Object[] prepend(Object first, Object[] rest) {
-        Object[] all = new Object[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
+        say("[" + elapsed() + "] " + format, args);
     }
 
     private String elapsed() {
@@ -482,10 +477,6 @@ public final class Demo {
             }
         }
         return out.isEmpty() ? node.toString() : out.toString().strip();
-    }
-
-    private static String abbreviate(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max) + "…";
     }
 
     private static byte[] resource(String name) {
