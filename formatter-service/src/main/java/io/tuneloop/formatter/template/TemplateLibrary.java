@@ -55,6 +55,7 @@ public final class TemplateLibrary {
             List<TaskTemplate> list = new ArrayList<>();
             for (Entry e : family.templates()) {
                 TaskTemplate template = new TaskTemplate(e.id(), family.family(), e.inverted(), e.jinja());
+                TemplateRenderer.compile(template); // a broken template fails the load, naming it and its line
                 TaskTemplate clash = ids.put(template.id(), template);
                 if (clash != null) {
                     throw new IllegalArgumentException("template id " + template.id() + " is defined in families "

@@ -1,20 +1,28 @@
 package io.tuneloop.formatter.template;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
+import io.tuneloop.jinja.Environment;
+import io.tuneloop.jinja.Limits;
+import io.tuneloop.jinja.Template;
+import io.tuneloop.jinja.TemplateException;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Renders task templates (Jinja) for one record's fields. Thread-safe. */
+/**
+ * Renders task templates (promptsource-style Jinja) for one record's fields, in a sandbox: the
+ * record's text is inserted as data and never interpreted, a template cannot load files or
+ * classpath resources, and one render is bounded in output, loop iterations and time. Thread-safe.
+ */
 public final class TemplateRenderer {
-    private final Jinjava jinja = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
-    private final Map<String, String[]> parts = new ConcurrentHashMap<>();
+    /** What one phrasing of one record may cost; user templates come from the bucket. */
+    static final Limits LIMITS = new Limits(1 << 20, 100_000, Duration.ofSeconds(2), 16);
+    private static final Environment SANDBOX = Environment.builder().loopControls(true).limits(LIMITS).build();
+
+    private final Map<String, Template[]> compiled = new ConcurrentHashMap<>();
 
     /** The fields a template can use. {@code options} is empty for tasks without a label set. */
     public record Fields(String instruction, String input, String output, List<String> options, String task,
@@ -35,29 +43,48 @@ public final class TemplateRenderer {
     public record Rendered(String prompt, String response) {
     }
 
+    /** A phrasing that failed for one record (its budget, or a type error on this record's values). */
+    public static final class RenderFailure extends RuntimeException {
+        private final String kind;
+
+        RenderFailure(TaskTemplate template, TemplateException cause) {
+            super("template " + template.id() + " failed: " + cause.getMessage(), cause);
+            this.kind = cause.kind().name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The engine's reason: limit, type, undefined, security, unsupported, raised. */
+        public String kind() {
+            return kind;
+        }
+    }
+
+    /** Compiles both halves of a template; a template that is not valid Jinja fails with its line. */
+    static Template[] compile(TaskTemplate template) {
+        try {
+            return new Template[]{SANDBOX.compile(template.promptSource()), SANDBOX.compile(template.responseSource())};
+        } catch (TemplateException e) {
+            throw new IllegalArgumentException("template " + template.id() + " is not valid: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Renders {@code template}; empty when it does not apply to this record (its prompt or response
      * comes out blank, e.g. an inverted template whose target is a missing input).
+     *
+     * @throws RenderFailure when the template fails for this record's values
      */
     public Optional<Rendered> render(TaskTemplate template, Fields fields) {
-        String[] sources = parts.computeIfAbsent(template.id(),
-                id -> new String[] {template.promptSource(), template.responseSource()});
+        Template[] parts = compiled.computeIfAbsent(template.jinja(), source -> compile(template));
         Map<String, Object> context = fields.context();
-        String prompt = renderPart(template, sources[0], context);
-        String response = renderPart(template, sources[1], context);
-        if (prompt.isBlank() || response.isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Rendered(prompt, response));
-    }
-
-    private String renderPart(TaskTemplate template, String source, Map<String, Object> context) {
-        RenderResult result = jinja.renderForResult(source, context);
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new IllegalArgumentException("template " + template.id() + " failed: " + error.getMessage());
+        try {
+            String prompt = parts[0].render(context);
+            String response = parts[1].render(context);
+            if (prompt.isBlank() || response.isBlank()) {
+                return Optional.empty();
             }
+            return Optional.of(new Rendered(prompt, response));
+        } catch (TemplateException e) {
+            throw new RenderFailure(template, e);
         }
-        return result.getOutput();
     }
 }

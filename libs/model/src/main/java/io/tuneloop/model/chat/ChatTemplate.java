@@ -1,23 +1,33 @@
 package io.tuneloop.model.chat;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import io.tuneloop.jinja.Environment;
+import io.tuneloop.jinja.Json;
+import io.tuneloop.jinja.Template;
+import io.tuneloop.jinja.TemplateException;
+import io.tuneloop.model.tokenizer.TextTokenizer;
 
+import java.time.Clock;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Renders conversations to the exact text a model was trained on. The model's own Jinja
- * {@code chat_template} (from tokenizer_config.json) is rendered with Jinjava, with Hugging Face's
- * {@code raise_exception}; Alpaca and ChatML are built in for models without one.
+ * Renders conversations to exactly the text Hugging Face's {@code apply_chat_template} produces:
+ * the model's own Jinja {@code chat_template} in HF's environment (jinja2 semantics with
+ * trim_blocks, lstrip_blocks and loop controls in the immutable sandbox; HF's {@code tojson},
+ * {@code raise_exception} and {@code strftime_now}; {@code tools=None} and {@code documents=None}
+ * when absent; every special token of the tokenizer). Message contents are values: nothing in them
+ * is ever rendered as template code. Alpaca and ChatML are built in for models without a template.
  */
 public final class ChatTemplate {
+    /** The name HF gives the template used when a model has several and tools are passed. */
+    public static final String TOOL_USE = "tool_use";
+    public static final String DEFAULT = "default";
+
     private static final String ALPACA = "{% for message in messages %}"
             + "{% if message['role'] == 'system' %}{{ message['content'] + '\\n\\n' }}"
             + "{% elif message['role'] == 'user' %}{{ '### Instruction:\\n' + message['content'] + '\\n\\n### Response:\\n' }}"
@@ -29,101 +39,163 @@ public final class ChatTemplate {
             + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
     private final String name;
-    private final String source;
-    private final Map<String, String> specialTokens;
-    private final Jinjava jinja;
+    private final Map<String, String> sources;
+    private final Map<String, Template> compiled;
+    private final Map<String, Object> specialTokens;
 
-    private ChatTemplate(String name, String source, Map<String, String> specialTokens) {
+    private ChatTemplate(String name, Map<String, String> sources, Map<String, Object> specialTokens, Clock clock) {
         this.name = name;
-        this.source = source;
+        this.sources = Map.copyOf(sources);
         this.specialTokens = Map.copyOf(specialTokens);
-        this.jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
-        jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                ChatTemplate.class, "raiseException", String.class));
+        Environment env = huggingFaceEnvironment(clock);
+        Map<String, Template> templates = new HashMap<>();
+        sources.forEach((key, source) -> {
+            try {
+                templates.put(key, env.compile(source));
+            } catch (TemplateException e) {
+                throw translate(name, e);
+            }
+        });
+        this.compiled = Map.copyOf(templates);
+    }
+
+    /**
+     * HF's environment: {@code ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
+     * extensions=[AssistantTracker, loopcontrols])} with its tojson, raise_exception and strftime_now.
+     */
+    static Environment huggingFaceEnvironment(Clock clock) {
+        return Environment.builder()
+                .trimBlocks(true)
+                .lstripBlocks(true)
+                .loopControls(true)
+                .generationTag(true)
+                .filter("tojson", (value, args, kwargs) -> {
+                    Object[] p = bind(args, kwargs, "ensure_ascii", "indent", "separators", "sort_keys");
+                    return Json.dumps(value, p[0] != null && truthy(p[0]), p[1], p[2], p[3] != null && truthy(p[3]));
+                })
+                .function("raise_exception", (args, kwargs) -> {
+                    throw new TemplateException(TemplateException.Kind.RAISED, args.isEmpty() ? "" : String.valueOf(args.get(0)));
+                })
+                .function("strftime_now", (args, kwargs) -> {
+                    if (args.size() != 1 || !(args.get(0) instanceof String format)) {
+                        throw new TemplateException(TemplateException.Kind.TYPE, "strftime_now takes one format string");
+                    }
+                    return Strftime.format(ZonedDateTime.now(clock), format);
+                })
+                .build();
     }
 
     /** A model's own template; {@code specialTokens} maps bos_token, eos_token, ... to their text. */
-    public static ChatTemplate jinja(String template, Map<String, String> specialTokens) {
-        return new ChatTemplate("model", template, specialTokens);
+    public static ChatTemplate jinja(String template, Map<String, ?> specialTokens) {
+        return jinja(template, specialTokens, Clock.systemDefaultZone());
     }
 
-    /** The model's own template from its tokenizer config, with its special tokens; empty when it has none. */
-    public static java.util.Optional<ChatTemplate> ofModel(io.tuneloop.model.tokenizer.TextTokenizer tokenizer) {
-        if (tokenizer.chatTemplate().isEmpty()) {
-            return java.util.Optional.empty();
+    /** As {@link #jinja(String, Map)}, with {@code strftime_now} reading {@code clock}. */
+    public static ChatTemplate jinja(String template, Map<String, ?> specialTokens, Clock clock) {
+        return new ChatTemplate("model", Map.of(DEFAULT, template), new HashMap<>(specialTokens), clock);
+    }
+
+    /** The model's own templates (named, as tokenizer_config.json or chat_template.jinja hold them), or empty. */
+    public static Optional<ChatTemplate> ofModel(TextTokenizer tokenizer) {
+        return ofModel(tokenizer, Clock.systemDefaultZone());
+    }
+
+    /** As {@link #ofModel(TextTokenizer)}, with {@code strftime_now} reading {@code clock}. */
+    public static Optional<ChatTemplate> ofModel(TextTokenizer tokenizer, Clock clock) {
+        if (tokenizer.chatTemplates().isEmpty()) {
+            return Optional.empty();
         }
-        Map<String, String> special = new HashMap<>();
-        for (String role : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
-            tokenizer.token(role).ifPresent(t -> special.put(role, t));
-        }
-        return java.util.Optional.of(jinja(tokenizer.chatTemplate().get(), special));
+        return Optional.of(new ChatTemplate("model", tokenizer.chatTemplates(), tokenizer.specialTokensMap(), clock));
     }
 
     /** Alpaca's "### Instruction / ### Response" layout; the response ends with eos. */
     public static ChatTemplate alpaca(String eosToken) {
-        return new ChatTemplate("alpaca", ALPACA, Map.of("eos_token", eosToken));
+        return new ChatTemplate("alpaca", Map.of(DEFAULT, ALPACA), Map.of("eos_token", eosToken), Clock.systemDefaultZone());
     }
 
     /** ChatML ({@code <|im_start|>role ... <|im_end|>}). */
     public static ChatTemplate chatml() {
-        return new ChatTemplate("chatml", CHATML, Map.of());
+        return new ChatTemplate("chatml", Map.of(DEFAULT, CHATML), Map.of(), Clock.systemDefaultZone());
     }
 
     public String name() {
         return name;
     }
 
+    /** The source of the template used without tools. */
     public String source() {
-        return source;
-    }
-
-    /** Called by templates as {@code raise_exception('...')}. */
-    public static String raiseException(String message) {
-        throw new ChatTemplateException(message);
+        return sources.getOrDefault(DEFAULT, sources.values().iterator().next());
     }
 
     public String render(List<Message> messages, boolean addGenerationPrompt) {
-        Map<String, Object> context = new HashMap<>(specialTokens);
-        List<Map<String, String>> turns = new ArrayList<>();
-        for (Message m : messages) {
-            turns.add(Map.of("role", m.role(), "content", m.content()));
-        }
-        context.put("messages", turns);
+        return render(messages, null, addGenerationPrompt);
+    }
+
+    /** Renders with the tool specs the model may call ({@code null}: none, as HF passes {@code tools=None}). */
+    public String render(List<Message> messages, List<?> tools, boolean addGenerationPrompt) {
+        List<Object> turns = new ArrayList<>(messages.size());
+        messages.forEach(m -> turns.add(m.asTemplateValue()));
+        return renderValues(turns, tools, null, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * HF's {@code render_jinja_template}: {@code messages} as dicts, {@code tools} and
+     * {@code documents} (null = None), the special tokens, then {@code kwargs}, which override them.
+     */
+    public String renderValues(List<?> messages, List<?> tools, List<?> documents, boolean addGenerationPrompt,
+                               Map<String, ?> kwargs) {
+        Template template = select(tools);
+        Map<String, Object> context = new LinkedHashMap<>(specialTokens);
+        context.put("messages", messages);
+        context.put("tools", tools);
+        context.put("documents", documents);
         context.put("add_generation_prompt", addGenerationPrompt);
-        context.putIfAbsent("bos_token", "");
-        context.putIfAbsent("eos_token", "");
-        RenderResult result;
+        context.putAll(kwargs);
         try {
-            result = jinja.renderForResult(source, context);
-        } catch (FatalTemplateErrorsException e) {
-            throw translate(e.getErrors().iterator().hasNext() ? e.getErrors().iterator().next() : null, e);
+            return template.render(context);
+        } catch (TemplateException e) {
+            throw translate(name, e);
         }
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw translate(error, null);
-            }
+    }
+
+    /** HF's get_chat_template: "tool_use" when tools are passed and the model has it, else "default". */
+    private Template select(List<?> tools) {
+        if (compiled.size() == 1) {
+            return compiled.values().iterator().next();
         }
-        return result.getOutput();
+        if (tools != null && compiled.containsKey(TOOL_USE)) {
+            return compiled.get(TOOL_USE);
+        }
+        Template fallback = compiled.get(DEFAULT);
+        if (fallback == null) {
+            throw new ChatTemplateException("the model has chat templates " + compiled.keySet()
+                    + " and none is named 'default'", "template_error", null);
+        }
+        return fallback;
     }
 
     /**
      * Renders a conversation for training as segments: each assistant turn is what rendering it adds
      * after the prompt that leads to it (with the generation prompt), so the loss mask lands exactly
-     * on the assistant's tokens whatever the template's markup. Fails when the template does not
-     * render conversations incrementally (its prefix changes when a turn is added).
+     * on the assistant's text whatever the template's markup. Fails when the template does not render
+     * conversations incrementally (its prefix changes when a turn is added).
      */
     public List<Segment> renderForTraining(List<Message> messages) {
+        return renderForTraining(messages, null);
+    }
+
+    public List<Segment> renderForTraining(List<Message> messages, List<?> tools) {
         List<Segment> segments = new ArrayList<>();
         String done = "";
         for (int i = 0; i < messages.size(); i++) {
             if (!messages.get(i).role().equals("assistant")) {
                 continue;
             }
-            String prompt = render(messages.subList(0, i), true);
-            String withAnswer = render(messages.subList(0, i + 1), false);
+            String prompt = render(messages.subList(0, i), tools, true);
+            String withAnswer = render(messages.subList(0, i + 1), tools, false);
             if (!prompt.startsWith(done) || !withAnswer.startsWith(prompt)) {
                 throw new ChatTemplateException("chat template '" + name + "' does not render turn " + i
-                        + " as an extension of the turns before it; cannot place the loss mask");
+                        + " as an extension of the turns before it; cannot place the loss mask", "not_incremental", null);
             }
             if (prompt.length() > done.length()) {
                 segments.add(new Segment(prompt.substring(done.length()), false));
@@ -132,20 +204,36 @@ public final class ChatTemplate {
             done = withAnswer;
         }
         if (segments.stream().noneMatch(Segment::trained)) {
-            throw new ChatTemplateException("the conversation has no assistant turn to learn from");
+            throw new ChatTemplateException("the conversation has no assistant turn to learn from", "no_assistant_turn", null);
         }
         return segments;
     }
 
-    private ChatTemplateException translate(TemplateError error, Exception cause) {
-        Throwable root = error == null ? cause : error.getException();
-        for (Throwable t = root; t != null; t = t.getCause()) {
-            if (t instanceof ChatTemplateException raised) {
-                return new ChatTemplateException("chat template '" + name + "' refused the conversation: "
-                        + raised.getMessage(), raised);
+    private static ChatTemplateException translate(String name, TemplateException e) {
+        String what = e.kind() == TemplateException.Kind.RAISED ? "refused the conversation: " : "failed: ";
+        return new ChatTemplateException("chat template '" + name + "' " + what + e.getMessage(),
+                e.kind().name().toLowerCase(java.util.Locale.ROOT), e);
+    }
+
+    private static Object[] bind(List<Object> args, Map<String, Object> kwargs, String... names) {
+        Object[] values = new Object[names.length];
+        for (int i = 0; i < args.size() && i < names.length; i++) {
+            values[i] = args.get(i);
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (kwargs.containsKey(names[i])) {
+                values[i] = kwargs.get(names[i]);
             }
         }
-        String message = error == null ? String.valueOf(cause) : error.getMessage() + " (line " + error.getLineno() + ")";
-        return new ChatTemplateException("chat template '" + name + "' failed: " + message, cause);
+        for (String key : kwargs.keySet()) {
+            if (!List.of(names).contains(key)) {
+                throw new ChatTemplateException("tojson() got an unexpected keyword argument '" + key + "'");
+            }
+        }
+        return values;
+    }
+
+    private static boolean truthy(Object value) {
+        return !(value instanceof Boolean b) || b;
     }
 }
