@@ -54,7 +54,7 @@ public final class DatasetBuilder {
     public record Built(List<Shard> shards, long recordCount, Map<String, Long> splitCounts,
                         Map<String, Long> taskCounts, Map<String, Long> templateCounts,
                         Map<String, Long> droppedByReason, Map<String, TokenStats> tokenStats,
-                        String contentChecksum) {
+                        String contentChecksum, List<Dropped> dropped) {
         public List<ShardEntry> entries() {
             return shards.stream().map(Shard::entry).toList();
         }
@@ -64,8 +64,23 @@ public final class DatasetBuilder {
     public record Shard(ShardEntry entry, byte[] content) {
     }
 
-    /** Examples and what was dropped on the way. */
-    public record Formatted(List<InstructionRecord> examples, Map<String, Long> droppedByReason) {
+    /** Examples and what was dropped on the way: counts by reason, and each drop with its record and cause. */
+    public record Formatted(List<InstructionRecord> examples, Map<String, Long> droppedByReason, List<Dropped> dropped) {
+        public Formatted(List<InstructionRecord> examples, Map<String, Long> droppedByReason) {
+            this(examples, droppedByReason, List.of());
+        }
+    }
+
+    /**
+     * A record (or one phrasing of it) left out of a version, and why: the version's quarantine, so a
+     * user can find each record that did not make it, by its source file and line.
+     *
+     * @param recordId   the raw record
+     * @param templateId the phrasing, or null when the whole record was dropped
+     * @param reason     a reason code, as counted in the manifest
+     * @param detail     the cause in words
+     */
+    public record Dropped(String recordId, String file, long line, String templateId, String reason, String detail) {
     }
 
     public DatasetBuilder(DatasetSpec spec, TemplateLibrary library, ExampleEncoder encoder, int recordsPerShard) {
@@ -94,15 +109,22 @@ public final class DatasetBuilder {
         records.forEach(r -> unique.putIfAbsent(r.recordId(), r));
         Map<String, List<String>> options = labelSets(unique.values());
         Map<String, Long> dropped = new TreeMap<>();
+        List<Dropped> quarantine = new ArrayList<>();
 
         List<InstructionRecord> examples = new ArrayList<>();
         for (RawRecord raw : unique.values()) {
             String split = spec.heldOutTask(raw.task(), raw.category()) ? Splits.HELDOUT_TASKS
                     : RawRecord.FEEDBACK_FORMAT.equals(raw.sourceFormat()) ? Splits.TRAIN
                     : splitter.splitOf(raw.recordId());
-            List<InstructionRecord> rendered = render(raw, split, options.getOrDefault(taskOf(raw), List.of()));
-            if (rendered.isEmpty()) {
+            List<Dropped> failures = new ArrayList<>();
+            List<InstructionRecord> rendered = render(raw, split, options.getOrDefault(taskOf(raw), List.of()), failures);
+            failures.forEach(f -> dropped.merge(f.reason(), 1L, Long::sum));
+            quarantine.addAll(failures);
+            if (rendered.isEmpty() && failures.isEmpty()) {
                 dropped.merge("no_applicable_template", 1L, Long::sum);
+                quarantine.add(new Dropped(raw.recordId(), raw.provenance().file(), raw.provenance().line(), null,
+                        "no_applicable_template", "no phrasing of family " + library.familyOf(raw.category(), raw.task())
+                        + " renders a non-blank prompt and response for this record"));
             }
             examples.addAll(rendered);
         }
@@ -117,13 +139,19 @@ public final class DatasetBuilder {
                 encoded.add(result.record().get());
             } else {
                 dropped.merge(result.droppedBecause(), 1L, Long::sum);
+                quarantine.add(new Dropped(example.recordId(), example.file(), example.line(), example.templateId(),
+                        result.droppedBecause(), result.detail()));
             }
         }
-        return new Formatted(encoded, dropped);
+        quarantine.sort(Comparator.comparing(Dropped::recordId).thenComparing(d -> String.valueOf(d.templateId())));
+        return new Formatted(encoded, dropped, quarantine);
     }
 
-    /** The examples of one raw record: its training phrasings, plus a held-out phrasing for validation. */
-    List<InstructionRecord> render(RawRecord raw, String split, List<String> options) {
+    /**
+     * The examples of one raw record: its training phrasings, plus a held-out phrasing for validation.
+     * A phrasing that fails for this record is skipped and reported in {@code failures}.
+     */
+    List<InstructionRecord> render(RawRecord raw, String split, List<String> options, List<Dropped> failures) {
         if (raw.messages() != null && !raw.messages().isEmpty()) {
             return List.of(example(raw, CONVERSATION_TEMPLATE, split, null, null));
         }
@@ -140,12 +168,12 @@ public final class DatasetBuilder {
             if (out.size() == spec.phrasingsPerRecord()) {
                 break;
             }
-            renderer.render(template, fields).ifPresent(r ->
+            tryRender(template, fields, raw, failures).ifPresent(r ->
                     out.add(example(raw, template.id(), split, r.prompt(), r.response())));
         }
         if (split.equals(Splits.VALIDATION)) {
             for (TaskTemplate template : shuffled(heldOut, raw.recordId())) {
-                Optional<TemplateRenderer.Rendered> r = renderer.render(template, fields);
+                Optional<TemplateRenderer.Rendered> r = tryRender(template, fields, raw, failures);
                 if (r.isPresent()) {
                     out.add(example(raw, template.id(), Splits.HELDOUT_PHRASINGS, r.get().prompt(), r.get().response()));
                     break;
@@ -153,6 +181,17 @@ public final class DatasetBuilder {
             }
         }
         return out;
+    }
+
+    private Optional<TemplateRenderer.Rendered> tryRender(TaskTemplate template, TemplateRenderer.Fields fields,
+                                                          RawRecord raw, List<Dropped> failures) {
+        try {
+            return renderer.render(template, fields);
+        } catch (TemplateRenderer.RenderFailure e) {
+            failures.add(new Dropped(raw.recordId(), raw.provenance().file(), raw.provenance().line(), template.id(),
+                    "template_" + e.kind(), e.getMessage()));
+            return Optional.empty();
+        }
     }
 
     /**
@@ -245,9 +284,13 @@ public final class DatasetBuilder {
             if (exemplar.recordId().equals(e.recordId())) {
                 continue;
             }
-            Optional<TemplateRenderer.Rendered> r = renderer.render(template, new TemplateRenderer.Fields(
-                    exemplar.instruction(), exemplar.input(), exemplar.output(), List.of(), exemplar.task(),
-                    exemplar.category()));
+            Optional<TemplateRenderer.Rendered> r;
+            try {
+                r = renderer.render(template, new TemplateRenderer.Fields(exemplar.instruction(), exemplar.input(),
+                        exemplar.output(), List.of(), exemplar.task(), exemplar.category()));
+            } catch (TemplateRenderer.RenderFailure failure) {
+                r = Optional.empty(); // this exemplar's own rendering was reported with its record
+            }
             if (r.isPresent()) {
                 prefix.append(r.get().prompt()).append('\n').append(r.get().response()).append("\n\n");
                 used++;
@@ -292,7 +335,7 @@ public final class DatasetBuilder {
         }
         shards.sort(Comparator.comparing(s -> s.entry().name()));
         return new Built(List.copyOf(shards), unique.size(), splitCounts, taskCounts, templateCounts,
-                formatted.droppedByReason(), tokenStats, contentChecksum(shards));
+                formatted.droppedByReason(), tokenStats, contentChecksum(shards), formatted.dropped());
     }
 
     /** Reads a shard written by {@link #build}. */
@@ -331,7 +374,7 @@ public final class DatasetBuilder {
                                              String response) {
         return new InstructionRecord(raw.recordId() + ":" + templateId, raw.recordId(), taskOf(raw), raw.category(), templateId,
                 raw.language(), split, prompt, response, raw.messages(), null, null, null,
-                raw.provenance().file(), raw.provenance().line());
+                raw.provenance().file(), raw.provenance().line(), raw.tools());
     }
 
     /** The templates in an order drawn from the record id (the same record always gets the same phrasing). */

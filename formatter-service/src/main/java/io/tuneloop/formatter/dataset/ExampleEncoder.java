@@ -1,23 +1,27 @@
 package io.tuneloop.formatter.dataset;
 
 import io.tuneloop.events.dataset.DatasetSpec;
-import io.tuneloop.events.payload.ChatMessage;
 import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.payload.ChatMessage;
 import io.tuneloop.model.chat.ChatTemplate;
+import io.tuneloop.model.chat.ChatTemplateException;
 import io.tuneloop.model.chat.Message;
 import io.tuneloop.model.chat.Segment;
 import io.tuneloop.model.tokenizer.TextTokenizer;
 import io.tuneloop.model.train.SftExample;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Puts an example into the target model's chat format and, when a tokenizer is given, into token
- * ids with loss spans. Each rendered segment is tokenized on its own (via {@link SftExample}), so
- * the mask boundary is exactly where the template puts the assistant's text: the spans cover the
- * response and the template's end-of-turn / EOS token, never the prompt.
+ * ids with loss spans. The whole rendered text is tokenized once (as HF and serving engines do) and
+ * the spans come from character offsets ({@link SftExample#tokenize}): they cover the response and
+ * the template's end-of-turn / EOS token, never the prompt. With the model's own template the text
+ * is encoded without the post-processor's special tokens (the template places BOS, as in
+ * {@code apply_chat_template}); the built-in formats are encoded as {@code tokenizer(text)} does.
  */
 public final class ExampleEncoder {
     /** Why an example was dropped, counted in the manifest. */
@@ -25,41 +29,55 @@ public final class ExampleEncoder {
     public static final String DROPPED_RESPONSE_TRUNCATED = "response_truncated";
     public static final String DROPPED_TEMPLATE_ERROR = "chat_template_error";
     public static final String DROPPED_NOTHING_TO_LEARN = "no_trained_turn";
+    public static final String DROPPED_TOOLS_UNSUPPORTED = "tools_not_rendered";
 
     private final String format;
     private final ChatTemplate chat;
+    private final boolean modelTemplate;
     private final String eos;
     private final String systemPrompt;
     private final TextTokenizer tokenizer;
     private final int maxTokens;
     private final boolean dropLong;
 
-    /** The outcome for one example: encoded, or the reason it was dropped. */
-    public record Encoded(Optional<InstructionRecord> record, String droppedBecause) {
+    /** The outcome for one example: encoded, or the reason it was dropped and why in words. */
+    public record Encoded(Optional<InstructionRecord> record, String droppedBecause, String detail) {
+        static Encoded dropped(String reason, String detail) {
+            return new Encoded(Optional.empty(), reason, detail);
+        }
     }
 
     /**
      * @param tokenizer the model's tokenizer (its chat_template serves format "model"), or null for text only
+     * @param clock     what the template's {@code strftime_now} reads (fixed per version, so a version is reproducible)
      */
-    public ExampleEncoder(DatasetSpec spec, TextTokenizer tokenizer) {
+    public ExampleEncoder(DatasetSpec spec, TextTokenizer tokenizer, Clock clock) {
         this.format = spec.chatFormat();
         this.tokenizer = tokenizer;
         this.eos = tokenizer == null ? "" : tokenizer.token("eos_token").orElse("");
         this.systemPrompt = spec.systemPrompt();
         this.maxTokens = spec.maxTokens();
         this.dropLong = spec.truncation().equals("drop");
+        this.modelTemplate = format.equals("model");
         this.chat = switch (format) {
             case "model" -> {
                 if (tokenizer == null) {
                     throw new IllegalArgumentException("chatFormat model needs the model's tokenizer");
                 }
-                yield ChatTemplate.ofModel(tokenizer).orElseThrow(() -> new IllegalArgumentException(
+                yield ChatTemplate.ofModel(tokenizer, clock).orElseThrow(() -> new IllegalArgumentException(
                         "chatFormat model: the model's tokenizer has no chat_template"));
             }
             case "alpaca" -> ChatTemplate.alpaca(eos);
             case "chatml" -> ChatTemplate.chatml();
             default -> null; // plain: prompt then response, no markup
         };
+        if (tokenizer != null && !modelTemplate) {
+            tokenizer.requireConsistentSpecialTokens();
+        }
+    }
+
+    public ExampleEncoder(DatasetSpec spec, TextTokenizer tokenizer) {
+        this(spec, tokenizer, Clock.systemUTC());
     }
 
     public boolean tokenizes() {
@@ -71,34 +89,48 @@ public final class ExampleEncoder {
     }
 
     public Encoded encode(InstructionRecord record) {
+        if (usesTools(record) && !modelTemplate) {
+            return Encoded.dropped(DROPPED_TOOLS_UNSUPPORTED, "tool calls and tool specs need the model's own chat"
+                    + " template (chatFormat model); the " + format + " format has no syntax for them");
+        }
         List<Segment> segments;
         try {
             segments = segments(record);
-        } catch (RuntimeException e) { // the model's template refuses this conversation (e.g. role order)
-            return new Encoded(Optional.empty(), DROPPED_TEMPLATE_ERROR);
+        } catch (ChatTemplateException e) { // the model's template refuses this conversation (e.g. role order)
+            String reason = switch (e.reason()) {
+                case "no_assistant_turn" -> DROPPED_NOTHING_TO_LEARN;
+                case "tools_not_rendered" -> DROPPED_TOOLS_UNSUPPORTED;
+                default -> DROPPED_TEMPLATE_ERROR;
+            };
+            return Encoded.dropped(reason, e.getMessage());
         }
         StringBuilder text = new StringBuilder();
         segments.forEach(s -> text.append(s.text()));
         if (segments.stream().noneMatch(Segment::trained)) {
-            return new Encoded(Optional.empty(), DROPPED_NOTHING_TO_LEARN);
+            return Encoded.dropped(DROPPED_NOTHING_TO_LEARN, "no assistant turn is marked for training");
         }
         if (tokenizer == null) {
-            return new Encoded(Optional.of(record.withEncoding(text.toString(), null, null)), null);
+            return new Encoded(Optional.of(record.withEncoding(text.toString(), null, null)), null, null);
         }
-        SftExample full = SftExample.tokenize(segments, tokenizer, Integer.MAX_VALUE);
+        SftExample full = SftExample.tokenize(segments, tokenizer, Integer.MAX_VALUE, !modelTemplate);
         if (full.length() > maxTokens && dropLong) {
-            return new Encoded(Optional.empty(), DROPPED_TOO_LONG);
+            return Encoded.dropped(DROPPED_TOO_LONG, full.length() + " tokens, more than " + maxTokens);
         }
         SftExample kept = full.truncated(maxTokens);
         if (kept.learnedTokens() == 0) {
-            return new Encoded(Optional.empty(), DROPPED_RESPONSE_TRUNCATED);
+            return Encoded.dropped(DROPPED_RESPONSE_TRUNCATED, "cutting to " + maxTokens + " tokens left no response token");
         }
         List<int[]> spans = spans(kept.trained());
         int[] tokens = new int[kept.length()];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = Math.toIntExact(kept.tokens()[i]);
         }
-        return new Encoded(Optional.of(record.withEncoding(text.toString(), tokens, spans)), null);
+        return new Encoded(Optional.of(record.withEncoding(text.toString(), tokens, spans)), null, null);
+    }
+
+    private static boolean usesTools(InstructionRecord record) {
+        return record.tools() != null || record.messages() != null
+                && record.messages().stream().anyMatch(m -> m.toolCalls() != null || m.role().equals("tool"));
     }
 
     /** The example as rendered text pieces, trained or not. */
@@ -122,16 +154,38 @@ public final class ExampleEncoder {
             if (systemPrompt != null && !hasSystem) {
                 messages.add(Message.system(systemPrompt));
             }
-            record.messages().forEach(m -> messages.add(new Message(m.role(), m.content())));
-            return withUntrainedTurns(chat.renderForTraining(messages), record.messages());
-        } else {
-            if (systemPrompt != null) {
-                messages.add(Message.system(systemPrompt));
-            }
-            messages.add(Message.user(record.prompt()));
-            messages.add(Message.assistant(record.response()));
+            record.messages().forEach(m -> messages.add(new Message(m.role(), m.content(), m.templateFields())));
+            requireToolsRendered(messages, record.tools());
+            return withUntrainedTurns(chat.renderForTraining(messages, record.tools()), record.messages());
         }
+        if (systemPrompt != null) {
+            messages.add(Message.system(systemPrompt));
+        }
+        messages.add(Message.user(record.prompt()));
+        messages.add(Message.assistant(record.response()));
         return chat.renderForTraining(messages);
+    }
+
+    /**
+     * A template that ignores tool specs or tool calls would drop them from the training text without
+     * a word; rendering with and without them tells.
+     */
+    private void requireToolsRendered(List<Message> messages, List<Object> tools) {
+        if (tools != null && chat.render(messages, tools, false).equals(chat.render(messages, null, false))) {
+            throw new ChatTemplateException("the model's chat template does not render the conversation's tools",
+                    "tools_not_rendered", null);
+        }
+        List<Message> withoutCalls = messages.stream().map(m -> m.fields().containsKey("tool_calls")
+                ? new Message(m.role(), m.content(), without(m.fields(), "tool_calls")) : m).toList();
+        if (!withoutCalls.equals(messages) && chat.render(messages, tools, false).equals(chat.render(withoutCalls, tools, false))) {
+            throw new ChatTemplateException("the model's chat template does not render tool calls", "tools_not_rendered", null);
+        }
+    }
+
+    private static java.util.Map<String, Object> without(java.util.Map<String, Object> fields, String key) {
+        java.util.Map<String, Object> copy = new java.util.LinkedHashMap<>(fields);
+        copy.remove(key);
+        return copy;
     }
 
     /** Assistant turns marked {@code train: false} (OpenAI's weight 0) stay in the text but are not learned. */

@@ -56,6 +56,14 @@ public class DatasetResource {
                 .orElseThrow(() -> new NotFoundException("no version " + version + " of dataset " + dataset));
     }
 
+    @GET
+    @Path("/versions/{version}/quarantine")
+    @Operation(summary = "What a version left out: each record (or phrasing of it) with its source file, line and reason")
+    public List<io.tuneloop.formatter.dataset.DatasetBuilder.Dropped> quarantine(@PathParam("dataset") String dataset,
+                                                                              @PathParam("version") int version) {
+        return repository.quarantine(version(dataset, version));
+    }
+
     @POST
     @Path("/versions")
     @Operation(summary = "Seal a new version from every complete batch with the dataset's current spec"

@@ -114,14 +114,16 @@ public class FormatterService {
         DatasetBuilder builder = builder(base.spec());
         List<InstructionRecord> examples = new ArrayList<>(repository.records(base));
         java.util.Map<String, Long> dropped = new java.util.TreeMap<>(base.droppedByReason());
+        List<DatasetBuilder.Dropped> quarantine = new ArrayList<>(repository.quarantine(base));
         if (request.feedbackKey() != null) {
             DatasetBuilder.Formatted feedback = builder.format(repository.rawRecordsAt(request.feedbackKey()));
             examples.addAll(feedback.examples());
             feedback.droppedByReason().forEach((reason, n) -> dropped.merge(reason, n, Long::sum));
+            quarantine.addAll(feedback.dropped());
         }
         List<String> sources = new ArrayList<>(base.sourceBatches());
         sources.add(source);
-        DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, dropped));
+        DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, dropped, quarantine));
         return announce(seal(request.dataset(), request.round(), base.spec(), sources, built));
     }
 

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 public class DatasetRepository {
     private static final Pattern VERSION_PREFIX = Pattern.compile(".*/v(\\d+)/$");
     static final String MANIFEST = ArtifactLayout.MANIFEST;
+    /** Beside the shards: every example a version left out, with its reason. */
+    static final String QUARANTINE = "quarantine.jsonl";
 
     private final ArtifactStore store;
 
@@ -111,12 +113,35 @@ public class DatasetRepository {
         for (DatasetBuilder.Shard shard : built.shards()) {
             commit.putBytes(shard.entry().name(), shard.content(), "application/x-ndjson");
         }
+        if (!built.dropped().isEmpty()) {
+            ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
+            built.dropped().forEach(d -> {
+                quarantine.writeBytes(EventJson.toBytes(d));
+                quarantine.write('\n');
+            });
+            commit.putBytes(QUARANTINE, quarantine.toByteArray(), "application/x-ndjson");
+        }
         DatasetManifest manifest = new DatasetManifest(dataset, version, round, spec, templateLibrary,
                 sourceBatches.stream().sorted().toList(), built.recordCount(), built.splitCounts(),
                 built.taskCounts(), built.templateCounts(), built.droppedByReason(), built.tokenStats(),
                 built.entries(), built.contentChecksum(), Instant.now());
         commit.seal(MANIFEST, EventJson.toBytes(manifest));
         return manifest;
+    }
+
+    /** What a sealed version left out, one entry per record or phrasing, with the reason (empty when nothing). */
+    public List<DatasetBuilder.Dropped> quarantine(DatasetManifest manifest) {
+        String key = versionPrefix(manifest.dataset(), manifest.version()) + QUARANTINE;
+        if (!store.exists(key)) {
+            return List.of();
+        }
+        List<DatasetBuilder.Dropped> dropped = new ArrayList<>();
+        for (String line : new String(store.getBytes(key), StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                dropped.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), DatasetBuilder.Dropped.class));
+            }
+        }
+        return dropped;
     }
 
     /** Every example of a sealed version. */

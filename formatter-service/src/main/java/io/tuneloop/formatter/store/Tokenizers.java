@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,8 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class Tokenizers {
-    private static final List<String> FILES = List.of(TextTokenizer.TOKENIZER_JSON, TextTokenizer.TOKENIZER_CONFIG,
-            TextTokenizer.SPECIAL_TOKENS_MAP);
 
     private final ArtifactStore store;
     private final Path cache;
@@ -51,7 +48,7 @@ public class Tokenizers {
         }
         try {
             Path directory = Files.createDirectories(cache.resolve(model));
-            for (String file : FILES) {
+            for (String file : TextTokenizer.FILES) {
                 if (store.exists(prefix + file)) {
                     try (InputStream in = store.get(prefix + file)) {
                         Files.copy(in, directory.resolve(file), StandardCopyOption.REPLACE_EXISTING);

@@ -74,7 +74,7 @@ class TrainingTest {
     }
 
     private static SftExample example(Message[] turns) {
-        return SftExample.tokenize(ChatTemplate.chatml().renderForTraining(List.of(turns)), tokenizer, 128)
+        return SftExample.tokenize(ChatTemplate.chatml().renderForTraining(List.of(turns)), tokenizer, 128, false)
                 .requireLearnable();
     }
 
@@ -118,9 +118,9 @@ class TrainingTest {
     @Test
     void anExampleWithNothingToLearnFailsLoudly() {
         SftExample promptOnly = SftExample.tokenize(List.of(new io.tuneloop.model.chat.Segment("just a prompt", false)),
-                tokenizer, 64);
+                tokenizer, 64, false);
         assertThatThrownBy(promptOnly::requireLearnable).hasMessageContaining("no response token to learn");
-        SftExample cut = SftExample.tokenize(ChatTemplate.chatml().renderForTraining(List.of(EXAMPLES.get(0))), tokenizer, 5);
+        SftExample cut = SftExample.tokenize(ChatTemplate.chatml().renderForTraining(List.of(EXAMPLES.get(0))), tokenizer, 5, false);
         assertThatThrownBy(cut::requireLearnable).hasMessageContaining("maximum length");
     }
 

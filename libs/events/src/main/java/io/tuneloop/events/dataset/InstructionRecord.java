@@ -27,20 +27,28 @@ import java.util.List;
  *                   end-of-turn / EOS token, nothing else
  * @param file       source file of the raw record
  * @param line       line/row in that file
+ * @param tools      the tool specs the conversation's assistant may call (null when none)
  */
 public record InstructionRecord(String id, String recordId, String task, String category, String templateId,
                                 String language, String split, String prompt, String response, List<ChatMessage> messages,
                                 String text, int[] tokens, List<int[]> lossSpans, String file,
-                                long line) {
+                                long line, List<Object> tools) {
+
+    public InstructionRecord(String id, String recordId, String task, String category, String templateId,
+                             String language, String split, String prompt, String response, List<ChatMessage> messages,
+                             String text, int[] tokens, List<int[]> lossSpans, String file, long line) {
+        this(id, recordId, task, category, templateId, language, split, prompt, response, messages, text, tokens,
+                lossSpans, file, line, null);
+    }
 
     public InstructionRecord withId(String newId) {
         return new InstructionRecord(newId, recordId, task, category, templateId, language, split, prompt, response, messages,
-                text, tokens, lossSpans, file, line);
+                text, tokens, lossSpans, file, line, tools);
     }
 
     public InstructionRecord withEncoding(String newText, int[] newTokens, List<int[]> newSpans) {
         return new InstructionRecord(id, recordId, task, category, templateId, language, split, prompt, response, messages,
-                newText, newTokens, newSpans, file, line);
+                newText, newTokens, newSpans, file, line, tools);
     }
 
     /** Tokens whose prediction is learned. */

@@ -22,11 +22,12 @@ import java.util.Map;
  * @param isClassification whether outputs are drawn from a fixed label set
  * @param provenance  where it came from
  * @param attributes  any other source fields kept verbatim as strings
+ * @param tools       the tools (JSON-schema function specs) a conversation's assistant may call, when it has any
  */
 public record RawRecord(String recordId, String dataset, String batchId, long sequence, String sourceFormat,
                         String task, String category, String language, String instruction, String input,
                         String output, List<ChatMessage> messages, Boolean isClassification,
-                        Provenance provenance, Map<String, String> attributes) {
+                        Provenance provenance, Map<String, String> attributes, List<Object> tools) {
     /** The source format of samples chosen from human ratings (they always train: they are the round's point). */
     public static final String FEEDBACK_FORMAT = "feedback";
 
@@ -43,5 +44,17 @@ public record RawRecord(String recordId, String dataset, String batchId, long se
         }
         messages = messages == null ? null : List.copyOf(messages);
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        if (tools != null && !conversation) {
+            throw new InvalidPayloadException("tools belong to a conversation (messages)");
+        }
+        tools = tools == null || tools.isEmpty() ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(tools));
+    }
+
+    public RawRecord(String recordId, String dataset, String batchId, long sequence, String sourceFormat, String task,
+                     String category, String language, String instruction, String input, String output,
+                     List<ChatMessage> messages, Boolean isClassification, Provenance provenance,
+                     Map<String, String> attributes) {
+        this(recordId, dataset, batchId, sequence, sourceFormat, task, category, language, instruction, input, output,
+                messages, isClassification, provenance, attributes, null);
     }
 }

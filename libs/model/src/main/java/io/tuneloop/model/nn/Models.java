@@ -181,13 +181,13 @@ public final class Models {
     }
 
     /**
-     * Copies the tokenizer files (tokenizer.json, tokenizer_config.json with the chat template,
-     * special_tokens_map.json) next to a checkpoint, so a fine-tuned model keeps its template.
+     * Copies the tokenizer files (tokenizer.json, tokenizer_config.json, special_tokens_map.json and
+     * chat_template.jinja, whichever exist) next to a checkpoint, so a fine-tuned model keeps its template.
      */
     public static void copyTokenizer(Path from, Path to) {
         try {
             Files.createDirectories(to);
-            for (String file : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+            for (String file : io.tuneloop.model.tokenizer.TextTokenizer.FILES) {
                 if (Files.exists(from.resolve(file))) {
                     Files.copy(from.resolve(file), to.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }

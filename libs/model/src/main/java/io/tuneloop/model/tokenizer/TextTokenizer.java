@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,10 +45,12 @@ public final class TextTokenizer implements AutoCloseable {
     private final List<String> additionalSpecialTokens;
     private final List<String> specialAddedTokens;
     private final Map<String, String> chatTemplates;
+    private final Map<String, Boolean> addFlags;
 
     private TextTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> ids, int vocabSize,
                           Map<String, String> specialTokens, List<String> additionalSpecialTokens,
-                          List<String> specialAddedTokens, Map<String, String> chatTemplates) {
+                          List<String> specialAddedTokens, Map<String, String> chatTemplates,
+                          Map<String, Boolean> addFlags) {
         this.tokenizer = tokenizer;
         this.ids = ids;
         this.vocabSize = vocabSize;
@@ -55,6 +58,7 @@ public final class TextTokenizer implements AutoCloseable {
         this.additionalSpecialTokens = additionalSpecialTokens;
         this.specialAddedTokens = specialAddedTokens;
         this.chatTemplates = chatTemplates;
+        this.addFlags = addFlags;
     }
 
     /** Loads the tokenizer files of a model directory. */
@@ -79,6 +83,7 @@ public final class TextTokenizer implements AutoCloseable {
             Map<String, String> special = new LinkedHashMap<>();
             List<String> additional = new ArrayList<>();
             Map<String, String> templates = new LinkedHashMap<>();
+            Map<String, Boolean> addFlags = new LinkedHashMap<>();
             for (String file : new String[]{SPECIAL_TOKENS_MAP, TOKENIZER_CONFIG}) {
                 Path path = directory.resolve(file);
                 if (!Files.exists(path)) {
@@ -98,6 +103,11 @@ public final class TextTokenizer implements AutoCloseable {
                 if (config.path("additional_special_tokens").isArray()) {
                     additional.clear();
                     config.get("additional_special_tokens").forEach(t -> tokenText(t).ifPresent(additional::add));
+                }
+                for (String flag : new String[]{"add_bos_token", "add_eos_token"}) {
+                    if (config.path(flag).isBoolean()) {
+                        addFlags.put(flag, config.get(flag).asBoolean());
+                    }
                 }
                 JsonNode template = config.get("chat_template");
                 if (template != null && template.isTextual()) {
@@ -124,7 +134,7 @@ public final class TextTokenizer implements AutoCloseable {
                     .optPadding(false)
                     .build();
             return new TextTokenizer(tokenizer, ids, vocabSize, Map.copyOf(special), List.copyOf(additional),
-                    List.copyOf(specialAdded), Map.copyOf(templates));
+                    List.copyOf(specialAdded), Map.copyOf(templates), Map.copyOf(addFlags));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the tokenizer of " + directory, e);
         }
@@ -132,7 +142,12 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** The ids of {@code text} alone (no BOS/EOS from the post-processor), as HF's apply_chat_template encodes. */
     public long[] encode(String text) {
-        return tokenizer.encode(text, false, false).getIds();
+        return encode(text, false);
+    }
+
+    /** The ids of {@code text}; {@code addSpecialTokens} applies tokenizer.json's post-processor, as HF's tokenizer(text). */
+    public long[] encode(String text, boolean addSpecialTokens) {
+        return tokenizer.encode(text, addSpecialTokens, false).getIds();
     }
 
     /**
@@ -158,6 +173,42 @@ public final class TextTokenizer implements AutoCloseable {
             }
         }
         return new Encoded(tokenIds, starts, ends);
+    }
+
+    /**
+     * Fails when tokenizer_config.json's {@code add_bos_token} / {@code add_eos_token} disagree with
+     * what tokenizer.json's post-processor adds: transformers 4.x (LlamaTokenizerFast rebuilds the
+     * post-processor from the flags) and transformers 5.x / transformers.js (the post-processor
+     * alone) then encode plain text differently, so no encoding is "what HF does".
+     */
+    public void requireConsistentSpecialTokens() {
+        long[] bare = encode("a", false);
+        long[] full = encode("a", true);
+        int at = indexOf(full, bare);
+        boolean addsBos = at > 0 && bosId().isPresent() && full[0] == bosId().getAsInt();
+        boolean addsEos = at >= 0 && at + bare.length < full.length && eosId().isPresent()
+                && full[full.length - 1] == eosId().getAsInt();
+        check("add_bos_token", addsBos);
+        check("add_eos_token", addsEos);
+    }
+
+    private void check(String flag, boolean postProcessorAdds) {
+        Boolean configured = addFlags.get(flag);
+        if (configured != null && configured != postProcessorAdds) {
+            throw new IllegalArgumentException("tokenizer_config.json sets " + flag + "=" + configured
+                    + " but tokenizer.json's post-processor " + (postProcessorAdds ? "adds" : "does not add") + " that token;"
+                    + " transformers 4.x and 5.x encode such a tokenizer differently, so tuneloop refuses to guess:"
+                    + " make the two agree");
+        }
+    }
+
+    private static int indexOf(long[] haystack, long[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Token ids with their source ranges ({@code start[i]..end[i]} of the text; -1 for added special tokens). */

@@ -8,8 +8,11 @@ import java.util.List;
 
 /**
  * One tokenized training example: its tokens and which of them are learned (the assistant's
- * response, including the template's end-of-turn / eos token). Each segment is tokenized on its
- * own so the mask boundary is exact.
+ * response, including the template's end-of-turn / eos token). The whole rendered text is
+ * tokenized once, as Hugging Face and serving engines tokenize it, and the mask comes from each
+ * token's character offsets (HF's {@code return_assistant_tokens_mask}): tokenizing segments
+ * separately would give SentencePiece-style tokenizers a {@code ▁} at every segment start, tokens
+ * the model never sees at serving time.
  *
  * @param tokens  token ids
  * @param trained trained[i] is true when tokens[i] is a response token whose prediction is learned
@@ -22,19 +25,44 @@ public record SftExample(long[] tokens, boolean[] trained) {
     }
 
     /**
-     * Tokenizes rendered segments, keeping at most {@code maxTokens} (the end is cut: a response
-     * cut away entirely leaves nothing to learn, which {@link #requireLearnable} reports).
+     * Tokenizes the joined text of rendered segments once, keeping at most {@code maxTokens} (the end
+     * is cut: a response cut away entirely leaves nothing to learn, which {@link #requireLearnable}
+     * reports). A trained segment [s, e) marks the tokens from the one holding character s to the one
+     * holding character e - 1, as HF does; {@code addSpecialTokens} applies the tokenizer's
+     * post-processor (BOS/EOS), which HF's apply_chat_template leaves off and plain-text training applies.
      */
-    public static SftExample tokenize(List<Segment> segments, TextTokenizer tokenizer, int maxTokens) {
-        long[] tokens = new long[0];
-        boolean[] trained = new boolean[0];
+    public static SftExample tokenize(List<Segment> segments, TextTokenizer tokenizer, int maxTokens,
+                                      boolean addSpecialTokens) {
+        StringBuilder text = new StringBuilder();
+        List<int[]> trainedRanges = new java.util.ArrayList<>();
         for (Segment segment : segments) {
-            long[] ids = tokenizer.encode(segment.text());
-            int start = tokens.length;
-            tokens = Arrays.copyOf(tokens, start + ids.length);
-            trained = Arrays.copyOf(trained, start + ids.length);
-            System.arraycopy(ids, 0, tokens, start, ids.length);
-            Arrays.fill(trained, start, start + ids.length, segment.trained());
+            if (segment.trained() && !segment.text().isEmpty()) {
+                trainedRanges.add(new int[]{text.length(), text.length() + segment.text().length()});
+            }
+            text.append(segment.text());
+        }
+        TextTokenizer.Encoded encoded = tokenizer.encodeWithOffsets(text.toString(), addSpecialTokens);
+        long[] tokens = encoded.ids();
+        boolean[] trained = new boolean[tokens.length];
+        for (int[] range : trainedRanges) {
+            int first = -1;
+            int last = -1;
+            for (int t = 0; t < tokens.length; t++) {
+                int start = encoded.start()[t];
+                int end = encoded.end()[t];
+                if (start < 0 || end <= start) {
+                    continue; // added special tokens and empty spans hold no character
+                }
+                if (first < 0 && end > range[0]) {
+                    first = t;
+                }
+                if (start < range[1]) {
+                    last = t;
+                }
+            }
+            if (first >= 0 && last >= first) {
+                Arrays.fill(trained, first, last + 1, true);
+            }
         }
         if (tokens.length > maxTokens) {
             tokens = Arrays.copyOf(tokens, maxTokens);
