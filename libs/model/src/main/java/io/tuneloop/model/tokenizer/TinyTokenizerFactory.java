@@ -59,4 +59,41 @@ public final class TinyTokenizerFactory {
         }
         return trained;
     }
+
+    /**
+     * Writes a SentencePiece-style tokenizer (Llama-2 / Mistral layout, see {@link SentencePieceBpe})
+     * with a Llama-2-chat template and {@code add_bos_token: true}, as those models ship it.
+     */
+    public static void writeSentencePiece(Path directory, List<String> corpus, int merges, boolean legacy) {
+        ObjectNode config = JSON.createObjectNode();
+        config.put("tokenizer_class", "LlamaTokenizerFast");
+        config.put("bos_token", SentencePieceBpe.BOS);
+        config.put("eos_token", SentencePieceBpe.EOS);
+        config.put("unk_token", SentencePieceBpe.UNK);
+        config.put("add_bos_token", true);
+        config.put("add_eos_token", false);
+        config.put("legacy", legacy);
+        config.put("chat_template", LLAMA2_TEMPLATE);
+        try {
+            Files.createDirectories(directory);
+            JSON.writeValue(directory.resolve(TextTokenizer.TOKENIZER_JSON).toFile(),
+                    SentencePieceBpe.train(corpus, merges, legacy, List.of()));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(TextTokenizer.TOKENIZER_CONFIG).toFile(), config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the tokenizer into " + directory, e);
+        }
+    }
+
+    /** Llama-2-chat's template (system folded into the first user turn, [INST] ... [/INST]). */
+    public static final String LLAMA2_TEMPLATE = "{% if messages[0]['role'] == 'system' %}"
+            + "{% set loop_messages = messages[1:] %}{% set system_message = messages[0]['content'] %}"
+            + "{% else %}{% set loop_messages = messages %}{% set system_message = false %}{% endif %}"
+            + "{% for message in loop_messages %}"
+            + "{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+            + "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+            + "{% if loop.index0 == 0 and system_message != false %}"
+            + "{% set content = '<<SYS>>\n' + system_message + '\n<</SYS>>\n\n' + message['content'] %}"
+            + "{% else %}{% set content = message['content'] %}{% endif %}"
+            + "{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}"
+            + "{% elif message['role'] == 'assistant' %}{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}";
 }

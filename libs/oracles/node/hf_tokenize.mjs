@@ -4,7 +4,9 @@
 // independent implementation.
 //
 // Usage:
-//   TUNELOOP_NODE_MODULES=/path/to/node_modules node hf_tokenize.mjs CASES.json [--tokens]
+//   node hf_tokenize.mjs CASES.json [--tokens]
+// with @huggingface/transformers installed next to this file (npm install --ignore-scripts
+// --no-package-lock in libs/oracles/node, as .ci/run does), or in TUNELOOP_NODE_MODULES.
 //
 // CASES.json:
 //   {"cases": [{"id": "c1", "tokenizer_json": "/abs/tokenizer.json",
