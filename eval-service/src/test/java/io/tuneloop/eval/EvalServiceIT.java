@@ -109,7 +109,7 @@ class EvalServiceIT {
                 loop.step();
             }
             Models.save(model, tuned, DType.F32, Long.MAX_VALUE);
-            Models.copyTokenizer(base, tuned);
+            Models.copyModelFiles(base, tuned);
         }
         byte[] heldOutShard = jsonLines(heldOut);
         byte[] validationShard = jsonLines(validation);

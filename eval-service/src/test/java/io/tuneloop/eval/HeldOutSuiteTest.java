@@ -50,7 +50,7 @@ class HeldOutSuiteTest {
 
             HeldOutSuite.Summary base;
             try (DecoderModel model = Models.load(dir, root, Device.cpu())) {
-                base = HeldOutSuite.summarise(HeldOutSuite.run(model, tokenizer, prompts, 8, 4, root));
+                base = HeldOutSuite.summarise(HeldOutSuite.run(model, tokenizer, eos(tokenizer), prompts, 8, 4, root));
             }
             HeldOutSuite.Summary tuned;
             try (DecoderModel model = Models.load(dir, root, Device.cpu()); AdamW adamW = AdamW.defaults(root, 0.0)) {
@@ -60,11 +60,15 @@ class HeldOutSuiteTest {
                 for (int step = 0; step < 200; step++) {
                     loop.step();
                 }
-                tuned = HeldOutSuite.summarise(HeldOutSuite.run(model, tokenizer, prompts, 8, 4, root));
+                tuned = HeldOutSuite.summarise(HeldOutSuite.run(model, tokenizer, eos(tokenizer), prompts, 8, 4, root));
             }
             assertThat(tuned.rougeL()).as("tuned %s vs base %s", tuned, base).isGreaterThan(base.rougeL());
             assertThat(tuned.exactMatch()).isGreaterThanOrEqualTo(25.0); // at least the answer format, a colour word
             assertThat(tuned.perTask()).containsKey("colours");
         }
+    }
+
+    private static java.util.Set<Long> eos(io.tuneloop.model.tokenizer.TextTokenizer tokenizer) {
+        return java.util.Set.of((long) tokenizer.eosId().orElseThrow());
     }
 }

@@ -18,6 +18,7 @@ import io.tuneloop.model.nn.DecoderModel;
 import io.tuneloop.model.nn.LoraAdapters;
 import io.tuneloop.model.nn.Models;
 import io.tuneloop.model.nn.PeftFormat;
+import io.tuneloop.model.generate.StopTokens;
 import io.tuneloop.model.tokenizer.TextTokenizer;
 import io.tuneloop.service.messaging.Events;
 import io.tuneloop.store.ArtifactLayout;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -123,9 +125,10 @@ public class EvalService {
         SuiteRunner.ModelResults tunedResults;
         try (NDManager root = NDManager.newBaseManager(Device.cpu());
              TextTokenizer tokenizer = TextTokenizer.load(base)) {
+            Set<Long> stops = StopTokens.of(base, tokenizer);
             if (baseResults == null) {
                 try (DecoderModel model = Models.load(base, root, Device.cpu())) {
-                    baseResults = SuiteRunner.run(model, tokenizer, examples, suites, selection, settings, root);
+                    baseResults = SuiteRunner.run(model, tokenizer, stops, examples, suites, selection, settings, root);
                 }
                 baseResultsCache.put(baseKey, baseResults);
             } else {
@@ -133,7 +136,7 @@ public class EvalService {
                 meters.counter("tuneloop.eval.base.reused").increment();
             }
             try (DecoderModel model = load(base, tuned, root)) {
-                tunedResults = SuiteRunner.run(model, tokenizer, examples, suites, selection, settings, root);
+                tunedResults = SuiteRunner.run(model, tokenizer, stops, examples, suites, selection, settings, root);
             }
         }
         EvalReport report = EvalReport.compare(checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),

@@ -66,10 +66,9 @@ public final class HeldOutSuite {
     }
 
     /** Generates and scores; memory stays bounded (batches; only the last position's logits are read). */
-    public static List<Scored> run(DecoderModel model, TextTokenizer tokenizer, List<Prompt> prompts, int batchSize,
-                                   int maxNewTokens, NDManager root) {
-        Set<Long> eos = tokenizer.eosId().isPresent() ? Set.of((long) tokenizer.eosId().getAsInt()) : Set.of();
-        GenerationConfig greedy = GenerationConfig.greedy(maxNewTokens, eos);
+    public static List<Scored> run(DecoderModel model, TextTokenizer tokenizer, Set<Long> stops, List<Prompt> prompts,
+                                   int batchSize, int maxNewTokens, NDManager root) {
+        GenerationConfig greedy = GenerationConfig.greedy(maxNewTokens, stops);
         List<Scored> scored = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<Prompt> batch = prompts.subList(from, Math.min(from + batchSize, prompts.size()));

@@ -54,8 +54,13 @@ public final class SuiteRunner {
     private SuiteRunner() {
     }
 
-    public static ModelResults run(DecoderModel model, TextTokenizer tokenizer, List<InstructionRecord> examples,
-                                   PromptSuites suites, SuiteSelection selection, Settings settings, NDManager root) {
+    /**
+     * @param stops the ids that end a response ({@link io.tuneloop.model.generate.StopTokens}: every eos
+     *              id of the model's files and the template's end-of-turn token)
+     */
+    public static ModelResults run(DecoderModel model, TextTokenizer tokenizer, Set<Long> stops,
+                                   List<InstructionRecord> examples, PromptSuites suites, SuiteSelection selection,
+                                   Settings settings, NDManager root) {
         long started = System.nanoTime();
         long[] generated = {0};
         List<PromptResult> results = new ArrayList<>();
@@ -68,7 +73,7 @@ public final class SuiteRunner {
             }
             List<HeldOutSuite.Prompt> prompts = HeldOutSuite.prompts(examples).stream()
                     .filter(p -> p.suite().equals(split)).limit(limit).toList();
-            for (HeldOutSuite.Scored s : HeldOutSuite.run(model, tokenizer, prompts, settings.batchSize(),
+            for (HeldOutSuite.Scored s : HeldOutSuite.run(model, tokenizer, stops, prompts, settings.batchSize(),
                     settings.maxNewTokens(), root)) {
                 generated[0] += tokenizer.encode(s.response()).length;
                 results.add(new PromptResult(split, s.prompt().id(), s.prompt().task(), s.prompt().category(),
@@ -79,8 +84,7 @@ public final class SuiteRunner {
         }
 
         ChatTemplate chat = chatTemplate(tokenizer);
-        Set<Long> eos = tokenizer.eosId().isPresent() ? Set.of((long) tokenizer.eosId().getAsInt()) : Set.of();
-        GenerationConfig greedy = GenerationConfig.greedy(settings.maxNewTokens(), eos);
+        GenerationConfig greedy = GenerationConfig.greedy(settings.maxNewTokens(), stops);
         for (var suite : suites.instructions().entrySet()) {
             if (!selection.includes(suite.getKey())) {
                 continue;
@@ -140,7 +144,8 @@ public final class SuiteRunner {
         List<Response> responses = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<long[]> inputs = prompts.subList(from, Math.min(from + batchSize, prompts.size())).stream()
-                    .map(p -> tokenizer.encode(chat.render(List.of(Message.user(p)), true))).toList();
+                    .map(p -> tokenizer.encode(chat.render(List.of(Message.user(p)), true), chat.encodesSpecialTokens()))
+                    .toList();
             for (Generator.Generated output : Generator.generateScored(model, inputs, config, tokenizer::decode, root)) {
                 generated[0] += output.tokens().length;
                 responses.add(new Response(tokenizer.decodeSkippingSpecial(output.tokens()).strip(), output.meanEntropy()));

@@ -49,7 +49,7 @@ public final class EvalBenchmark {
                     java.util.Map.of(SuiteRunner.IFEVAL, IfEvalPrompt.bundled()), java.util.Map.of());
             for (int round = 0; round < 2; round++) {
                 for (int batch : new int[] {1, 8}) {
-                    SuiteRunner.ModelResults r = SuiteRunner.run(model, tokenizer, heldOut, suites,
+                    SuiteRunner.ModelResults r = SuiteRunner.run(model, tokenizer, java.util.Set.of((long) tokenizer.eosId().orElseThrow()), heldOut, suites,
                             io.tuneloop.eval.evaluation.SuiteSelection.all(), new SuiteRunner.Settings(batch, 32, 1000, 0), root);
                     System.out.printf("round %d, batch %d: %d prompts, %d generated tokens in %.2f s: %.1f prompts/s,"
                                     + " %.0f generated tokens/s%n", round, batch, r.prompts().size(), r.generatedTokens(),

@@ -36,12 +36,17 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
     private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,2})?");
 
     /** LoRA settings (PEFT's r, lora_alpha, lora_dropout, target_modules). */
-    public record Lora(Integer rank, Double alpha, Double dropout, List<String> targets) {
+    public record Lora(Integer rank, Double alpha, Double dropout, List<String> targets, Boolean useRslora) {
         public Lora {
             rank = rank == null ? 8 : rank;
             alpha = alpha == null ? 2.0 * rank : alpha;
             dropout = dropout == null ? 0.0 : dropout;
             targets = targets == null ? null : List.copyOf(targets);
+            useRslora = useRslora != null && useRslora;
+        }
+
+        public Lora(Integer rank, Double alpha, Double dropout, List<String> targets) {
+            this(rank, alpha, dropout, targets, null);
         }
     }
 
@@ -112,7 +117,7 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
     /** The spec with what depends on the model and the data resolved. */
     public RunSpec resolved(long steps, int sequenceLength, List<String> loraTargets) {
         Lora resolvedLora = lora == null ? null : new Lora(lora.rank(), lora.alpha(), lora.dropout(),
-                lora.targets() == null ? loraTargets : lora.targets());
+                lora.targets() == null ? loraTargets : lora.targets(), lora.useRslora());
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, resolvedLora, epochs, steps, batchSize,
                 gradientAccumulation, sequenceLength, packing, optimizer, shardSteps, seed, device, evalExamples);
     }

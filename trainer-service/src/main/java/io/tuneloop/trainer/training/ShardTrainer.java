@@ -100,7 +100,7 @@ public final class ShardTrainer {
                 RunSpec.Lora lora = spec.lora();
                 adapters = resume == null
                         ? LoraAdapters.create(model, new LoraAdapters.Config(lora.rank(), lora.alpha(), lora.dropout(),
-                        lora.targets()), spec.seed(), root)
+                        lora.targets(), lora.useRslora()), spec.seed(), root)
                         : PeftFormat.load(resume, model, root);
                 model.useAdapters(adapters);
                 adapters.training(true);
@@ -149,7 +149,7 @@ public final class ShardTrainer {
                     Models.save(model, output, DType.F32, MAX_SHARD_BYTES);
                 }
                 TrainingCheckpoint.save(output, loop.state(), adamW);
-                Models.copyTokenizer(baseModel, output);
+                Models.copyModelFiles(baseModel, output);
                 StepsFile.write(output.resolve(STEPS), steps);
                 return new Outcome(steps, validationLoss, loop.state(), false, loadMillis, trainMillis,
                         (System.nanoTime() - saveStart) / 1e6);
@@ -169,12 +169,14 @@ public final class ShardTrainer {
             if (spec.mode().equals("lora")) {
                 try (LoraAdapters adapters = PeftFormat.load(lastCheckpoint, model, root)) {
                     PeftFormat.save(adapters, model, adapter, spec.baseModel());
-                    Models.copyTokenizer(baseModel, adapter);
+                    Models.copyModelFiles(baseModel, adapter);
                     adapters.mergeInto(model);
                 }
             }
-            Models.save(model, merged, DType.F32, MAX_SHARD_BYTES);
-            Models.copyTokenizer(baseModel, merged);
+            // the export is in the base's dtype, with the base's config.json and companion files: only weights change
+            DType exported = DType.ofTorchName(ModelConfig.read(baseModel.resolve(Models.CONFIG)).torchDtype());
+            Models.save(model, merged, exported, MAX_SHARD_BYTES);
+            Models.copyModelFiles(baseModel, merged);
         }
     }
 

@@ -122,6 +122,16 @@ public final class ChatTemplate {
         return name;
     }
 
+    /**
+     * Whether text rendered with this template is encoded with the tokenizer's special tokens (its
+     * post-processor's BOS/EOS): not for a model's own template, which places them itself (HF's
+     * apply_chat_template encodes with add_special_tokens=False), but for the built-in formats, as
+     * HF's tokenizer(text) does.
+     */
+    public boolean encodesSpecialTokens() {
+        return !name.equals("model");
+    }
+
     /** The source of the template used without tools. */
     public String source() {
         return sources.getOrDefault(DEFAULT, sources.values().iterator().next());

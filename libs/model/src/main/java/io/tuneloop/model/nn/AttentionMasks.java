@@ -55,6 +55,32 @@ public final class AttentionMasks {
         return manager.create(mask, new Shape(batch, 1, length, length));
     }
 
+    /**
+     * {@code mask} with every key further back than the sliding window blocked: query t (at key index
+     * S - T + t) sees key s only when s > S - T + t - window, the last {@code window} positions
+     * itself included, as HF's sliding-window masks. The mask itself when no key is that far back.
+     * (B, 1, T, S) → (B, 1, T, S)
+     */
+    public static NDArray withinWindow(NDArray mask, int window) {
+        if (window <= 0) {
+            return mask;
+        }
+        Shape shape = mask.getShape();
+        int queries = (int) shape.get(2);
+        int keys = (int) shape.get(3);
+        if (keys <= window) {
+            return mask;
+        }
+        float[] band = new float[queries * keys];
+        int past = keys - queries;
+        for (int t = 0; t < queries; t++) {
+            for (int s = 0; s < keys; s++) {
+                band[t * keys + s] = s <= past + t - window ? BLOCKED : 0f;
+            }
+        }
+        return mask.add(mask.getManager().create(band, new Shape(1, 1, queries, keys)));
+    }
+
     /** Positions that count only real tokens: a token's position is the number of real tokens before it (padding: 0). (B, T) int64 */
     public static NDArray positions(NDManager manager, boolean[][] valid, int past, int newTokens) {
         int batch = valid.length;

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * GPT-2 (and distilgpt2): learned positions, pre-norm LayerNorm blocks, multi-head attention from
- * one fused c_attn projection, a GELU (tanh) MLP; the output head is the token embedding.
+ * one fused c_attn projection, an MLP with the config's activation (gelu_new by default); the output
+ * head is the token embedding.
  */
 public final class Gpt2Model extends BaseDecoder {
     Gpt2Model(ModelConfig config, NDManager manager, Map<String, NDArray> parameters) {
@@ -50,7 +51,7 @@ public final class Gpt2Model extends BaseDecoder {
         x = x.add(conv1d(attended, l + "attn.c_proj"));
 
         h = Ops.layerNorm(x, p.get(l + "ln_2.weight"), p.get(l + "ln_2.bias"), config.normEps());
-        NDArray hidden = Ops.geluTanh(conv1d(h, l + "mlp.c_fc"));
+        NDArray hidden = Ops.activation(conv1d(h, l + "mlp.c_fc"), config.activation());
         return x.add(conv1d(hidden, l + "mlp.c_proj"));
     }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The Llama family (Llama, TinyLlama, SmolLM, Mistral, Qwen2): pre-norm blocks of RMSNorm,
- * grouped-query self-attention with rotary positions, and a SwiGLU MLP.
+ * grouped-query self-attention with rotary positions (any rope type of {@link io.tuneloop.model.hf.Rope}),
+ * an optional sliding window, and a SwiGLU MLP.
  */
 public final class LlamaModel extends BaseDecoder {
     LlamaModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters) {
@@ -22,28 +23,33 @@ public final class LlamaModel extends BaseDecoder {
         Shape bt = inputIds.getShape();
         NDArray embeddings = p.get("model.embed_tokens.weight");
         NDArray x = embeddings.get(inputIds.reshape(-1)).reshape(bt.get(0), bt.get(1), config.hiddenSize()); // (B, T, C)
+        // the rotary angles are the same for every layer: computed once per forward
+        int seqLength = config.rope().dependsOnLength() ? (int) positions.max().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong() + 1 : 0;
+        NDArray[] rotary = Ops.rotaryAngles(positions, config.rope().inverseFrequencies(config.headSize(), seqLength),
+                config.rope().attentionScaling(), x.getDataType());
+        NDArray windowed = AttentionMasks.withinWindow(mask, config.slidingWindow());                // (B, 1, T, S)
         for (int i = 0; i < config.numLayers(); i++) {
-            x = block(i, x, positions, mask, cache);
+            x = block(i, x, rotary, config.slidingWindowAt(i) ? windowed : mask, cache);
         }
         x = Ops.rmsNorm(x, p.get("model.norm.weight"), config.normEps());
         NDArray head = config.tieWordEmbeddings() ? embeddings : p.get("lm_head.weight");
         return Ops.float32(Ops.linear(x, head, null)); // (B, T, V), float32 for the loss and sampling
     }
 
-    private NDArray block(int i, NDArray x, NDArray positions, NDArray mask, KvCache cache) {
+    private NDArray block(int i, NDArray x, NDArray[] rotary, NDArray mask, KvCache cache) {
         String l = "model.layers." + i + ".";
         NDArray h = Ops.rmsNorm(x, p.get(l + "input_layernorm.weight"), config.normEps());
         NDArray q = Ops.splitHeads(linear(h, l + "self_attn.q_proj"), config.numHeads());   // (B, H, T, hs)
         NDArray k = Ops.splitHeads(linear(h, l + "self_attn.k_proj"), config.numKvHeads()); // (B, KV, T, hs)
         NDArray v = Ops.splitHeads(linear(h, l + "self_attn.v_proj"), config.numKvHeads());
-        q = Ops.rope(q, positions, config.ropeTheta());
-        k = Ops.rope(k, positions, config.ropeTheta());
+        q = Ops.applyRotary(q, rotary[0], rotary[1]);
+        k = Ops.applyRotary(k, rotary[0], rotary[1]);
         if (cache != null) {
             NDList all = cache.append(i, k, v);                                       // (B, KV, P+T, hs)
             k = all.get(0);
             v = all.get(1);
         }
-        NDArray attended = Ops.mergeHeads(Ops.attention(q, k, v, mask));              // (B, T, C)
+        NDArray attended = Ops.mergeHeads(Ops.attention(q, k, v, mask));              // (B, T, H*hs)
         x = x.add(linear(attended, l + "self_attn.o_proj"));
 
         h = Ops.rmsNorm(x, p.get(l + "post_attention_layernorm.weight"), config.normEps());

@@ -13,7 +13,7 @@ import java.util.Random;
 
 /**
  * LoRA adapters (Hu et al.): for each targeted projection with frozen weight W, a low-rank update
- * ΔW = (alpha / r) · B A with A (r, in) random and B (out, r) zero, so training starts from the base
+ * ΔW = scale · B A (scale = alpha / r, or alpha / sqrt(r) for rank-stabilised LoRA) with A (r, in) random and B (out, r) zero, so training starts from the base
  * model exactly. The forward pass adds (alpha / r) · (x Aᵀ) Bᵀ to the projection, never
  * materialising ΔW. Names follow PEFT: {@code <module>.lora_A.weight}, {@code <module>.lora_B.weight}.
  */
@@ -24,10 +24,15 @@ public final class LoraAdapters implements AutoCloseable {
      * @param dropout probability of dropping an input of the LoRA path while training (PEFT's lora_dropout)
      * @param targets module names to adapt (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj;
      *                c_attn, c_proj, c_fc for GPT-2)
+     * @param rsLora  rank-stabilised LoRA (PEFT's use_rslora): the update is scaled by alpha / sqrt(r)
      */
-    public record Config(int rank, double alpha, double dropout, List<String> targets) {
+    public record Config(int rank, double alpha, double dropout, List<String> targets, boolean rsLora) {
         public Config(int rank, double alpha, List<String> targets) {
-            this(rank, alpha, 0.0, targets);
+            this(rank, alpha, 0.0, targets, false);
+        }
+
+        public Config(int rank, double alpha, double dropout, List<String> targets) {
+            this(rank, alpha, dropout, targets, false);
         }
 
         public Config {
@@ -43,8 +48,9 @@ public final class LoraAdapters implements AutoCloseable {
             targets = List.copyOf(targets);
         }
 
+        /** PEFT's scaling: alpha / r, or alpha / sqrt(r) with rsLora. */
         public double scale() {
-            return alpha / rank;
+            return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;
         }
     }
 

@@ -64,6 +64,11 @@ public final class Models {
         if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute type must be FLOAT32 or FLOAT16, was " + computeType);
         }
+        if (computeType == DataType.FLOAT16 && ("bfloat16".equals(config.torchDtype())
+                || tensors.values().stream().anyMatch(t -> t.dtype() == DType.BF16))) {
+            throw new IllegalArgumentException("FLOAT16 compute is refused for a bfloat16 checkpoint: bfloat16 values"
+                    + " beyond float16's range (65504) would become infinite; compute in FLOAT32");
+        }
         Map<String, Tensor> byName = new LinkedHashMap<>();
         tensors.forEach((name, tensor) -> byName.put(canonical(config, name), tensor));
         Map<String, long[]> layout = ParameterLayout.of(config);
@@ -108,7 +113,12 @@ public final class Models {
         }
     }
 
-    /** Writes config.json, generation_config.json and the weights in {@code dtype}, sharded above {@code maxShardBytes}. */
+    /**
+     * Writes the weights in {@code dtype} (sharded above {@code maxShardBytes}) and config.json: the
+     * config the model was loaded from with only torch_dtype set to {@code dtype}, so fields tuneloop
+     * does not model survive. A model made in code also gets a generation_config.json; a loaded one
+     * keeps its base's ({@link #copyModelFiles}).
+     */
     public static void save(DecoderModel model, Path directory, DType dtype, long maxShardBytes) {
         ModelConfig config = model.config();
         List<Tensor> tensors = new ArrayList<>();
@@ -118,26 +128,20 @@ public final class Models {
                     array.toType(DataType.FLOAT32, false).toFloatArray());
             tensors.add(tensor.convertTo(dtype));
         }
-        ModelConfig saved = new ModelConfig(config.architecture(), config.modelType(), config.vocabSize(),
-                config.hiddenSize(), config.numLayers(), config.numHeads(), config.numKvHeads(),
-                config.intermediateSize(), config.maxPositions(), config.normEps(), config.ropeTheta(),
-                config.tieWordEmbeddings(), config.attentionBias(), config.bosTokenId(), config.eosTokenId(),
-                switch (dtype) {
-                    case BF16 -> "bfloat16";
-                    case F16 -> "float16";
-                    default -> "float32";
-                });
+        ModelConfig saved = config.withTorchDtype(dtype.torchName());
         try {
             Files.createDirectories(directory);
             JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(CONFIG).toFile(), saved.toJson());
-            var generation = JSON.createObjectNode();
-            if (config.bosTokenId() >= 0) {
-                generation.put("bos_token_id", config.bosTokenId());
+            if (config.source() == null) {
+                var generation = JSON.createObjectNode();
+                if (config.bosTokenId() >= 0) {
+                    generation.put("bos_token_id", config.bosTokenId());
+                }
+                if (config.eosTokenId() >= 0) {
+                    generation.put("eos_token_id", config.eosTokenId());
+                }
+                JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(GENERATION_CONFIG).toFile(), generation);
             }
-            if (config.eosTokenId() >= 0) {
-                generation.put("eos_token_id", config.eosTokenId());
-            }
-            JSON.writerWithDefaultPrettyPrinter().writeValue(directory.resolve(GENERATION_CONFIG).toFile(), generation);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the config of " + directory, e);
         }
@@ -181,13 +185,16 @@ public final class Models {
     }
 
     /**
-     * Copies the tokenizer files (tokenizer.json, tokenizer_config.json, special_tokens_map.json and
-     * chat_template.jinja, whichever exist) next to a checkpoint, so a fine-tuned model keeps its template.
+     * Copies the files a fine-tuned model shares with its base, unchanged: the tokenizer files
+     * (tokenizer.json, tokenizer_config.json, special_tokens_map.json, chat_template.jinja) and
+     * generation_config.json, whichever exist, so it keeps its template, eos ids and sampling defaults.
      */
-    public static void copyTokenizer(Path from, Path to) {
+    public static void copyModelFiles(Path from, Path to) {
         try {
             Files.createDirectories(to);
-            for (String file : io.tuneloop.model.tokenizer.TextTokenizer.FILES) {
+            List<String> files = new ArrayList<>(io.tuneloop.model.tokenizer.TextTokenizer.FILES);
+            files.add(GENERATION_CONFIG);
+            for (String file : files) {
                 if (Files.exists(from.resolve(file))) {
                     Files.copy(from.resolve(file), to.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }

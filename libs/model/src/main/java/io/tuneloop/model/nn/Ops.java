@@ -67,26 +67,60 @@ public final class Ops {
     }
 
     /**
-     * Rotary position embedding in Hugging Face's convention (rotate_half over the two halves of the
-     * head dimension, not interleaved pairs). x: (B, H, T, hs), positions: (B, T) → (B, H, T, hs)
+     * cos and sin of the rotary angles, as HF's rotary embedding returns them: angle[t, i] =
+     * position[t] · inv_freq[i] over the two halves (rotate_half layout), times the rope type's
+     * attention scaling (yarn). positions: (B, T) → {cos, sin} each (B, 1, T, hs) in {@code type}
      */
-    public static NDArray rope(NDArray x, NDArray positions, double theta) {
-        long headSize = x.getShape().get(3);
-        NDManager m = x.getManager();
-        // inv_freq[i] = theta^(-2i/hs), i < hs/2
-        float[] invFreq = new float[(int) headSize / 2];
-        for (int i = 0; i < invFreq.length; i++) {
-            invFreq[i] = (float) (1.0 / Math.pow(theta, 2.0 * i / headSize));
+    public static NDArray[] rotaryAngles(NDArray positions, double[] inverseFrequencies, double scaling, DataType type) {
+        NDManager m = positions.getManager();
+        float[] inv = new float[inverseFrequencies.length];
+        for (int i = 0; i < inv.length; i++) {
+            inv[i] = (float) inverseFrequencies[i];
         }
-        NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(-1)
-                .mul(m.create(invFreq));                                     // (B, T, hs/2)
-        NDArray angles = NDArrays.concat(new NDList(freqs, freqs), -1).expandDims(1); // (B, 1, T, hs)
-        NDArray cos = angles.cos().toType(x.getDataType(), false);
-        NDArray sin = angles.sin().toType(x.getDataType(), false);
-        NDArray x1 = x.get(new NDIndex("..., :{}", headSize / 2));
-        NDArray x2 = x.get(new NDIndex("..., {}:", headSize / 2));
+        NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(m.create(inv)); // (B, T, hs/2)
+        NDArray angles = NDArrays.concat(new NDList(freqs, freqs), -1).expandDims(1);                 // (B, 1, T, hs)
+        NDArray cos = angles.cos();
+        NDArray sin = angles.sin();
+        if (scaling != 1.0) {
+            cos = cos.mul(scalar(cos, (float) scaling));
+            sin = sin.mul(scalar(sin, (float) scaling));
+        }
+        return new NDArray[]{cos.toType(type, false), sin.toType(type, false)};
+    }
+
+    /**
+     * Rotary position embedding in Hugging Face's convention (rotate_half over the two halves of the
+     * head dimension, not interleaved pairs): x·cos + rotate_half(x)·sin. x: (B, H, T, hs) → (B, H, T, hs)
+     */
+    public static NDArray applyRotary(NDArray x, NDArray cos, NDArray sin) {
+        long half = x.getShape().get(3) / 2;
+        NDArray x1 = x.get(new NDIndex("..., :{}", half));
+        NDArray x2 = x.get(new NDIndex("..., {}:", half));
         NDArray rotated = NDArrays.concat(new NDList(x2.neg(), x1), -1);
         return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /** Plain RoPE with base {@code theta} (tests and references). x: (B, H, T, hs), positions: (B, T) */
+    public static NDArray rope(NDArray x, NDArray positions, double theta) {
+        int dim = (int) x.getShape().get(3);
+        NDArray[] cs = rotaryAngles(positions, io.tuneloop.model.hf.Rope.plain(theta, 1).inverseFrequencies(dim, 0), 1,
+                x.getDataType());
+        return applyRotary(x, cs[0], cs[1]);
+    }
+
+    /** GPT-2's activation_function by name (HF's ACT2FN); the config refuses the ones not listed here. */
+    public static NDArray activation(NDArray x, String name) {
+        return switch (name) {
+            case "gelu_new", "gelu_pytorch_tanh" -> geluTanh(x);
+            case "gelu" -> x.mul(scalar(x, 0.5f)).mul(x.div(scalar(x, (float) Math.sqrt(2))).erf().add(scalar(x, 1f)));
+            case "gelu_fast" -> x.mul(scalar(x, 0.5f)).mul(x.mul(scalar(x, 0.7978845608f))
+                    .mul(scalar(x, 1f).add(x.mul(x).mul(scalar(x, 0.044715f)))).tanh().add(scalar(x, 1f)));
+            case "quick_gelu" -> x.mul(ai.djl.nn.Activation.sigmoid(x.mul(scalar(x, 1.702f))));
+            case "relu" -> x.maximum(scalar(x, 0f));
+            case "silu", "swish" -> silu(x);
+            case "tanh" -> x.tanh();
+            default -> throw new IllegalArgumentException("unsupported activation " + name);
+        };
     }
 
     /**

@@ -26,25 +26,35 @@ public final class ParameterLayout {
 
     private static Map<String, long[]> llama(ModelConfig c) {
         long d = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headSize();   // = d unless head_dim is set otherwise
         long kv = (long) c.numKvHeads() * c.headSize();
+        long inner = c.intermediateSize();
         Map<String, long[]> p = new LinkedHashMap<>();
         p.put("model.embed_tokens.weight", new long[]{c.vocabSize(), d});
         for (int i = 0; i < c.numLayers(); i++) {
             String l = "model.layers." + i + ".";
             p.put(l + "input_layernorm.weight", new long[]{d});
-            p.put(l + "self_attn.q_proj.weight", new long[]{d, d});
+            p.put(l + "self_attn.q_proj.weight", new long[]{q, d});
             p.put(l + "self_attn.k_proj.weight", new long[]{kv, d});
             p.put(l + "self_attn.v_proj.weight", new long[]{kv, d});
             if (c.attentionBias()) {
-                p.put(l + "self_attn.q_proj.bias", new long[]{d});
+                p.put(l + "self_attn.q_proj.bias", new long[]{q});
                 p.put(l + "self_attn.k_proj.bias", new long[]{kv});
                 p.put(l + "self_attn.v_proj.bias", new long[]{kv});
             }
-            p.put(l + "self_attn.o_proj.weight", new long[]{d, d});
+            p.put(l + "self_attn.o_proj.weight", new long[]{d, q});
+            if (c.outputBias()) {
+                p.put(l + "self_attn.o_proj.bias", new long[]{d});
+            }
             p.put(l + "post_attention_layernorm.weight", new long[]{d});
-            p.put(l + "mlp.gate_proj.weight", new long[]{c.intermediateSize(), d});
-            p.put(l + "mlp.up_proj.weight", new long[]{c.intermediateSize(), d});
-            p.put(l + "mlp.down_proj.weight", new long[]{d, c.intermediateSize()});
+            p.put(l + "mlp.gate_proj.weight", new long[]{inner, d});
+            p.put(l + "mlp.up_proj.weight", new long[]{inner, d});
+            p.put(l + "mlp.down_proj.weight", new long[]{d, inner});
+            if (c.mlpBias()) {
+                p.put(l + "mlp.gate_proj.bias", new long[]{inner});
+                p.put(l + "mlp.up_proj.bias", new long[]{inner});
+                p.put(l + "mlp.down_proj.bias", new long[]{d});
+            }
         }
         p.put("model.norm.weight", new long[]{d});
         if (!c.tieWordEmbeddings()) {

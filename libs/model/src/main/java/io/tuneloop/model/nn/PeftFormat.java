@@ -41,6 +41,8 @@ public final class PeftFormat {
         config.put("r", c.rank());
         config.put("lora_alpha", c.alpha());
         config.put("lora_dropout", c.dropout());
+        config.put("use_rslora", c.rsLora());
+        config.put("use_dora", false);
         config.put("bias", "none");
         config.put("fan_in_fan_out", model.config().architecture() == Architecture.GPT2);
         config.put("inference_mode", true);
@@ -71,13 +73,56 @@ public final class PeftFormat {
             throw new IllegalArgumentException(directory + " holds a " + config.path("peft_type").asText()
                     + " adapter; tuneloop loads LORA adapters");
         }
+        refuseUnsupported(config, directory, model);
         List<String> targets = new ArrayList<>();
         config.path("target_modules").forEach(t -> targets.add(t.asText()));
         LoraAdapters.Config c = new LoraAdapters.Config(config.path("r").asInt(), config.path("lora_alpha").asDouble(),
-                config.path("lora_dropout").asDouble(0.0), targets);
+                config.path("lora_dropout").asDouble(0.0), targets, config.path("use_rslora").asBoolean(false));
         Map<String, float[]> values = new LinkedHashMap<>();
         SafetensorsFile.read(directory.resolve(WEIGHTS)).tensors().forEach((name, tensor) ->
                 values.put(name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name, tensor.toFloat32()));
         return LoraAdapters.fromTensors(model, c, values, parent);
+    }
+
+    /**
+     * Adapter settings that change what the adapter computes and that tuneloop does not implement:
+     * loading them as plain LoRA would be silently wrong, so each is refused by name.
+     */
+    private static void refuseUnsupported(JsonNode config, Path directory, DecoderModel model) {
+        List<String> problems = new ArrayList<>();
+        if (config.path("use_dora").asBoolean(false)) {
+            problems.add("use_dora (weight-decomposed LoRA)");
+        }
+        if (nonEmpty(config.get("modules_to_save"))) {
+            problems.add("modules_to_save (fully trained extra modules)");
+        }
+        if (nonEmpty(config.get("rank_pattern"))) {
+            problems.add("rank_pattern (per-module ranks)");
+        }
+        if (nonEmpty(config.get("alpha_pattern"))) {
+            problems.add("alpha_pattern (per-module alphas)");
+        }
+        if (!config.path("bias").asText("none").equals("none")) {
+            problems.add("bias=" + config.get("bias").asText() + " (trained biases)");
+        }
+        if (nonEmpty(config.get("layers_to_transform"))) {
+            problems.add("layers_to_transform (adapters on some layers only)");
+        }
+        if (config.path("target_modules").isTextual()) {
+            problems.add("target_modules as a regular expression");
+        }
+        boolean conv1d = model.config().architecture() == Architecture.GPT2;
+        if (config.has("fan_in_fan_out") && config.get("fan_in_fan_out").asBoolean() != conv1d) {
+            problems.add("fan_in_fan_out=" + config.get("fan_in_fan_out").asBoolean() + " for a " + model.config().modelType()
+                    + " model");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("the adapter in " + directory + " uses " + String.join(", ", problems)
+                    + ", which tuneloop does not support");
+        }
+    }
+
+    private static boolean nonEmpty(JsonNode node) {
+        return node != null && !node.isNull() && (!node.isContainerNode() || !node.isEmpty());
     }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * One optimizer step over micro-batches: forward and backward per micro-batch (gradients add up),
  * each micro-batch's loss SUM divided by the learned tokens of ALL micro-batches, so the step equals
- * one batch of their union; then clipping by global norm and the AdamW update.
+ * one batch of their union; then clipping by global norm and the AdamW update. A step whose loss or
+ * gradient norm is not finite is not applied: it fails with {@link NonFiniteStepException}.
  */
 public final class TrainStep {
     /** What a step did: mean loss over learned tokens, tokens seen, gradient norm before clipping. */
@@ -34,7 +35,15 @@ public final class TrainStep {
         try (NDManager step = root.newSubManager()) {
             model.borrowParameters(step);
             Result backward = accumulateGradients(model, microBatches, step);
+            if (!Double.isFinite(backward.loss())) {
+                zeroGradients(trainable, step);
+                throw new NonFiniteStepException("loss", backward.loss());
+            }
             double gradNorm = clipGradients(trainable, maxGradNorm, step);
+            if (!Double.isFinite(gradNorm)) {
+                zeroGradients(trainable, step);
+                throw new NonFiniteStepException("gradient norm", gradNorm);
+            }
             optimizer.step(trainable, lr);
             zeroGradients(trainable, step);
             return new Result(backward.loss(), backward.learnedTokens(), backward.realTokens(), gradNorm);
