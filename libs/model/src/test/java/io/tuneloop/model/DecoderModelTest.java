@@ -182,4 +182,63 @@ class DecoderModelTest extends EngineTest {
             }
         }
     }
+
+    /** A Llama whose config exercises head_dim != hidden/heads and every bias, read as a user's config.json. */
+    private static ModelConfig unusualLlama(int layers, int window) throws Exception {
+        return ModelConfig.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"model_type": "%s", "vocab_size": 97, "hidden_size": 32, "num_hidden_layers": %d,
+                 "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 12, "intermediate_size": 48,
+                 "max_position_embeddings": 64, "attention_bias": %b, "mlp_bias": %b, "sliding_window": %d,
+                 "rope_scaling": {"rope_type": "linear", "factor": 2.0}}""".formatted(window > 0 ? "mistral" : "llama",
+                layers, window == 0, window == 0, window)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void headDimAndBiasesShapeTheParametersAndSurviveASaveAndLoad() throws Exception {
+        ModelConfig c = unusualLlama(2, 0);
+        try (DecoderModel model = Models.fromTensors(c, Models.initialise(c, 5), root, Device.cpu())) {
+            assertThat(model.parameters().get("model.layers.0.self_attn.q_proj.weight").getShape())
+                    .isEqualTo(new Shape(48, 32)); // 4 heads x head_dim 12
+            assertThat(model.parameters().get("model.layers.0.self_attn.o_proj.weight").getShape()).isEqualTo(new Shape(32, 48));
+            assertThat(model.parameters()).containsKeys("model.layers.1.self_attn.o_proj.bias", "model.layers.1.mlp.down_proj.bias");
+            Models.save(model, dir, DType.F32, Long.MAX_VALUE);
+            try (DecoderModel reloaded = Models.load(dir, root, Device.cpu())) {
+                assertThat(reloaded.config().rope().type()).isEqualTo("linear");
+                assertThat(logits(reloaded, IDS)).containsExactly(logits(model, IDS));
+            }
+        }
+    }
+
+    /**
+     * With one layer and relative (rotary) positions, a token that attends within a window of W sees
+     * exactly what the last token of its W-token suffix sees when that suffix is the whole input.
+     */
+    @org.junit.jupiter.api.Test
+    void aSlidingWindowHidesEveryKeyFurtherBackThanTheWindow() throws Exception {
+        int window = 3;
+        ModelConfig windowed = unusualLlama(1, window);
+        var weights = Models.initialise(windowed, 6);
+        long[] sequence = IDS[0];
+        try (DecoderModel model = Models.fromTensors(windowed, weights, root, Device.cpu())) {
+            float[] all = logits(model, new long[][]{sequence});
+            int vocab = 97;
+            for (int t = window; t < sequence.length; t++) {
+                long[] suffix = Arrays.copyOfRange(sequence, t - window + 1, t + 1);
+                float[] alone = logits(model, new long[][]{suffix});
+                float[] expected = Arrays.copyOfRange(alone, (window - 1) * vocab, window * vocab);
+                float[] actual = Arrays.copyOfRange(all, t * vocab, (t + 1) * vocab);
+                for (int v = 0; v < vocab; v++) {
+                    assertThat(actual[v]).isCloseTo(expected[v], org.assertj.core.api.Assertions.within(1e-4f));
+                }
+            }
+            // and the window matters: the same weights without it see the whole sequence
+            ModelConfig unwindowed = ModelConfig.fromJson(windowed.toJson().put("sliding_window", (Integer) null));
+            try (DecoderModel full = Models.fromTensors(unwindowed, weights, root, Device.cpu())) {
+                float[] seesAll = logits(full, new long[][]{sequence});
+                int last = sequence.length - 1;
+                assertThat(Arrays.copyOfRange(seesAll, last * vocab, (last + 1) * vocab))
+                        .isNotEqualTo(Arrays.copyOfRange(all, last * vocab, (last + 1) * vocab));
+            }
+        }
+    }
 }

@@ -233,7 +233,10 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
     public ObjectNode toJson() {
         if (source != null) {
             ObjectNode c = source.deepCopy();
-            c.put(source.has("dtype") && !source.has("torch_dtype") ? "dtype" : "torch_dtype", torchDtype);
+            boolean stated = source.has("torch_dtype") || source.has("dtype");
+            if (stated || !torchDtype.equals("float32")) { // an unstated dtype reads as float32: keep it unstated
+                c.put(source.has("dtype") && !source.has("torch_dtype") ? "dtype" : "torch_dtype", torchDtype);
+            }
             return c;
         }
         ObjectNode c = JSON.createObjectNode();
