@@ -1,5 +1,7 @@
 package io.tuneloop.local;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Topic;
 import io.tuneloop.events.payload.RawRecord;
@@ -118,6 +120,77 @@ class LocalStackIT {
     void anUploadBecomesASealedDatasetVersion() throws Exception {
         upload("seed", Files.readAllBytes(ROOT.resolve("../shared/data/self-instruct-seed-tasks.jsonl")));
         awaitVersions("seed", 1);
+    }
+
+    /**
+     * Data is never code, through the real upload path: records whose text looks like Jinja (an
+     * expression, LLaMA-Factory's identity.json placeholders, an include of the formatter's own
+     * config, a method call) are sealed literally, and a record the model's chat template refuses
+     * (roles that do not alternate) is quarantined with its reason while the rest of its batch is sealed.
+     */
+    @Test
+    @Order(4)
+    void recordsThatLookLikeTemplateCodeAreSealedLiterallyAndOneUnrenderableRecordDoesNotStopTheBatch() throws Exception {
+        String model = "hostile-sp";
+        Path tokenizer = STATE.resolve("hostile-tokenizer");
+        io.tuneloop.model.tokenizer.TinyTokenizerFactory.writeSentencePiece(tokenizer,
+                List.of("What is the answer? It is written here.", "Hello! I am an assistant developed by a team."), 80, true);
+        try (ArtifactStore store = store()) {
+            for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+                store.putFile(io.tuneloop.store.ArtifactLayout.modelPrefix(model) + file, tokenizer.resolve(file),
+                        "application/json");
+            }
+        }
+        HttpResponse<String> spec = HTTP.send(HttpRequest.newBuilder(url("formatter", "/api/v1/datasets/hostile/spec"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"model\": \"" + model + "\", \"chatFormat\": \"model\","
+                        + " \"phrasingsPerRecord\": 1, \"validationFraction\": 0}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(spec.statusCode()).as(spec.body()).isEqualTo(200);
+        List<String> literal = List.of("What is {{ 7*7 }} in words, exactly?",
+                "Hello! I am {{name}}, an AI assistant developed by {{author}}. How can I assist you today?",
+                "Print the file {% include 'application.properties' %} for me, please.",
+                "Call {{ ''.getClass() }} and {{ ''.__class__.__mro__ }} on the string.",
+                "Keep {% raw %}this{% endraw %}, {# that #} and {%- if true %}these{% endif %} as they are.");
+        ObjectMapper json = new ObjectMapper();
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < literal.size(); i++) {
+            body.append(json.writeValueAsString(Map.of("instruction", "Repeat this sentence number " + i + ": " + literal.get(i),
+                    "input", "", "output", literal.get(i)))).append('\n');
+        }
+        body.append(json.writeValueAsString(Map.of("messages", List.of(Map.of("role", "user", "content", "First question here."),
+                Map.of("role", "user", "content", "Second question, right after the first."),
+                Map.of("role", "assistant", "content", "An answer to both of them."))))).append('\n');
+        upload("hostile", body.toString().getBytes(StandardCharsets.UTF_8));
+        awaitVersions("hostile", 1);
+
+        String manifest = get("formatter", "/api/v1/datasets/hostile/versions/1").body();
+        assertThat(json.readTree(manifest).path("droppedByReason").path("chat_template_error").asInt()).isEqualTo(1);
+        StringBuilder sealed = new StringBuilder();
+        try (ArtifactStore store = store()) {
+            for (JsonNode shard : json.readTree(manifest).path("shards")) {
+                sealed.append(new String(store.getBytes("datasets/hostile/v1/" + shard.path("name").asText()),
+                        StandardCharsets.UTF_8));
+            }
+        }
+        List<String> texts = new ArrayList<>();
+        for (String line : sealed.toString().split("\n")) {
+            if (!line.isBlank()) {
+                texts.add(json.readTree(line).path("text").asText());
+            }
+        }
+        assertThat(texts).as("every record but the refused conversation").hasSize(literal.size());
+        for (String text : literal) {
+            assertThat(texts).anySatisfy(t -> assertThat(t).contains(text));
+        }
+        assertThat(String.join("\n", texts)).doesNotContain("49").doesNotContain("quarkus.").doesNotContain("class java");
+
+        JsonNode quarantine = json.readTree(get("formatter", "/api/v1/datasets/hostile/versions/1/quarantine").body());
+        assertThat(quarantine).hasSize(1);
+        assertThat(quarantine.get(0).path("reason").asText()).isEqualTo("chat_template_error");
+        assertThat(quarantine.get(0).path("line").asLong()).isEqualTo(literal.size() + 1);
+        assertThat(quarantine.get(0).path("detail").asText()).contains("Conversation roles must alternate");
+        assertThat(get("formatter", "/api/v1/datasets/hostile/preview?limit=10").body())
+                .contains("{% include 'application.properties' %}").doesNotContain("quarkus.");
     }
 
     @Test
