@@ -77,4 +77,61 @@ class ChatTemplateTest {
         assertThatThrownBy(() -> ChatTemplate.chatml().renderForTraining(List.of(Message.user("Hi"))))
                 .hasMessageContaining("no assistant turn");
     }
+
+    @org.junit.jupiter.api.Test
+    void messageContentsAreDataInTheModelsTemplateAndInTheBuiltIns() {
+        ChatTemplate model = ChatTemplate.jinja(ZEPHYR, Map.of("eos_token", "</s>"));
+        for (var hostile : io.tuneloop.oracles.HostileText.corpus().entrySet()) {
+            List<Message> chat = List.of(Message.system(hostile.getValue()), Message.user(hostile.getValue()),
+                    Message.assistant(hostile.getValue()));
+            for (ChatTemplate template : List.of(model, ChatTemplate.chatml(), ChatTemplate.alpaca("</s>"))) {
+                String text = template.render(chat, false);
+                assertThat(text.split(java.util.regex.Pattern.quote(hostile.getValue()), -1).length - 1)
+                        .as(hostile.getKey() + " in " + template.name()).isEqualTo(3);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void namedTemplatesAndChatTemplateJinjaAreReadAsHuggingFaceReadsThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        io.tuneloop.model.tokenizer.TinyTokenizerFactory.write(dir, List.of("hello world"), 10, 64);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
+        var list = config.putArray("chat_template");
+        list.addObject().put("name", "default").put("template", "D{% for m in messages %}{{ m.content }}{% endfor %}");
+        list.addObject().put("name", "tool_use").put("template", "T{{ tools | length }}{% for m in messages %}{{ m.content }}{% endfor %}");
+        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        try (var tokenizer = io.tuneloop.model.tokenizer.TextTokenizer.load(dir)) {
+            ChatTemplate template = ChatTemplate.ofModel(tokenizer).orElseThrow();
+            assertThat(template.render(List.of(Message.user("hi")), false)).isEqualTo("Dhi");
+            assertThat(template.render(List.of(Message.user("hi")), List.of(Map.of("type", "function")), false))
+                    .as("with tools HF picks tool_use").isEqualTo("T1hi");
+        }
+        java.nio.file.Files.writeString(dir.resolve("chat_template.jinja"), "J{{ messages[0].content }}{{ bos_token }}\n");
+        try (var tokenizer = io.tuneloop.model.tokenizer.TextTokenizer.load(dir)) {
+            assertThat(ChatTemplate.ofModel(tokenizer).orElseThrow().render(List.of(Message.user("x")), false))
+                    .as("chat_template.jinja wins; one trailing newline is dropped as jinja2 drops it").isEqualTo("Jx<|endoftext|>");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void specialTokensTheTokenizerDoesNotSetAreUndefinedNotEmpty() {
+        String template = "{{ bos_token is defined }} {{ pad_token is defined }} {{ tools is none }} {{ documents is none }}";
+        assertThat(ChatTemplate.jinja(template, Map.of("bos_token", "<s>")).render(List.of(Message.user("x")), false))
+                .isEqualTo("True False True True");
+    }
+
+    @org.junit.jupiter.api.Test
+    void toolCallsAndToolResultsReachTheTemplateAsFields() {
+        String template = "{% for m in messages %}{{ m.role }}:{{ m.content }}{% if m.tool_calls %}"
+                + "{% for c in m.tool_calls %}[{{ c.function.name }}{{ c.function.arguments | tojson }}]{% endfor %}{% endif %}"
+                + "{% if m.tool_call_id %}({{ m.tool_call_id }}){% endif %};{% endfor %}";
+        List<Message> chat = List.of(Message.user("weather?"),
+                new Message("assistant", "", Map.of("tool_calls", List.of(Map.of("id", "call_1", "type", "function",
+                        "function", Map.of("name", "get_weather", "arguments", Map.of("city", "Paris")))))),
+                new Message("tool", "22C", Map.of("tool_call_id", "call_1")), Message.assistant("22 degrees"));
+        assertThat(ChatTemplate.jinja(template, Map.of()).render(chat, false)).isEqualTo(
+                "user:weather?;assistant:[get_weather{\"city\": \"Paris\"}];tool:22C(call_1);assistant:22 degrees;");
+    }
 }

@@ -241,4 +241,13 @@ class DecoderModelTest extends EngineTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void float16ComputeIsRefusedForABfloat16Checkpoint() {
+        try (DecoderModel model = model(Architecture.LLAMA, 12)) {
+            Models.save(model, dir, DType.BF16, Long.MAX_VALUE);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Models.load(dir, root, Device.cpu(),
+                ai.djl.ndarray.types.DataType.FLOAT16)).hasMessageContaining("FLOAT16 compute is refused for a bfloat16 checkpoint");
+    }
 }

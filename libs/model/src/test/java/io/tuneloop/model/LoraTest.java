@@ -157,4 +157,48 @@ class LoraTest extends EngineTest {
                     .hasMessageContaining("[nope_proj] match no projection");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void rankStabilisedLoraScalesBySqrtRankAndRoundTripsThroughPeft() throws Exception {
+        assertThat(new LoraAdapters.Config(4, 8, 0, List.of("q_proj"), true).scale()).isEqualTo(4.0); // 8 / sqrt(4)
+        assertThat(new LoraAdapters.Config(4, 8, 0, List.of("q_proj"), false).scale()).isEqualTo(2.0); // 8 / 4
+        long[] ids = {2, 4, 6};
+        float[] adapted;
+        try (DecoderModel model = model(Architecture.LLAMA);
+             LoraAdapters adapters = LoraAdapters.create(model, new LoraAdapters.Config(4, 8, 0, targets(Architecture.LLAMA), true),
+                     5, root)) {
+            model.useAdapters(adapters);
+            trainAdapters(model, adapters);
+            adapted = logits(model, ids);
+            PeftFormat.save(adapters, model, dir, "tiny-base");
+        }
+        assertThat(Files.readString(dir.resolve(PeftFormat.CONFIG))).contains("\"use_rslora\" : true");
+        try (DecoderModel fresh = model(Architecture.LLAMA); LoraAdapters loaded = PeftFormat.load(dir, fresh, root)) {
+            assertThat(loaded.config().rsLora()).isTrue();
+            fresh.useAdapters(loaded);
+            assertClose(logits(fresh, ids), adapted);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void adapterSettingsThatWouldLoadSilentlyWrongAreRefusedByName() throws Exception {
+        try (DecoderModel model = model(Architecture.LLAMA);
+             LoraAdapters adapters = LoraAdapters.create(model, new LoraAdapters.Config(2, 4, targets(Architecture.LLAMA)), 6, root)) {
+            PeftFormat.save(adapters, model, dir, "tiny-base");
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String saved = Files.readString(dir.resolve(PeftFormat.CONFIG));
+        java.util.Map<String, String> edits = java.util.Map.of(
+                "use_dora", "true", "modules_to_save", "[\"lm_head\"]", "rank_pattern", "{\"q_proj\": 8}",
+                "bias", "\"lora_only\"", "layers_to_transform", "[0]", "target_modules", "\".*proj\"");
+        for (var edit : edits.entrySet()) {
+            var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(saved);
+            config.set(edit.getKey(), json.readTree(edit.getValue()));
+            json.writeValue(dir.resolve(PeftFormat.CONFIG).toFile(), config);
+            try (DecoderModel model = model(Architecture.LLAMA)) {
+                assertThatThrownBy(() -> PeftFormat.load(dir, model, root)).as(edit.getKey())
+                        .hasMessageContaining(edit.getKey()).hasMessageContaining("does not support");
+            }
+        }
+    }
 }

@@ -263,4 +263,24 @@ class TrainingTest {
                 .usingRecursiveComparison().isEqualTo(sampled);
         model.close();
     }
+
+    @org.junit.jupiter.api.Test
+    void aStepWhoseLossIsNotFiniteIsNotAppliedAndFailsWithTheReason() {
+        try (DecoderModel model = newModel(11)) {
+            NDArray embedding = model.parameters().get("model.embed_tokens.weight");
+            float[] before = embedding.toFloatArray();
+            float[] poisoned = before.clone();
+            java.util.Arrays.fill(poisoned, Float.NaN);
+            embedding.set(poisoned);
+            TrainStep.requireGradients(model.parameters());
+            try (AdamW adamW = AdamW.defaults(root, 0.0)) {
+                assertThatThrownBy(() -> TrainStep.run(model, model.parameters(), adamW,
+                        List.of(Batch.of(List.of(example(EXAMPLES.get(0))), 0)), 1e-3, 1.0, root))
+                        .isInstanceOf(io.tuneloop.model.train.NonFiniteStepException.class)
+                        .hasMessageContaining("loss is NaN").hasMessageContaining("not applied");
+            }
+            NDArray norm = model.parameters().get("model.norm.weight");
+            assertThat(norm.toFloatArray()).containsOnly(1f); // the optimizer never ran
+        }
+    }
 }

@@ -34,17 +34,15 @@ public final class StopTokens {
 
     public static Set<Long> of(Path modelDirectory, TextTokenizer tokenizer) {
         Set<Long> ids = new TreeSet<>();
-        Path config = modelDirectory.resolve(Models.CONFIG);
-        if (Files.exists(config)) {
-            ModelConfig.read(config).eosTokenIds().forEach(id -> ids.add((long) id));
-        }
-        Path generation = modelDirectory.resolve(Models.GENERATION_CONFIG);
-        if (Files.exists(generation)) {
-            try {
-                JsonNode node = JSON.readTree(generation.toFile());
-                ModelConfig.ids(node.path("eos_token_id")).forEach(id -> ids.add((long) id));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + generation, e);
+        for (String file : List.of(Models.CONFIG, Models.GENERATION_CONFIG)) {
+            Path path = modelDirectory.resolve(file);
+            if (Files.exists(path)) {
+                try {
+                    JsonNode node = JSON.readTree(path.toFile());
+                    ModelConfig.ids(node.path("eos_token_id")).forEach(id -> ids.add((long) id));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + path, e);
+                }
             }
         }
         tokenizer.eosId().ifPresent(id -> ids.add((long) id));
