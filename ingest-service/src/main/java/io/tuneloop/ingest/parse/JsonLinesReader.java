@@ -96,7 +96,7 @@ public final class JsonLinesReader {
                         + " at column " + e.getLocation().getColumnNr(), line));
                 rejections++;
             } catch (InvalidRecordException e) {
-                rejected.accept(Rejection.of(lineNumber, e.field(), e.getMessage(), line));
+                rejected.accept(Rejection.of(lineNumber, e, line));
                 rejections++;
             }
         }

@@ -19,8 +19,14 @@ import java.util.Map;
  * @param messages    conversation turns (multi-turn records)
  * @param isClassification whether the task's outputs come from a label set
  * @param attributes  other scalar fields of the source, kept as text
+ * @param tools       tool specs a conversation's assistant may call (null when none)
  */
 public record ParsedRecord(SourceFormat format, long line, String task, String category, String language,
                            String instruction, String input, String output, List<ChatMessage> messages,
-                           Boolean isClassification, Map<String, String> attributes) {
+                           Boolean isClassification, Map<String, String> attributes, List<Object> tools) {
+    public ParsedRecord(SourceFormat format, long line, String task, String category, String language,
+                        String instruction, String input, String output, List<ChatMessage> messages,
+                        Boolean isClassification, Map<String, String> attributes) {
+        this(format, line, task, category, language, instruction, input, output, messages, isClassification, attributes, null);
+    }
 }

@@ -24,7 +24,17 @@ public final class RecordIds {
         StringBuilder content = new StringBuilder(256);
         if (record.messages() != null) {
             for (ChatMessage m : record.messages()) {
-                content.append(m.role()).append('\u0001').append(normalise(m.content())).append('\u0002');
+                content.append(m.role()).append('\u0001').append(normalise(m.content()));
+                if (!m.templateFields().isEmpty()) { // tool calls, results and names are part of the content
+                    content.append('\u0003').append(io.tuneloop.events.EventJson.toJson(m.templateFields()));
+                }
+                if (!m.trained()) {
+                    content.append('\u0004');
+                }
+                content.append('\u0002');
+            }
+            if (record.tools() != null) {
+                content.append('\u0005').append(io.tuneloop.events.EventJson.toJson(record.tools()));
             }
         } else {
             content.append(normalise(record.instruction())).append('\u0001')

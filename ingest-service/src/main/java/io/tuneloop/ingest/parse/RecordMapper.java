@@ -1,8 +1,6 @@
 package io.tuneloop.ingest.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tuneloop.events.payload.ChatMessage;
-import io.tuneloop.events.payload.InvalidPayloadException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +16,24 @@ import java.util.TreeMap;
 public final class RecordMapper {
     private static final Set<String> KNOWN = Set.of("instruction", "input", "output", "context", "response",
             "category", "instances", "name", "id", "is_classification", "prompt", "completion", "messages",
-            "conversations", "task", "language", "system", "inputs", "targets", "task_name");
+            "conversations", "task", "language", "system", "inputs", "targets", "task_name", "tools", "functions");
+    /** Fields of preference and unary-feedback records (DPO, KTO): such a record must never become SFT text. */
+    private static final Set<String> PREFERENCE = Set.of("chosen", "rejected", "label");
 
     private RecordMapper() {
     }
 
     public static List<ParsedRecord> map(JsonNode node, long line) {
         if (!node.isObject()) {
-            throw new InvalidRecordException(null, "expected a JSON object, found " + node.getNodeType().name().toLowerCase());
+            throw new InvalidRecordException(null, "expected a JSON object, found " + node.getNodeType().name().toLowerCase(),
+                    "unknown-format");
+        }
+        for (String field : PREFERENCE) {
+            if (node.has(field)) {
+                throw new InvalidRecordException(field, "marks a preference or feedback record (chosen/rejected pairs, KTO"
+                        + " labels); tuneloop does not train on those yet, and their rejected or undesirable responses must"
+                        + " not become fine-tuning text", "unsupported-preference-record");
+            }
         }
         String task = text(node, "task");
         String language = text(node, "language");
@@ -34,12 +42,14 @@ public final class RecordMapper {
             return selfInstruct(node, line, language, attributes);
         }
         if (node.has("messages")) {
+            ConversationMapper.Conversation c = ConversationMapper.openAi(node);
             return List.of(new ParsedRecord(SourceFormat.OPENAI_CHAT, line, task, null, language, null, null, null,
-                    openAiMessages(node.get("messages")), null, attributes));
+                    c.messages(), null, attributes, c.tools()));
         }
         if (node.has("conversations")) {
+            ConversationMapper.Conversation c = ConversationMapper.shareGpt(node);
             return List.of(new ParsedRecord(SourceFormat.SHAREGPT, line, task, null, language, null, null, null,
-                    shareGptTurns(node), null, attributes));
+                    c.messages(), null, attributes, c.tools()));
         }
         if (node.has("inputs") && node.has("targets")) {
             // FLAN collection exports: a rendered input and its target, with the task name
@@ -63,7 +73,7 @@ public final class RecordMapper {
         }
         throw new InvalidRecordException(null, "unknown format: fields " + fieldNames(node)
                 + " match none of alpaca, dolly, self-instruct, prompt/completion, openai chat, sharegpt, flan"
-                + " (for other data, pass a column mapping)");
+                + " (for other data, pass a column mapping)", "unknown-format");
     }
 
     /**
@@ -138,68 +148,6 @@ public final class RecordMapper {
         return records;
     }
 
-    private static List<ChatMessage> openAiMessages(JsonNode messages) {
-        if (!messages.isArray() || messages.isEmpty()) {
-            throw new InvalidRecordException("messages", "must be a non-empty array of {role, content}");
-        }
-        List<ChatMessage> turns = new ArrayList<>();
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode m = messages.get(i);
-            String role = text(m, "role");
-            String content = text(m, "content");
-            if (role == null || content == null) {
-                throw new InvalidRecordException("messages[" + i + "]", "needs role and content");
-            }
-            Boolean train = m.has("weight") ? m.get("weight").asInt() != 0 : null;
-            turns.add(turn(role, content, train, "messages[" + i + "].role"));
-        }
-        return checkedConversation(turns, "messages");
-    }
-
-    private static List<ChatMessage> shareGptTurns(JsonNode node) {
-        JsonNode conversations = node.get("conversations");
-        if (!conversations.isArray() || conversations.isEmpty()) {
-            throw new InvalidRecordException("conversations", "must be a non-empty array of {from, value}");
-        }
-        List<ChatMessage> turns = new ArrayList<>();
-        String system = text(node, "system");
-        if (system != null && !system.isBlank()) {
-            turns.add(new ChatMessage("system", system, null));
-        }
-        for (int i = 0; i < conversations.size(); i++) {
-            JsonNode turn = conversations.get(i);
-            String from = text(turn, "from");
-            String value = text(turn, "value");
-            if (from == null || value == null) {
-                throw new InvalidRecordException("conversations[" + i + "]", "needs from and value");
-            }
-            String role = switch (from) {
-                case "human", "user" -> "user";
-                case "gpt", "assistant", "bing", "chatgpt", "bard" -> "assistant";
-                case "system" -> "system";
-                default -> throw new InvalidRecordException("conversations[" + i + "].from",
-                        "must be human, gpt or system, was " + from);
-            };
-            turns.add(new ChatMessage(role, value, null));
-        }
-        return checkedConversation(turns, "conversations");
-    }
-
-    private static ChatMessage turn(String role, String content, Boolean train, String field) {
-        try {
-            return new ChatMessage(role, content, train);
-        } catch (InvalidPayloadException e) {
-            throw new InvalidRecordException(field, e.getMessage());
-        }
-    }
-
-    private static List<ChatMessage> checkedConversation(List<ChatMessage> turns, String field) {
-        if (turns.stream().noneMatch(t -> t.role().equals("assistant") && !t.content().isBlank())) {
-            throw new InvalidRecordException(field, "has no assistant turn to learn from");
-        }
-        return turns;
-    }
-
     private static String required(JsonNode node, String field) {
         String value = text(node, field);
         if (value == null) {
@@ -211,13 +159,14 @@ public final class RecordMapper {
         return value;
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return null;
         }
         if (!value.isValueNode()) {
-            throw new InvalidRecordException(field, "must be text, found " + value.getNodeType().name().toLowerCase());
+            throw new InvalidRecordException(field, "must be text, found " + value.getNodeType().name().toLowerCase(),
+                    "wrong-type");
         }
         return value.asText();
     }

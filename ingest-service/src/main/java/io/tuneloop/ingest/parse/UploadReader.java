@@ -120,7 +120,7 @@ public final class UploadReader {
                     JsonNode node = options.mapping().apply(json.readTree(parser));
                     RecordMapper.map(node, element).forEach(out::accept);
                 } catch (InvalidRecordException e) {
-                    out.reject(Rejection.of(element, e.field(), e.getMessage(), null));
+                    out.reject(Rejection.of(element, e, null));
                 } catch (JsonProcessingException e) {
                     // a JSON array cannot be resynchronised after a syntax error: report where, stop
                     out.reject(Rejection.of(element, null, "malformed JSON at line " + e.getLocation().getLineNr()
@@ -144,7 +144,7 @@ public final class UploadReader {
                 RecordMapper.map(options.mapping().apply(document), 1).forEach(out::accept);
             }
         } catch (InvalidRecordException e) {
-            out.reject(Rejection.of(1, e.field(), e.getMessage(), null));
+            out.reject(Rejection.of(1, e, null));
         }
     }
 
@@ -201,7 +201,7 @@ public final class UploadReader {
                 try {
                     RecordMapper.map(options.mapping().apply(node), line).forEach(out::accept);
                 } catch (InvalidRecordException e) {
-                    out.reject(Rejection.of(line, e.field(), e.getMessage(), String.join(String.valueOf(separator), row)));
+                    out.reject(Rejection.of(line, e, String.join(String.valueOf(separator), row)));
                 }
             }
         } catch (CharacterCodingException e) {

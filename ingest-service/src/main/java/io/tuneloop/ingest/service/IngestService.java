@@ -352,7 +352,7 @@ public class IngestService {
         return new RawRecord(recordId, dataset, batchId, sequence, parsed.format().id(), parsed.task(),
                 parsed.category(), parsed.language(), parsed.instruction(), parsed.input(), parsed.output(),
                 parsed.messages(), parsed.isClassification(),
-                new Provenance(dataset, batchId, sourceKey, file, parsed.line()), parsed.attributes());
+                new Provenance(dataset, batchId, sourceKey, file, parsed.line()), parsed.attributes(), parsed.tools());
     }
 
     private void writeLine(OutputStream out, Rejection rejection) {
