@@ -81,11 +81,7 @@ abstract class Expr {
             Map<Object, Object> map = new LinkedHashMap<>();
             for (int i = 0; i < keys.size(); i++) {
                 Object key = keys.get(i).eval(r, s);
-                Py.undefinedCheck(key);
-                if (key instanceof List && !(key instanceof PyTuple) || key instanceof Map) {
-                    throw TemplateException.type("unhashable type: '" + Py.typeName(key) + "'");
-                }
-                map.put(Py.key(key), values.get(i).eval(r, s));
+                Py.put(map, key, values.get(i).eval(r, s));
             }
             return map;
         }
@@ -344,10 +340,7 @@ abstract class Expr {
                 boolean holds = switch (ops.get(i)) {
                     case "==" -> Py.eq(left, right);
                     case "!=" -> !Py.eq(left, right);
-                    case "<" -> Py.compare(left, right, "<") < 0;
-                    case "<=" -> Py.compare(left, right, "<=") <= 0;
-                    case ">" -> Py.compare(left, right, ">") > 0;
-                    case ">=" -> Py.compare(left, right, ">=") >= 0;
+                    case "<", "<=", ">", ">=" -> Py.ordered(ops.get(i), left, right);
                     case "in" -> Py.contains(right, left);
                     default -> !Py.contains(right, left); // not in
                 };

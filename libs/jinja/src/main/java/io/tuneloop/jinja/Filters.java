@@ -26,11 +26,8 @@ final class Filters {
             "urlencode", "urlize", "wordwrap", "xmlattr");
 
     private static final Pattern WORD_BEGINNING = Pattern.compile("([-\\s({\\[<]+)", Pattern.UNICODE_CHARACTER_CLASS);
-    private static final Pattern WORD = Pattern.compile("\\w+", Pattern.UNICODE_CHARACTER_CLASS);
-    private static final Pattern PY_INT = Pattern.compile("\\s*[+-]?(\\d+(_\\d+)*)\\s*");
     private static final Pattern PY_FLOAT = Pattern.compile(
-            "\\s*[+-]?((\\d+(_\\d+)*)?\\.?\\d*(_\\d+)*([eE][+-]?\\d+(_\\d+)*)?|inf|infinity|nan)\\s*",
-            Pattern.CASE_INSENSITIVE);
+            "[+-]?(([0-9_]+\\.?[0-9_]*|\\.[0-9_]+)(e[+-]?[0-9_]+)?|inf|infinity|nan)");
 
     static final Map<String, Filter> BUILTIN = builtins();
 
@@ -82,13 +79,13 @@ final class Filters {
         });
         f.put("capitalize", (r, v, a, k) -> {
             Args.bind("capitalize", a, k);
-            return Methods.capitalize(Py.str(v));
+            return sameKind(v, Methods.capitalize(Py.str(v)));
         });
         f.put("center", (r, v, a, k) -> {
             long width = Args.bind("center", a, k, "width").integer(0, 80);
             r.checkSize(width);
-            return Py.getattr(Py.str(v), "center") instanceof PyCallable c
-                    ? c.call(r, List.of(width), Map.of()) : Py.str(v);
+            return sameKind(v, Py.getattr(Py.str(v), "center") instanceof PyCallable c
+                    ? Py.str(c.call(r, List.of(width), Map.of())) : Py.str(v));
         });
         Filter lengthOf = (r, v, a, k) -> {
             Args.bind("length", a, k);
@@ -133,8 +130,8 @@ final class Filters {
         });
         f.put("first", (r, v, a, k) -> {
             Args.bind("first", a, k);
-            List<?> items = Py.iterate(v);
-            return items.isEmpty() ? Undefined.because("No first item, sequence was empty.") : items.get(0);
+            Object first = v instanceof PyIterator it ? it.next() : firstOf(Py.iterate(v));
+            return first == Py.MISSING ? Undefined.because("No first item, sequence was empty.") : first;
         });
         f.put("last", (r, v, a, k) -> {
             Args.bind("last", a, k);
@@ -144,7 +141,11 @@ final class Filters {
             List<?> items = Py.iterate(v);
             return items.isEmpty() ? Undefined.because("No last item, sequence was empty.") : items.get(items.size() - 1);
         });
-        f.put("float", (r, v, a, k) -> toFloat(v, Args.bind("float", a, k, "default").get(0, 0.0)));
+        f.put("float", (r, v, a, k) -> {
+            Object defaultValue = Args.bind("float", a, k, "default").get(0, 0.0);
+            Py.undefinedCheck(v);
+            return toFloat(v, defaultValue);
+        });
         f.put("format", (r, v, a, k) -> {
             if (!a.isEmpty() && !k.isEmpty()) {
                 throw TemplateException.type("can't handle positional and keyword arguments at the same time");
@@ -155,11 +156,14 @@ final class Filters {
         f.put("indent", (r, v, a, k) -> {
             Args args = Args.bind("indent", a, k, "width", "first", "blank");
             Object width = args.get(0, 4L);
-            String indention = Py.isString(width) ? Py.str(width) : " ".repeat((int) Py.requireInt(width, "width"));
-            return indent(Py.str(v), indention, args.bool(1, false), args.bool(2, false));
+            String indention = Py.isString(width) ? Py.str(width) : " ".repeat((int) Math.max(0, Py.requireInt(width, "width")));
+            Py.undefinedCheck(v); // jinja2 appends a newline to the value: undefined fails there
+            String indented = indent(Py.str(v), indention, args.bool(1, false), args.bool(2, false));
+            return v instanceof Markup ? new Markup(indented) : indented;
         });
         f.put("int", (r, v, a, k) -> {
             Args args = Args.bind("int", a, k, "default", "base");
+            Py.undefinedCheck(v);
             return toInt(v, args.get(0, 0L), args.integer(1, 10));
         });
         f.put("items", (r, v, a, k) -> {
@@ -198,11 +202,11 @@ final class Filters {
         });
         f.put("lower", (r, v, a, k) -> {
             Args.bind("lower", a, k);
-            return Methods.lower(Py.str(v));
+            return sameKind(v, Methods.lower(Py.str(v)));
         });
         f.put("upper", (r, v, a, k) -> {
             Args.bind("upper", a, k);
-            return Methods.upper(Py.str(v));
+            return sameKind(v, Methods.upper(Py.str(v)));
         });
         f.put("map", (r, v, a, k) -> {
             java.util.function.UnaryOperator<Object> function;
@@ -219,14 +223,16 @@ final class Filters {
                     throw TemplateException.type("map requires a filter argument");
                 }
                 String name = Py.requireString(a.get(0), "filter name");
-                Filter filter = r.env.filter(name);
-                if (filter == null) {
-                    throw new TemplateException(TemplateException.Kind.SYNTAX, "No filter named '" + name + "'.");
-                }
                 List<Object> rest = a.subList(1, a.size());
-                function = item -> filter.apply(r, item, rest, k);
+                function = item -> { // looked up when first applied, as jinja2's call_filter does
+                    Filter filter = r.env.filter(name);
+                    if (filter == null) {
+                        throw new TemplateException(TemplateException.Kind.SYNTAX, "No filter named '" + name + "'.");
+                    }
+                    return filter.apply(r, item, rest, k);
+                };
             }
-            return new PyIterator("generator", map(r, Py.iterate(v), function));
+            return new PyIterator("generator", Py.truthy(v) ? map(r, Py.iterate(v), function) : List.of());
         });
         f.put("select", (r, v, a, k) -> new PyIterator("generator", select(r, v, a, k, false, false)));
         f.put("reject", (r, v, a, k) -> new PyIterator("generator", select(r, v, a, k, true, false)));
@@ -245,9 +251,11 @@ final class Filters {
             if (Py.isString(v)) {
                 return Py.slice(Py.str(v), new Py.Slice(null, null, -1L));
             }
+            boolean reversible = v instanceof List || v instanceof Map; // reversed() works; a generator becomes a list
             List<Object> items = new ArrayList<>(Py.iterate(v));
             java.util.Collections.reverse(items);
-            return new PyIterator(v instanceof List ? "list_reverseiterator" : "generator", items);
+            return reversible ? new PyIterator(v instanceof Map ? "dict_reversekeyiterator" : "list_reverseiterator", items)
+                    : items;
         });
         f.put("round", (r, v, a, k) -> {
             Args args = Args.bind("round", a, k, "precision", "method");
@@ -259,19 +267,22 @@ final class Filters {
             }
             switch (method) {
                 case "common" -> {
-                    if (Py.isInt(v)) {
-                        return Py.asLong(v);
+                    if (Py.isInt(v)) { // round(int, n) is an int, to the nearest multiple of 10^-n, ties to even
+                        return precision >= 0 ? Py.asLong(v) : new BigDecimal(Py.asLong(v))
+                                .setScale((int) precision, RoundingMode.HALF_EVEN).longValueExact();
                     }
                     double d = Py.asDouble(v);
                     if (Double.isNaN(d) || Double.isInfinite(d)) {
                         return d;
                     }
-                    return new BigDecimal(d).setScale((int) precision, RoundingMode.HALF_EVEN).doubleValue();
+                    double rounded = new BigDecimal(d).setScale((int) precision, RoundingMode.HALF_EVEN).doubleValue();
+                    return rounded == 0 ? Math.copySign(0.0, d) : rounded;
                 }
-                case "ceil", "floor" -> {
+                case "ceil", "floor" -> { // math.ceil/floor give an int, then / 10**p gives a float
                     double scale = Math.pow(10, precision);
                     double scaled = Py.asDouble(v) * scale;
-                    return (method.equals("ceil") ? Math.ceil(scaled) : Math.floor(scaled)) / scale;
+                    double whole = method.equals("ceil") ? Math.ceil(scaled) : Math.floor(scaled);
+                    return (whole == 0 ? 0.0 : whole) / scale;
                 }
                 default -> throw TemplateException.type("method must be common, ceil or floor");
             }
@@ -284,6 +295,9 @@ final class Filters {
             Args args = Args.bind("slice", a, k, "slices", "fill_with");
             long slices = args.integer(0, 1);
             Object fill = args.get(1, null);
+            if (slices == 0) {
+                throw TemplateException.type("integer division or modulo by zero");
+            }
             List<?> seq = Py.iterate(v);
             int length = seq.size();
             long perSlice = length / slices;
@@ -331,6 +345,9 @@ final class Filters {
                 items = map(r, items, attributeGetter(args.get(0, null), null, null));
             }
             Object total = args.get(1, 0L);
+            if (Py.isString(total)) {
+                throw TemplateException.type("sum() can't sum strings [use ''.join(seq) instead]");
+            }
             for (Object item : items) {
                 r.tick();
                 total = Py.add(total, item, r);
@@ -347,7 +364,7 @@ final class Filters {
         });
         f.put("trim", (r, v, a, k) -> {
             String chars = Args.bind("trim", a, k, "chars").string(0, null);
-            return Methods.strip(Py.str(v), chars, true, true);
+            return sameKind(v, Methods.strip(Py.str(v), chars, true, true));
         });
         f.put("truncate", (r, v, a, k) -> {
             Args args = Args.bind("truncate", a, k, "length", "killwords", "end", "leeway");
@@ -378,6 +395,9 @@ final class Filters {
             for (Object item : Py.iterate(v)) {
                 r.tick();
                 Object itemKey = key.apply(item);
+                if (!Py.hashable(itemKey)) {
+                    throw TemplateException.type("unhashable type: '" + Py.typeName(itemKey) + "'");
+                }
                 if (seen.stream().noneMatch(s -> Py.eq(s, itemKey))) {
                     seen.add(itemKey);
                     out.add(item);
@@ -387,10 +407,14 @@ final class Filters {
         });
         f.put("wordcount", (r, v, a, k) -> {
             Args.bind("wordcount", a, k);
-            Matcher m = WORD.matcher(Py.str(v));
             long n = 0;
-            while (m.find()) {
-                n++;
+            boolean inWord = false;
+            for (int c : Py.str(v).codePoints().toArray()) { // Python's \w: str.isalnum() or '_'
+                boolean word = c == '_' || Character.isLetter(c) || Methods.isNumericChar(c);
+                if (word && !inWord) {
+                    n++;
+                }
+                inWord = word;
             }
             return n;
         });
@@ -398,6 +422,15 @@ final class Filters {
     }
 
     // ---- helpers shared by several filters -------------------------------------------------------
+
+    /** What markupsafe's str methods return: text marked safe stays marked safe. */
+    private static Object sameKind(Object input, String result) {
+        return input instanceof Markup ? new Markup(result) : result;
+    }
+
+    private static Object firstOf(List<?> items) {
+        return items.isEmpty() ? Py.MISSING : items.get(0);
+    }
 
     private static List<Object> map(Render render, List<?> items, java.util.function.UnaryOperator<Object> function) {
         List<Object> out = new ArrayList<>(items.size());
@@ -463,9 +496,9 @@ final class Filters {
         return caseSensitive ? value : ignoreCase(value);
     }
 
-    /** Python's {@code <} as a comparator (TypeError for values Python cannot order). */
+    /** sorted()'s order as a comparator: Python sorts with {@code <} alone (TypeError for values it cannot order). */
     static int pythonOrder(Object a, Object b) {
-        return Py.compare(a, b, "<");
+        return Py.less(a, b) ? -1 : Py.less(b, a) ? 1 : 0;
     }
 
     private static List<Object> select(Render render, Object value, List<Object> args, Map<String, Object> kwargs,
@@ -517,8 +550,7 @@ final class Filters {
         for (int i = 1; i < items.size(); i++) {
             render.tick();
             Object itemKey = key.apply(items.get(i));
-            int c = pythonOrder(itemKey, bestKey);
-            if (which.equals("min") ? c < 0 : c > 0) {
+            if (Py.ordered(which.equals("min") ? "<" : ">", itemKey, bestKey)) {
                 best = items.get(i);
                 bestKey = itemKey;
             }
@@ -574,58 +606,110 @@ final class Filters {
             return Py.asLong(value);
         }
         if (value instanceof Double d) {
-            return Double.isNaN(d) || Double.isInfinite(d) ? fallback : (long) (double) d;
+            if (Double.isInfinite(d)) { // int(inf) raises OverflowError, which jinja2 does not catch
+                throw TemplateException.type("cannot convert float infinity to integer");
+            }
+            return Double.isNaN(d) ? fallback : truncate(d);
         }
         if (Py.isString(value)) {
-            String s = Py.str(value);
-            try {
-                if (base == 10 && PY_INT.matcher(s).matches()) {
-                    return Long.parseLong(Py.strip(s).replace("_", ""));
-                }
-                if (base != 10) {
-                    String digits = Py.strip(s).replace("_", "").toLowerCase(java.util.Locale.ROOT);
-                    boolean negative = digits.startsWith("-");
-                    digits = digits.replaceFirst("^[+-]", "");
-                    String prefix = base == 16 ? "0x" : base == 8 ? "0o" : base == 2 ? "0b" : null;
-                    if (prefix != null && digits.startsWith(prefix)) {
-                        digits = digits.substring(2);
-                    }
-                    long parsed = Long.parseLong(digits, (int) base);
-                    return negative ? -parsed : parsed;
-                }
-            } catch (NumberFormatException ignored) {
-                // fall through to int(float(value)), as jinja2 does
+            Long parsed = parseInt(Py.str(value), (int) base);
+            if (parsed != null) {
+                return parsed;
             }
-            Object asFloat = toFloat(value, null);
+            Object asFloat = toFloat(value, null); // jinja2's quirk: "42.23"|int is 42
             if (asFloat instanceof Double d && !Double.isNaN(d) && !Double.isInfinite(d)) {
-                return (long) (double) d;
+                return truncate(d);
             }
         }
         return fallback;
     }
 
+    private static long truncate(double d) {
+        if (Math.abs(d) >= 9.223372036854775807E18) {
+            throw TemplateException.unsupported("an integer beyond 64 bits");
+        }
+        return (long) d;
+    }
+
+    /** Python's int(text, base): whitespace, a sign, a base prefix, underscores between digits, any decimal digits. */
+    private static Long parseInt(String text, int base) {
+        String t = Py.strip(text);
+        boolean negative = t.startsWith("-");
+        if (t.startsWith("-") || t.startsWith("+")) {
+            t = t.substring(1);
+        }
+        String lower = t.toLowerCase(java.util.Locale.ROOT);
+        int radix = base;
+        if (lower.length() > 2 && lower.charAt(0) == '0' && "xob".indexOf(lower.charAt(1)) >= 0) {
+            int prefixed = lower.charAt(1) == 'x' ? 16 : lower.charAt(1) == 'o' ? 8 : 2;
+            if (base == 0 || base == prefixed) {
+                radix = prefixed;
+                t = t.substring(2);
+                if (t.startsWith("_")) {
+                    t = t.substring(1);
+                }
+            }
+        } else if (base == 0) {
+            radix = 10;
+            if (t.length() > 1 && t.chars().allMatch(c -> c == '0' || c == '_') == false && t.startsWith("0")) {
+                return null; // base 0 does not allow leading zeros ("010")
+            }
+        }
+        if (t.isEmpty() || t.startsWith("_") || t.endsWith("_") || t.contains("__") || radix < 2 || radix > 36) {
+            return null;
+        }
+        StringBuilder digits = new StringBuilder();
+        for (int i = 0; i < t.length(); ) {
+            int c = t.codePointAt(i);
+            i += Character.charCount(c);
+            if (c == '_') {
+                continue;
+            }
+            int d = Character.digit(c, radix);
+            if (d < 0) {
+                return null;
+            }
+            digits.append(Character.forDigit(d, radix));
+        }
+        try {
+            long v = Long.parseLong(digits.toString(), radix);
+            return negative ? -v : v;
+        } catch (NumberFormatException e) {
+            throw TemplateException.unsupported("an integer beyond 64 bits");
+        }
+    }
+
+    /** Python's float(text): decimal digits of any script, underscores between digits, inf, infinity, nan. */
     private static Object toFloat(Object value, Object fallback) {
         if (Py.isNumber(value)) {
             return Py.asDouble(value);
         }
-        if (Py.isString(value)) {
-            String s = Py.str(value);
-            if (PY_FLOAT.matcher(s).matches() && !Py.strip(s).isEmpty()) {
-                String t = Py.strip(s).replace("_", "").toLowerCase(java.util.Locale.ROOT);
-                String unsigned = t.replaceFirst("^[+-]", "");
-                if (unsigned.equals("inf") || unsigned.equals("infinity")) {
-                    return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-                }
-                if (unsigned.equals("nan")) {
-                    return Double.NaN;
-                }
-                try {
-                    return Double.parseDouble(t);
-                } catch (NumberFormatException ignored) {
-                    return fallback;
-                }
-            }
+        if (!Py.isString(value)) {
+            return fallback;
         }
-        return fallback;
+        StringBuilder ascii = new StringBuilder();
+        String t = Py.strip(Py.str(value));
+        for (int i = 0; i < t.length(); ) {
+            int c = t.codePointAt(i);
+            i += Character.charCount(c);
+            ascii.append(Character.isDigit(c) ? (char) ('0' + Character.digit(c, 10)) : c < 128 ? (char) c : '?');
+        }
+        String text = ascii.toString().toLowerCase(java.util.Locale.ROOT);
+        if (!PY_FLOAT.matcher(text).matches() || text.isEmpty() || text.matches(".*(^|[^0-9])_|_($|[^0-9]).*")) {
+            return fallback;
+        }
+        String unsigned = text.replaceFirst("^[+-]", "");
+        if (unsigned.equals("inf") || unsigned.equals("infinity")) {
+            return text.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        if (unsigned.equals("nan")) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(text.replace("_", ""));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
+
 }

@@ -31,12 +31,8 @@ final class Globals {
                 throw new TemplateException(TemplateException.Kind.LIMIT,
                         "Range too big. The sandbox blocks ranges larger than MAX_RANGE (" + MAX_RANGE + ").");
             }
-            List<Object> values = new ArrayList<>((int) count);
-            for (long i = 0; i < count; i++) {
-                values.add(start + i * step);
-            }
-            return values;
-        }));
+            return new PyRange(start, stop, step, (int) count);
+        }, "<class 'range'>"));
         g.put("dict", function("dict", (r, args, kwargs) -> {
             Map<Object, Object> out = new LinkedHashMap<>();
             if (args.size() > 1) {
@@ -45,7 +41,7 @@ final class Globals {
             if (args.size() == 1) {
                 Object source = args.get(0);
                 if (source instanceof Map<?, ?> map) {
-                    out.putAll(map);
+                    map.forEach((k, v) -> Py.put(out, k, v));
                 } else {
                     for (Object pair : Py.iterate(source)) {
                         List<?> kv = Py.iterate(pair);
@@ -53,13 +49,13 @@ final class Globals {
                             throw TemplateException.type("dictionary update sequence element has length " + kv.size()
                                     + "; 2 is required");
                         }
-                        out.put(Py.key(kv.get(0)), kv.get(1));
+                        Py.put(out, kv.get(0), kv.get(1));
                     }
                 }
             }
-            out.putAll(kwargs);
+            kwargs.forEach((k, v) -> Py.put(out, k, v));
             return out;
-        }));
+        }, "<class 'dict'>"));
         g.put("namespace", function("namespace", (r, args, kwargs) -> {
             Namespace ns = new Namespace();
             for (Object arg : args) {
@@ -70,7 +66,7 @@ final class Globals {
             }
             ns.attributes.putAll(kwargs);
             return ns;
-        }));
+        }, "<class 'jinja2.utils.Namespace'>"));
         g.put("joiner", function("joiner", (r, args, kwargs) -> {
             String separator = Args.bind("joiner", args, kwargs, "sep").string(0, ", ");
             boolean[] used = {false};
@@ -81,13 +77,13 @@ final class Globals {
                 }
                 return separator;
             });
-        }));
+        }, "<class 'jinja2.utils.Joiner'>"));
         g.put("lipsum", function("lipsum", (r, args, kwargs) -> {
             throw TemplateException.unsupported("lipsum() (random text)");
         }));
         g.put("cycler", function("cycler", (r, args, kwargs) -> {
             throw TemplateException.unsupported("cycler()");
-        }));
+        }, "<class 'jinja2.utils.Cycler'>"));
         return g;
     }
 
@@ -96,6 +92,11 @@ final class Globals {
     }
 
     static PyCallable function(String name, Body body) {
+        return function(name, body, null);
+    }
+
+    /** A callable that prints as {@code printed} (a class such as dict prints as {@code <class 'dict'>}). */
+    static PyCallable function(String name, Body body, String printed) {
         return new PyCallable() {
             @Override
             public Object call(Render render, List<Object> args, Map<String, Object> kwargs) {
@@ -105,6 +106,11 @@ final class Globals {
             @Override
             public String name() {
                 return name;
+            }
+
+            @Override
+            public String printed() {
+                return printed;
             }
         };
     }

@@ -92,12 +92,12 @@ public final class Json {
                 out.append("{}");
                 return;
             }
-            List<Map.Entry<String, Object>> entries = new ArrayList<>();
+            List<Map.Entry<Object, Object>> entries = new ArrayList<>();
             for (var e : map.entrySet()) {
-                entries.add(Map.entry(key(e.getKey()), e.getValue() == null ? NULL : e.getValue()));
+                entries.add(new java.util.AbstractMap.SimpleEntry<>(e.getKey(), e.getValue()));
             }
-            if (sortKeys) {
-                entries.sort((a, b) -> Py.compareCodePoints(a.getKey(), b.getKey()));
+            if (sortKeys) { // Python sorts the keys themselves: numbers numerically, mixed types fail
+                entries.sort((a, b) -> Filters.pythonOrder(a.getKey(), b.getKey()));
             }
             out.append('{');
             for (int i = 0; i < entries.size(); i++) {
@@ -105,10 +105,9 @@ public final class Json {
                     out.append(itemSeparator);
                 }
                 newline(out, depth + 1);
-                string(entries.get(i).getKey(), out);
+                string(key(entries.get(i).getKey()), out);
                 out.append(keySeparator);
-                Object value = entries.get(i).getValue();
-                write(value == NULL ? null : value, out, depth + 1);
+                write(entries.get(i).getValue(), out, depth + 1);
             }
             newline(out, depth);
             out.append('}');
@@ -116,8 +115,6 @@ public final class Json {
             throw TemplateException.type("Object of type " + Py.typeName(v) + " is not JSON serializable");
         }
     }
-
-    private static final Object NULL = new Object();
 
     private void newline(StringBuilder out, int depth) {
         if (indent != null) {

@@ -16,6 +16,6 @@ public record Limits(long maxOutputChars, long maxIterations, Duration maxTime, 
 
     /** Generous bounds for trusted templates such as a model's chat template. */
     public static Limits standard() {
-        return new Limits(64L << 20, 10_000_000, Duration.ofSeconds(30), 64);
+        return new Limits(64L << 20, 10_000_000, Duration.ofSeconds(30), 200);
     }
 }

@@ -43,6 +43,8 @@ final class Methods {
             if (LIST_MUTATING.contains(name) && !(obj instanceof PyTuple)) {
                 return Undefined.unsafe(obj, name);
             }
+        } else if (Py.isNumber(obj)) {
+            return number(obj, name);
         } else if (obj instanceof Map) {
             if (DICT.contains(name)) {
                 return bound(obj, name);
@@ -53,6 +55,41 @@ final class Methods {
             if (name.equals("fromkeys")) {
                 return unsupported("dict.fromkeys()");
             }
+        }
+        return Py.MISSING;
+    }
+
+    /** Attributes of int and float: the common ones, the rest refused by name. */
+    private static Object number(Object value, String name) {
+        boolean isInt = Py.isInt(value);
+        switch (name) {
+            case "real", "numerator":
+                if (name.equals("numerator") && !isInt) {
+                    break;
+                }
+                return isInt ? Py.asLong(value) : value;
+            case "imag":
+                return isInt ? (Object) 0L : (Object) 0.0;
+            case "denominator":
+                return isInt ? 1L : Py.MISSING;
+            case "conjugate":
+                return Globals.function("conjugate", (r, a, k) -> isInt ? Py.asLong(value) : value);
+            case "is_integer":
+                if (!isInt) {
+                    double d = Py.asDouble(value);
+                    return Globals.function("is_integer", (r, a, k) -> !Double.isInfinite(d) && d == Math.rint(d));
+                }
+                break;
+            case "bit_length":
+                if (isInt) {
+                    long v = Math.abs(Py.asLong(value));
+                    return Globals.function("bit_length", (r, a, k) -> (long) (64 - Long.numberOfLeadingZeros(v)));
+                }
+                break;
+            case "as_integer_ratio", "hex", "fromhex", "to_bytes", "from_bytes", "bit_count":
+                return unsupported((isInt ? "int." : "float.") + name + "()");
+            default:
+                break;
         }
         return Py.MISSING;
     }
@@ -99,9 +136,16 @@ final class Methods {
     private static Object dict(Map<?, ?> map, String name, List<Object> args, Map<String, Object> kwargs) {
         switch (name) {
             case "get" -> {
+                if (!kwargs.isEmpty()) {
+                    throw TemplateException.type("dict.get() takes no keyword arguments");
+                }
                 Args a = Args.bind("get", args, kwargs, "key", "default");
-                Object key = Py.key(a.required(0));
-                return map.containsKey(key) ? map.get(key) : a.get(1, null);
+                Object key = a.required(0);
+                Object found = Py.hashable(key) ? Py.findKey(map, key) : Py.MISSING;
+                if (!Py.hashable(key)) {
+                    throw TemplateException.type("unhashable type: '" + Py.typeName(key) + "'");
+                }
+                return found == Py.MISSING ? a.get(1, null) : map.get(found);
             }
             case "items" -> {
                 Args.bind("items", args, kwargs);
@@ -131,8 +175,13 @@ final class Methods {
                 return list.stream().filter(o -> Py.eq(o, x)).count();
             }
             case "index" -> {
-                Object x = Args.bind("index", args, kwargs, "value").required(0);
-                for (int i = 0; i < list.size(); i++) {
+                if (!kwargs.isEmpty()) {
+                    throw TemplateException.type("index() takes no keyword arguments");
+                }
+                Args a = Args.bind("index", args, kwargs, "value", "start", "stop");
+                Object x = a.required(0);
+                long[] range = new Py.Slice(a.get(1, null), a.get(2, null), null).indices(list.size());
+                for (int i = (int) range[0]; i < range[1]; i++) {
                     if (Py.eq(list.get(i), x)) {
                         return (long) i;
                     }
@@ -156,9 +205,9 @@ final class Methods {
                 Args.bind(name, args, kwargs);
                 return upper(s);
             }
-            case "casefold" -> {
+            case "casefold" -> { // full case folding, approximated by the full upper then lower mappings
                 Args.bind(name, args, kwargs);
-                return lower(s).replace("ß", "ss");
+                return lower(upper(s));
             }
             case "swapcase" -> {
                 Args.bind(name, args, kwargs);
@@ -192,6 +241,9 @@ final class Methods {
             }
             case "startswith", "endswith" -> {
                 Args a = Args.bind(name, args, kwargs, "prefix", "start", "end");
+                if (outOfRange(s, a.get(1, null), a.get(2, null))) {
+                    return false;
+                }
                 String window = window(s, a.get(1, null), a.get(2, null));
                 Object prefix = a.required(0);
                 List<?> options = prefix instanceof PyTuple t ? t : List.of(prefix);
@@ -207,6 +259,12 @@ final class Methods {
                 Args a = Args.bind(name, args, kwargs, "sub", "start", "end");
                 String sub = Py.requireString(a.required(0), "substring");
                 long start = a.has(1) && a.get(1, null) != null ? normalize(Py.requireInt(a.get(1, null), "start"), s) : 0;
+                if (outOfRange(s, a.get(1, null), a.get(2, null))) { // Python: nothing is found past the end
+                    if (name.endsWith("index")) {
+                        throw TemplateException.type("substring not found");
+                    }
+                    return name.equals("count") ? 0L : -1L;
+                }
                 String window = window(s, a.get(1, null), a.get(2, null));
                 if (name.equals("count")) {
                     return count(window, sub);
@@ -298,9 +356,16 @@ final class Methods {
             case "isascii":
                 return java.util.Arrays.stream(cps).allMatch(c -> c < 128);
             case "isdecimal":
-            case "isdigit":
                 return java.util.Arrays.stream(cps).allMatch(Character::isDigit);
+            case "isdigit": // decimal digits and other digits such as superscripts (Numeric_Type=Digit)
+                return java.util.Arrays.stream(cps).allMatch(c -> Character.isDigit(c)
+                        || Character.getType(c) == Character.OTHER_NUMBER && Character.getNumericValue(c) >= 0
+                        && Character.getNumericValue(c) <= 9);
             case "isnumeric":
+                if (java.util.Arrays.stream(cps).anyMatch(Character::isIdeographic)) {
+                    // Python counts CJK numerals (Unihan numeric values), which the JDK does not have
+                    throw TemplateException.unsupported("str.isnumeric() on CJK ideographs");
+                }
                 return java.util.Arrays.stream(cps).allMatch(Methods::isNumeric);
             case "isspace":
                 return java.util.Arrays.stream(cps).allMatch(Py::isSpace);
@@ -319,6 +384,10 @@ final class Methods {
             default: // istitle
                 return title(s).equals(s) && cps.length > 0 && java.util.Arrays.stream(cps).anyMatch(Methods::isCased);
         }
+    }
+
+    static boolean isNumericChar(int c) {
+        return isNumeric(c);
     }
 
     private static boolean isNumeric(int c) {
@@ -346,7 +415,7 @@ final class Methods {
             int c = s.codePointAt(i);
             i += Character.charCount(c);
             if (isCased(c)) {
-                out.appendCodePoint(previousCased ? Character.toLowerCase(c) : Character.toTitleCase(c));
+                out.append(previousCased ? lower(new String(Character.toChars(c))) : titleCase(c));
                 previousCased = true;
             } else {
                 out.appendCodePoint(c);
@@ -363,7 +432,24 @@ final class Methods {
         }
         int first = s.codePointAt(0);
         int n = Character.charCount(first);
-        return new String(Character.toChars(Character.toTitleCase(first))) + lower(s.substring(n));
+        return titleCase(first) + lower(s.substring(n));
+    }
+
+    /**
+     * The full title-case mapping of one character (Unicode SpecialCasing, as Python uses): ß → Ss,
+     * ﬁ → Fi, ǆ → ǅ. Java's Character.toTitleCase has only the one-character mappings.
+     */
+    static String titleCase(int c) {
+        int simple = Character.toTitleCase(c);
+        if (simple != c) {
+            return new String(Character.toChars(simple));
+        }
+        String upper = upper(new String(Character.toChars(c)));
+        if (upper.codePointCount(0, upper.length()) > 1) {
+            int head = upper.codePointAt(0);
+            return new String(Character.toChars(head)) + lower(upper.substring(Character.charCount(head)));
+        }
+        return new String(Character.toChars(simple));
     }
 
     static String strip(String s, String chars, boolean left, boolean right) {
@@ -395,7 +481,7 @@ final class Methods {
                     break;
                 }
                 if (max >= 0 && parts.size() == max) {
-                    parts.add(Py.rstrip(s.substring(i)));
+                    parts.add(s.substring(i)); // Python keeps the remainder's trailing whitespace
                     break;
                 }
                 int j = i;
@@ -424,8 +510,11 @@ final class Methods {
     }
 
     static List<String> rsplit(String s, String sep, long max) {
+        if (max < 0 && sep == null) {
+            return split(s, null, max); // whitespace runs split the same from either end
+        }
         if (max < 0) {
-            return split(s, sep, max);
+            max = Long.MAX_VALUE;
         }
         List<String> parts = new ArrayList<>();
         if (sep == null) {
@@ -438,7 +527,7 @@ final class Methods {
                     break;
                 }
                 if (parts.size() == max) {
-                    parts.add(0, Py.lstrip(s.substring(0, j)));
+                    parts.add(0, s.substring(0, j));
                     break;
                 }
                 int i = j;
@@ -454,7 +543,7 @@ final class Methods {
             throw TemplateException.type("empty separator");
         }
         int to = s.length();
-        while (parts.size() < max) {
+        while (parts.size() < max && to >= sep.length()) {
             int at = s.lastIndexOf(sep, to - sep.length());
             if (at < 0) {
                 break;
@@ -492,6 +581,14 @@ final class Methods {
             lines.add(s.substring(start));
         }
         return lines;
+    }
+
+    /** Whether [start:end] begins past the end of s or ends before it starts (then even '' is not found). */
+    private static boolean outOfRange(String s, Object start, Object end) {
+        long n = s.codePointCount(0, s.length());
+        long from = start == null ? 0 : normalize(Py.requireInt(start, "start"), s);
+        long to = end == null ? n : normalize(Py.requireInt(end, "end"), s);
+        return Py.requireInt(start == null ? 0L : start, "start") > n || to < from;
     }
 
     private static long normalize(long index, String s) {

@@ -13,12 +13,16 @@ import java.util.Set;
  */
 final class Parser {
     private static final Set<String> COMPARE = Set.of("==", "!=", "<", "<=", ">", ">=");
-    private static final Set<String> LOADING = Set.of("include", "import", "from", "extends", "block");
+    private static final Set<String> LOADING = Set.of("include", "import", "from", "extends");
 
     private final Environment env;
     private final List<Token> tokens;
     private int at;
     private int loopDepth;
+    /** Inside if statements and conditional expressions, jinja2 reports unknown filters and tests when they run. */
+    private int softDepth;
+    /** Unknown filters and tests outside any soft frame: compile errors, reported once the template is parsed. */
+    private final List<TemplateException> unknownAtTopLevel = new ArrayList<>();
     /** Names read inside each macro being parsed (to know whether it takes varargs / kwargs). */
     private final Deque<Set<String>> macroNames = new ArrayDeque<>();
 
@@ -31,6 +35,9 @@ final class Parser {
         List<Stmt> body = subparse(Set.of());
         if (!current().is(Token.Type.EOF)) {
             throw fail("unexpected " + current().describe());
+        }
+        if (!unknownAtTopLevel.isEmpty()) {
+            throw unknownAtTopLevel.get(0);
         }
         return body;
     }
@@ -179,6 +186,15 @@ final class Parser {
                 return parseFilterBlock();
             case "with":
                 return parseWith();
+            case "block": { // without extends, a block renders where it stands, in a scope of its own
+                next();
+                String blockName = expectIdentifier();
+                skipName("scoped");
+                skipName("required");
+                List<Stmt> body = parseStatements(Set.of("endblock"), true);
+                skipName(blockName);
+                return new Stmt.With(List.of(), List.of(), body, line);
+            }
             case "print": {
                 next();
                 List<Expr> items = new ArrayList<>();
@@ -222,6 +238,10 @@ final class Parser {
     private Stmt parseFor() {
         int line = next().line();
         Stmt.Target target = parseAssignTarget(true, false, Set.of("in"));
+        if (assigns(target, "loop")) {
+            throw new TemplateException(TemplateException.Kind.SYNTAX,
+                    "Can't assign to special loop variable in for-loop target", line);
+        }
         expectName("in");
         Expr iterable = parseTuple(false, false, Set.of("recursive"), false);
         Expr filter = null;
@@ -247,6 +267,22 @@ final class Parser {
     }
 
     private Stmt parseIf() {
+        softDepth++;
+        try {
+            return parseIfBody();
+        } finally {
+            softDepth--;
+        }
+    }
+
+    private static boolean assigns(Stmt.Target target, String name) {
+        if (target instanceof Stmt.Target.Name n) {
+            return n.name.equals(name);
+        }
+        return target instanceof Stmt.Target.Unpack u && u.targets.stream().anyMatch(t -> assigns(t, name));
+    }
+
+    private Stmt parseIfBody() {
         int line = next().line();
         List<Expr> tests = new ArrayList<>();
         List<List<Stmt>> bodies = new ArrayList<>();
@@ -311,6 +347,9 @@ final class Parser {
                 expectOperator(",");
             }
             String parameter = expectIdentifier();
+            if (parameters.contains(parameter)) {
+                throw fail("duplicate argument '" + parameter + "' in macro " + name);
+            }
             if (skipOperator("=")) {
                 defaults.add(parseExpression(true));
             } else if (!defaults.isEmpty()) {
@@ -432,14 +471,25 @@ final class Parser {
 
     private Expr parseCondexpr() {
         int line = current().line();
+        int hard = unknownAtTopLevel.size();
         Expr expr = parseOr();
-        while (skipName("if")) {
-            Expr test = parseOr();
-            Expr otherwise = skipName("else") ? parseCondexpr() : null;
-            expr = new Expr.Conditional(test, expr, otherwise, line);
-            line = current().line();
+        if (!current().isName("if")) {
+            return expr;
         }
-        return expr;
+        // a conditional expression is a soft frame: what its branches name is checked when they run
+        unknownAtTopLevel.subList(hard, unknownAtTopLevel.size()).clear();
+        softDepth++;
+        try {
+            while (skipName("if")) {
+                Expr test = parseOr();
+                Expr otherwise = skipName("else") ? parseCondexpr() : null;
+                expr = new Expr.Conditional(test, expr, otherwise, line);
+                line = current().line();
+            }
+            return expr;
+        } finally {
+            softDepth--;
+        }
     }
 
     private Expr parseOr() {
@@ -783,11 +833,16 @@ final class Parser {
         if (filter != null) {
             return filter;
         }
-        if (Filters.UNSUPPORTED.contains(name)) {
-            throw new TemplateException(TemplateException.Kind.UNSUPPORTED, "the filter '" + name
-                    + "' is not supported by tuneloop's Jinja engine", line);
+        TemplateException missing = Filters.UNSUPPORTED.contains(name)
+                ? new TemplateException(TemplateException.Kind.UNSUPPORTED, "the filter '" + name
+                + "' is not supported by tuneloop's Jinja engine", line)
+                : new TemplateException(TemplateException.Kind.SYNTAX, "No filter named '" + name + "'.", line);
+        if (softDepth == 0) {
+            unknownAtTopLevel.add(missing);
         }
-        throw new TemplateException(TemplateException.Kind.SYNTAX, "No filter named '" + name + "'.", line);
+        return (r, value, args, kwargs) -> { // in a soft frame, reported only if this branch runs, as jinja2 does
+            throw missing;
+        };
     }
 
     private Expr parseTest(Expr node) {
@@ -816,7 +871,14 @@ final class Parser {
         }
         Tests.Test test = Tests.BUILTIN.get(name.toString());
         if (test == null) {
-            throw new TemplateException(TemplateException.Kind.SYNTAX, "No test named '" + name + "'.", token.line());
+            TemplateException missing = new TemplateException(TemplateException.Kind.SYNTAX, "No test named '" + name + "'.",
+                    token.line());
+            if (softDepth == 0) {
+                unknownAtTopLevel.add(missing);
+            }
+            test = (r, value, a, k) -> {
+                throw missing;
+            };
         }
         Expr result = new Expr.TestCall(node, test, args, is.line());
         return negated ? new Expr.Unary("not", result, is.line()) : result;

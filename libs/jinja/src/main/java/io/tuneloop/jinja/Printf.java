@@ -13,7 +13,8 @@ final class Printf {
 
     static String format(String template, Object args) {
         List<?> positional = args instanceof PyTuple t ? t : null;
-        Map<?, ?> mapping = args instanceof Map<?, ?> m ? m : null;
+        // a dict is the mapping only when the template names keys; otherwise it is the one value
+        Map<?, ?> mapping = args instanceof Map<?, ?> m && template.contains("%(") ? m : null;
         int next = 0;
         boolean single = positional == null && mapping == null;
         StringBuilder out = new StringBuilder();
@@ -92,19 +93,22 @@ final class Printf {
             out.append(pad(convert(conversion, value, flags.toString(), precision), flags.toString(), width,
                     "dfeixo".indexOf(conversion) >= 0));
         }
-        if (positional != null && next < positional.size() || single && next == 0 && !(args instanceof Map)) {
+        if (positional != null && next < positional.size()
+                || single && next == 0 && !(args instanceof Map) && !(args instanceof List && !(args instanceof PyTuple))) {
             throw TemplateException.type("not all arguments converted during string formatting");
         }
         return out.toString();
     }
 
     private static String convert(char conversion, Object value, String flags, int precision) {
-        Py.undefinedCheck(value);
         switch (conversion) {
-            case 's', 'r' -> {
+            case 's', 'r' -> { // str() and repr() of an undefined are "" and "Undefined", no error
                 String s = conversion == 's' ? Py.str(value) : Py.repr(value);
                 return precision >= 0 && precision < s.length() ? s.substring(0, precision) : s;
             }
+            default -> Py.undefinedCheck(value);
+        }
+        switch (conversion) {
             case 'd', 'i', 'x', 'o' -> {
                 if (!Py.isNumber(value)) {
                     throw TemplateException.type("%" + conversion + " format: a real number is required, not "
@@ -116,6 +120,9 @@ final class Printf {
                     case 'o' -> Long.toOctalString(Math.abs(n));
                     default -> Long.toString(Math.abs(n));
                 };
+                if (precision > digits.length()) { // a precision on an integer is its minimum number of digits
+                    digits = "0".repeat(precision - digits.length()) + digits;
+                }
                 if (flags.contains("#") && conversion != 'd' && conversion != 'i') {
                     digits = (conversion == 'x' ? "0x" : "0o") + digits;
                 }
@@ -126,9 +133,27 @@ final class Printf {
                     throw TemplateException.type("must be real number, not " + Py.typeName(value));
                 }
                 double d = Py.asDouble(value);
-                String body = String.format(java.util.Locale.ROOT, "%." + (precision < 0 ? 6 : precision) + conversion,
-                        Math.abs(d));
-                return sign(d < 0 || d == 0 && 1 / d < 0, flags) + body;
+                boolean negative = d < 0 || d == 0 && 1 / d < 0;
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    return (Double.isNaN(d) ? "" : sign(negative, flags)) + (Double.isNaN(d) ? "nan" : "inf");
+                }
+                int digits = precision < 0 ? 6 : precision;
+                // Python rounds the exact binary value half to even; Java's Formatter rounds half up
+                java.math.BigDecimal exact = new java.math.BigDecimal(Math.abs(d));
+                String body;
+                if (conversion == 'f') {
+                    body = exact.setScale(digits, java.math.RoundingMode.HALF_EVEN).toPlainString();
+                } else if (exact.signum() == 0) {
+                    body = (digits == 0 ? "0" : "0." + "0".repeat(digits)) + "e+00";
+                } else {
+                    java.math.BigDecimal rounded = exact.round(new java.math.MathContext(digits + 1, java.math.RoundingMode.HALF_EVEN));
+                    int exponent = rounded.precision() - rounded.scale() - 1;
+                    String unscaled = rounded.unscaledValue().toString();
+                    unscaled = (unscaled + "0".repeat(Math.max(0, digits + 1 - unscaled.length()))).substring(0, digits + 1);
+                    body = unscaled.charAt(0) + (digits > 0 ? "." + unscaled.substring(1) : "") + "e"
+                            + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
+                }
+                return sign(negative, flags) + body;
             }
             case 'c' -> {
                 if (Py.isInt(value)) {

@@ -26,7 +26,8 @@ final class Py {
         if (value == null || value instanceof String || value instanceof Long || value instanceof Double
                 || value instanceof Boolean || value instanceof Undefined || value instanceof PyCallable
                 || value instanceof Namespace || value instanceof Markup || value instanceof Loop
-                || value instanceof PyTuple || value instanceof PyView || value instanceof PyIterator) {
+                || value instanceof PyTuple || value instanceof PyView || value instanceof PyIterator
+                || value instanceof PyRange) {
             return value;
         }
         if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
@@ -49,7 +50,7 @@ final class Py {
         }
         if (value instanceof Map<?, ?> map) {
             Map<Object, Object> copy = new LinkedHashMap<>();
-            map.forEach((k, v) -> copy.put(key(wrap(k)), wrap(v)));
+            map.forEach((k, v) -> copy.put(wrap(k), wrap(v)));
             return copy;
         }
         if (value instanceof Collection<?> list) {
@@ -78,20 +79,6 @@ final class Py {
         throw new IllegalArgumentException("a template value cannot be a " + value.getClass().getName());
     }
 
-    /** The canonical dict key: Python hashes 1, 1.0 and True alike. */
-    static Object key(Object k) {
-        if (k instanceof Boolean b) {
-            return b ? 1L : 0L;
-        }
-        if (k instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 9.0e18) {
-            return (long) (double) d;
-        }
-        if (k instanceof Markup m) {
-            return m.text;
-        }
-        return k;
-    }
-
     // ---- type names, truth ---------------------------------------------------------------------
 
     static String typeName(Object v) {
@@ -112,6 +99,9 @@ final class Py {
         }
         if (v instanceof PyTuple) {
             return "tuple";
+        }
+        if (v instanceof PyRange) {
+            return "range";
         }
         if (v instanceof PyView view) {
             return view.kind;
@@ -237,7 +227,11 @@ final class Py {
             return "<Namespace " + repr(ns.attributes) + ">";
         }
         if (v instanceof PyCallable c) {
-            return "<function " + c.name() + ">";
+            String printed = c.printed();
+            if (printed == null) {
+                throw TemplateException.unsupported("printing the function " + c.name() + " (Python prints its address)");
+            }
+            return printed;
         }
         if (v instanceof PyIterator it) {
             throw TemplateException.unsupported("printing a " + it.kind + " object (Python prints its address)");
@@ -275,6 +269,8 @@ final class Py {
                 repr(t.get(i), out);
             }
             out.append(t.size() == 1 ? ",)" : ")");
+        } else if (v instanceof PyRange range) {
+            out.append(range.printed());
         } else if (v instanceof PyView view) {
             out.append(view.kind).append('(');
             repr(new ArrayList<>(view), out);
@@ -303,8 +299,10 @@ final class Py {
             out.append('}');
         } else if (v instanceof Undefined) {
             out.append("Undefined");
-        } else {
+        } else if (v instanceof Loop || v instanceof Namespace || v instanceof PyCallable || v instanceof PyIterator) {
             out.append(str(v));
+        } else {
+            out.append(v);
         }
     }
 
@@ -406,17 +404,14 @@ final class Py {
     // ---- equality and ordering -----------------------------------------------------------------
 
     static boolean eq(Object a, Object b) {
-        if (a == b) {
+        if (a == b && !(a instanceof Double)) { // NaN is not equal to itself
             return true;
         }
         if (a == null || b == null) {
             return false;
         }
         if (isNumber(a) && isNumber(b)) {
-            if (isInt(a) && isInt(b)) {
-                return asLong(a) == asLong(b);
-            }
-            return asDouble(a) == asDouble(b);
+            return numericCompare(a, b) == 0;
         }
         if (isString(a) && isString(b)) {
             return str(a).equals(str(b));
@@ -425,7 +420,8 @@ final class Py {
             return a instanceof Undefined && b instanceof Undefined;
         }
         if (a instanceof List<?> x && b instanceof List<?> y) {
-            if ((a instanceof PyTuple) != (b instanceof PyTuple) || x.size() != y.size()) {
+            if ((a instanceof PyTuple) != (b instanceof PyTuple) || (a instanceof PyRange) != (b instanceof PyRange)
+                    || (a instanceof PyView) != (b instanceof PyView) || x.size() != y.size()) {
                 return false;
             }
             for (int i = 0; i < x.size(); i++) {
@@ -440,8 +436,8 @@ final class Py {
                 return false;
             }
             for (var e : x.entrySet()) {
-                Object k = key(e.getKey());
-                if (!y.containsKey(k) || !eq(e.getValue(), y.get(k))) {
+                Object k = findKey(y, e.getKey());
+                if (k == MISSING || !eq(e.getValue(), y.get(k))) {
                     return false;
                 }
             }
@@ -450,20 +446,62 @@ final class Py {
         return a.equals(b);
     }
 
+    /**
+     * Exact comparison of two Python numbers (an int and a float compare by value, as Python does,
+     * not after rounding the int); 2 when unordered (NaN).
+     */
+    static int numericCompare(Object a, Object b) {
+        if (isInt(a) && isInt(b)) {
+            return Long.compare(asLong(a), asLong(b));
+        }
+        double x = asDouble(a);
+        double y = asDouble(b);
+        if (Double.isNaN(x) || Double.isNaN(y)) {
+            return 2;
+        }
+        if (isInt(a) && !Double.isInfinite(y) && Math.abs(asLong(a)) > (1L << 53)) {
+            return new BigDecimal(asLong(a)).compareTo(new BigDecimal(y));
+        }
+        if (isInt(b) && !Double.isInfinite(x) && Math.abs(asLong(b)) > (1L << 53)) {
+            return new BigDecimal(x).compareTo(new BigDecimal(asLong(b)));
+        }
+        return x < y ? -1 : x > y ? 1 : 0; // -0.0 == 0.0, as in Python
+    }
+
+    /** Python's {@code a <op> b} for {@code <, <=, >, >=}: numbers exactly (NaN compares false), else by {@link #compare}. */
+    static boolean ordered(String op, Object a, Object b) {
+        undefinedCheck(a);
+        undefinedCheck(b);
+        int c = isNumber(a) && isNumber(b) ? numericCompare(a, b) : compare(a, b, op);
+        if (c == 2) {
+            return false;
+        }
+        return switch (op) {
+            case "<" -> c < 0;
+            case "<=" -> c <= 0;
+            case ">" -> c > 0;
+            default -> c >= 0;
+        };
+    }
+
+    /** Python's {@code a < b}, the only comparison sorted(), min() and max() use. */
+    static boolean less(Object a, Object b) {
+        return ordered("<", a, b);
+    }
+
     /** Python's ordering for {@code <}: numbers, strings (by code point), lists and tuples lexicographically. */
     static int compare(Object a, Object b, String op) {
         undefinedCheck(a);
         undefinedCheck(b);
         if (isNumber(a) && isNumber(b)) {
-            if (isInt(a) && isInt(b)) {
-                return Long.compare(asLong(a), asLong(b));
-            }
-            return Double.compare(asDouble(a), asDouble(b));
+            int c = numericCompare(a, b);
+            return c == 2 ? 0 : c;
         }
         if (isString(a) && isString(b)) {
             return compareCodePoints(str(a), str(b));
         }
-        if (a instanceof List<?> x && b instanceof List<?> y && (a instanceof PyTuple) == (b instanceof PyTuple)) {
+        if (a instanceof List<?> x && b instanceof List<?> y && (a instanceof PyTuple) == (b instanceof PyTuple)
+                && !(a instanceof PyView) && !(b instanceof PyView)) {
             for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
                 if (!eq(x.get(i), y.get(i))) {
                     return compare(x.get(i), y.get(i), op);
@@ -473,6 +511,38 @@ final class Py {
         }
         throw TemplateException.type("'" + op + "' not supported between instances of '" + typeName(a) + "' and '"
                 + typeName(b) + "'");
+    }
+
+    /** Whether Python can hash {@code v} (lists, dicts and views cannot be dict keys or set members). */
+    static boolean hashable(Object v) {
+        return !(v instanceof List && !(v instanceof PyTuple) && !(v instanceof PyRange) || v instanceof Map);
+    }
+
+    /** {@code map[key] = value} with Python's key semantics (an equal key already there keeps its identity). */
+    static void put(Map<Object, Object> map, Object key, Object value) {
+        if (!hashable(key)) {
+            throw TemplateException.type("unhashable type: '" + typeName(key) + "'");
+        }
+        Object existing = findKey(map, key);
+        map.put(existing == MISSING ? key : existing, value);
+    }
+
+    /**
+     * The key of {@code map} that Python would find for {@code key} (1, 1.0 and True are one key; the
+     * key first stored is kept, as in a Python dict), or MISSING.
+     */
+    static Object findKey(Map<?, ?> map, Object key) {
+        if (map.containsKey(key) && !(key instanceof Double d && Double.isNaN(d))) {
+            return key;
+        }
+        if (isNumber(key) || key instanceof Markup || key instanceof PyTuple) {
+            for (Object k : map.keySet()) {
+                if (eq(k, key)) {
+                    return k;
+                }
+            }
+        }
+        return MISSING;
     }
 
     static int compareCodePoints(String a, String b) {
@@ -494,6 +564,12 @@ final class Py {
         if (container instanceof Undefined) {
             return false;
         }
+        if (container instanceof Map<?, ?> map) {
+            if (!hashable(item)) {
+                throw TemplateException.type("unhashable type: '" + typeName(item) + "'");
+            }
+            return findKey(map, item) != MISSING;
+        }
         if (isString(container)) {
             undefinedCheck(item);
             if (!isString(item)) {
@@ -501,12 +577,9 @@ final class Py {
             }
             return str(container).contains(str(item));
         }
-        if (container instanceof Map<?, ?> map) {
-            return map.containsKey(key(item));
-        }
         if (container instanceof List<?> list) {
             for (Object o : list) {
-                if (eq(o, item)) {
+                if (o == item || eq(o, item)) { // Python's containment checks identity first (nan in [nan])
                     return true;
                 }
             }
@@ -575,10 +648,13 @@ final class Py {
             if (isString(sequence)) {
                 String s = str(sequence);
                 render.checkSize(s.length() * times);
-                return s.repeat((int) times);
+                return s.isEmpty() ? s : s.repeat((int) times);
             }
             if (sequence instanceof List<?> list && !(sequence instanceof PyView)) {
                 render.checkSize(list.size() * times);
+                if (list.isEmpty()) {
+                    times = 0;
+                }
                 List<Object> out = new ArrayList<>();
                 for (long i = 0; i < times; i++) {
                     out.addAll(list);
@@ -595,6 +671,10 @@ final class Py {
         if (divisor == 0) {
             throw TemplateException.type(isInt(a) && isInt(b) ? "division by zero" : "float division by zero");
         }
+        if (isInt(a) && isInt(b) && (Math.abs(asLong(a)) > (1L << 53) || Math.abs(asLong(b)) > (1L << 53))) {
+            // Python divides ints with one rounding; dividing their double approximations would round twice
+            return new BigDecimal(asLong(a)).divide(new BigDecimal(asLong(b)), new MathContext(40)).doubleValue();
+        }
         return asDouble(a) / divisor;
     }
 
@@ -610,15 +690,39 @@ final class Py {
         if (y == 0) {
             throw TemplateException.type("float floor division by zero");
         }
-        return Math.floor(asDouble(a) / y);
+        return floatDivmod(asDouble(a), y)[0];
+    }
+
+    /** CPython's float_divmod: {floor quotient, remainder with the divisor's sign}. */
+    private static double[] floatDivmod(double x, double y) {
+        double mod = x % y;
+        double div = (x - mod) / y;
+        if (mod != 0) {
+            if ((y < 0) != (mod < 0)) {
+                mod += y;
+                div -= 1.0;
+            }
+        } else {
+            mod = Math.copySign(0.0, y);
+        }
+        double floor;
+        if (div != 0) {
+            floor = Math.floor(div);
+            if (div - floor > 0.5) {
+                floor += 1.0;
+            }
+        } else {
+            floor = Math.copySign(0.0, x / y);
+        }
+        return new double[]{floor, mod};
     }
 
     static Object mod(Object a, Object b) {
         undefinedCheck(a);
-        undefinedCheck(b);
         if (isString(a)) {
-            return Printf.format(str(a), b);
+            return Printf.format(str(a), b); // an undefined argument prints as "" (str) or Undefined (repr)
         }
+        undefinedCheck(b);
         numbers("%", a, b);
         if (isInt(a) && isInt(b)) {
             if (asLong(b) == 0) {
@@ -626,16 +730,11 @@ final class Py {
             }
             return Math.floorMod(asLong(a), asLong(b));
         }
-        double x = asDouble(a);
         double y = asDouble(b);
         if (y == 0) {
             throw TemplateException.type("float modulo");
         }
-        double r = x % y;
-        if (r != 0 && (r < 0) != (y < 0)) {
-            r += y;
-        }
-        return r;
+        return floatDivmod(asDouble(a), y)[1];
     }
 
     static Object pow(Object a, Object b) {
@@ -644,19 +743,34 @@ final class Py {
             long base = asLong(a);
             long exponent = asLong(b);
             long result = 1;
-            for (long i = 0; i < exponent; i++) {
-                final long r = result;
-                result = exact(() -> Math.multiplyExact(r, base));
-                if (result == 0 || result == 1 && base == 1) {
-                    break;
+            long square = base;
+            while (exponent > 0) { // by squaring: (-1) ** 10**10 takes 34 steps, not 10**10
+                if ((exponent & 1) == 1) {
+                    final long r = result;
+                    final long q = square;
+                    result = exact(() -> Math.multiplyExact(r, q));
+                }
+                exponent >>= 1;
+                if (exponent > 0) {
+                    final long q = square;
+                    square = Math.abs(q) > 3_037_000_499L ? overflow() : q * q;
                 }
             }
             return result;
         }
-        if (asDouble(a) == 0 && asDouble(b) < 0) {
+        double x = asDouble(a);
+        double y = asDouble(b);
+        if (x == 0 && y < 0) {
             throw TemplateException.type("0.0 cannot be raised to a negative power");
         }
-        return Math.pow(asDouble(a), asDouble(b));
+        if (x < 0 && y != Math.rint(y) && !Double.isInfinite(y)) {
+            throw TemplateException.unsupported("a complex result (a negative number to a fractional power)");
+        }
+        return Math.pow(x, y);
+    }
+
+    private static long overflow() {
+        throw TemplateException.unsupported("an integer beyond 64 bits");
     }
 
     static Object negate(Object a) {
@@ -736,6 +850,9 @@ final class Py {
     }
 
     static long len(Object v) {
+        if (v instanceof Loop loop) {
+            return loop.length();
+        }
         if (isString(v)) {
             String s = str(v);
             return s.codePointCount(0, s.length());
@@ -756,6 +873,12 @@ final class Py {
     record Slice(Object start, Object stop, Object step) {
         /** (start, stop, step) resolved against a sequence of {@code length}, as slice.indices(). */
         long[] indices(long length) {
+            for (Object bound : new Object[]{start, stop, step}) {
+                if (bound != null && !(bound instanceof Undefined) && !isInt(bound)) {
+                    throw TemplateException.unsupported("a slice bound that is not an integer ("
+                            + typeName(bound) + "; jinja2's result depends on its optimizer)");
+                }
+            }
             long stride = step == null ? 1 : requireInt(step, "slice step");
             if (stride == 0) {
                 throw TemplateException.type("slice step cannot be zero");
@@ -786,6 +909,11 @@ final class Py {
                 out.appendCodePoint(points[(int) i]);
             }
             return out.toString();
+        }
+        if (sequence instanceof PyRange range) {
+            long[] r = slice.indices(range.size());
+            long count = r[2] > 0 ? Math.max(0, (r[1] - r[0] + r[2] - 1) / r[2]) : Math.max(0, (r[0] - r[1] - r[2] - 1) / -r[2]);
+            return range.sliced(r[0], r[1], r[2], (int) count);
         }
         if (sequence instanceof List<?> list && !(sequence instanceof PyView)) {
             long[] r = slice.indices(list.size());
@@ -825,7 +953,7 @@ final class Py {
     /** {@code obj.name}: a Python attribute (a method, a namespace or loop attribute) first, then the item. */
     static Object getattr(Object obj, String name) {
         undefinedCheck(obj);
-        if (name.startsWith("_")) {
+        if (isDunder(name)) { // every Python object has dunder attributes: the sandbox refuses them
             return Undefined.unsafe(obj, name);
         }
         Object attribute = attribute(obj, name);
@@ -844,7 +972,7 @@ final class Py {
             return item;
         }
         if (key instanceof String name) {
-            if (name.startsWith("_")) {
+            if (isDunder(name)) {
                 return Undefined.unsafe(obj, name);
             }
             Object attribute = attribute(obj, name);
@@ -853,6 +981,11 @@ final class Py {
             }
         }
         return Undefined.missingAttribute(obj, key);
+    }
+
+    /** A name like {@code __class__}: an attribute every Python object has, unsafe in the sandbox. */
+    static boolean isDunder(String name) {
+        return name.length() > 4 && name.startsWith("__") && name.endsWith("__");
     }
 
     /** The Python attribute {@code name} of {@code obj} (not an item), or MISSING. */
@@ -867,13 +1000,20 @@ final class Py {
     }
 
     private static Object item(Object obj, Object key) {
-        undefinedCheck(key);
-        if (obj instanceof Map<?, ?> map) {
-            Object k = key(key);
-            return map.containsKey(k) ? map.get(k) : MISSING;
+        if (key instanceof Slice slice) { // jinja2 slices directly (not through getitem): errors surface
+            Object sliced = slice(obj, slice);
+            if (sliced == MISSING) {
+                undefinedCheck(obj);
+                throw TemplateException.type("'" + typeName(obj) + "' object is not subscriptable");
+            }
+            return sliced;
         }
-        if (key instanceof Slice slice) {
-            return slice(obj, slice);
+        if (obj instanceof Map<?, ?> map) {
+            if (!hashable(key)) {
+                return MISSING; // a TypeError, which getitem turns into undefined
+            }
+            Object k = findKey(map, key);
+            return k == MISSING ? MISSING : map.get(k);
         }
         if (isInt(key)) {
             return index(obj, asLong(key));

@@ -9,4 +9,9 @@ interface PyCallable {
 
     /** The name Python would print for it. */
     String name();
+
+    /** What {@code {{ f }}} prints, when Python prints something that does not depend on a memory address. */
+    default String printed() {
+        return null;
+    }
 }

@@ -184,9 +184,9 @@ abstract class Stmt {
                 }
                 items = kept;
             }
-            if (items.isEmpty()) {
-                return run(otherwise, r, new Scope(s), out);
-            }
+            // jinja2 runs the else block unless some iteration reached the end of the body: with no items,
+            // and also when every iteration ended in break or continue
+            boolean completed = false;
             Loop loop = new Loop(items, null);
             for (int i = 0; i < items.size(); i++) {
                 r.tick();
@@ -194,9 +194,14 @@ abstract class Stmt {
                 loop.advance(i);
                 iteration.set("loop", loop);
                 target.assign(iteration, items.get(i));
-                if (run(body, r, iteration, out) == Flow.BREAK) {
+                Flow flow = run(body, r, iteration, out);
+                if (flow == Flow.BREAK) {
                     break;
                 }
+                completed |= flow == Flow.NORMAL;
+            }
+            if (!completed && !otherwise.isEmpty()) {
+                return run(otherwise, r, new Scope(s), out);
             }
             return Flow.NORMAL;
         }
@@ -234,7 +239,8 @@ abstract class Stmt {
 
         @Override
         Flow exec(Render r, Scope s, StringBuilder out) {
-            target.assign(s, filtered(filters, capture(body, r, s), r, s));
+            // the body renders in a scope of its own: what it sets stays inside
+            target.assign(s, filtered(filters, capture(body, r, new Scope(s)), r, s));
             return Flow.NORMAL;
         }
     }
@@ -263,7 +269,7 @@ abstract class Stmt {
 
         @Override
         Flow exec(Render r, Scope s, StringBuilder out) {
-            r.append(out, Py.str(filtered(filters, capture(body, r, s), r, s)));
+            r.append(out, Py.str(filtered(filters, capture(body, r, new Scope(s)), r, s)));
             return Flow.NORMAL;
         }
     }
@@ -361,6 +367,11 @@ abstract class Stmt {
         }
 
         @Override
+        public String printed() {
+            return "<Macro '" + definition.name + "'>";
+        }
+
+        @Override
         public Object call(Render r, List<Object> args, Map<String, Object> kwargs) {
             List<String> parameters = definition.parameters;
             if (args.size() > parameters.size() && !definition.takesVarargs) {
@@ -368,29 +379,33 @@ abstract class Stmt {
                         + parameters.size() + " argument(s)");
             }
             Scope frame = new Scope(closure);
-            Map<String, Object> extraKeywords = new LinkedHashMap<>(kwargs);
+            Map<String, Object> extraKeywords = new LinkedHashMap<>();
+            Map<String, Object> bound = new LinkedHashMap<>();
+            for (int i = 0; i < Math.min(args.size(), parameters.size()); i++) {
+                bound.put(parameters.get(i), args.get(i));
+            }
+            for (var e : kwargs.entrySet()) {
+                if (!parameters.contains(e.getKey()) || bound.containsKey(e.getKey())) {
+                    if (!definition.takesKwargs) {
+                        throw TemplateException.type(parameters.contains(e.getKey())
+                                ? "macro '" + definition.name + "' got multiple values for argument '" + e.getKey() + "'"
+                                : "macro '" + definition.name + "' takes no keyword argument '" + e.getKey() + "'");
+                    }
+                    extraKeywords.put(e.getKey(), e.getValue()); // jinja2 hands a repeated name to kwargs
+                } else {
+                    bound.put(e.getKey(), e.getValue());
+                }
+            }
+            bound.forEach(frame::set);
+            // defaults are evaluated in the macro's frame after every passed argument is bound: they may use them
             int firstDefault = parameters.size() - definition.defaults.size();
             for (int i = 0; i < parameters.size(); i++) {
                 String parameter = parameters.get(i);
-                Object value;
-                if (i < args.size()) {
-                    value = args.get(i);
-                    if (extraKeywords.containsKey(parameter)) {
-                        throw TemplateException.type("macro '" + definition.name + "' got multiple values for argument '"
-                                + parameter + "'");
-                    }
-                } else if (extraKeywords.containsKey(parameter)) {
-                    value = extraKeywords.remove(parameter);
-                } else if (i >= firstDefault) {
-                    value = definition.defaults.get(i - firstDefault).eval(r, frame);
-                } else {
-                    value = Undefined.because("parameter '" + parameter + "' was not provided");
+                if (bound.containsKey(parameter)) {
+                    continue;
                 }
-                frame.set(parameter, value);
-            }
-            if (!extraKeywords.isEmpty() && !definition.takesKwargs) {
-                throw TemplateException.type("macro '" + definition.name + "' takes no keyword argument '"
-                        + extraKeywords.keySet().iterator().next() + "'");
+                frame.set(parameter, i >= firstDefault ? definition.defaults.get(i - firstDefault).eval(r, frame)
+                        : Undefined.because("parameter '" + parameter + "' was not provided"));
             }
             if (definition.takesVarargs) {
                 frame.set("varargs", PyTuple.of(args.size() > parameters.size()
