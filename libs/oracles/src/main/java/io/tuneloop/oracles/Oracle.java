@@ -16,11 +16,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * An independent reference implementation run as a process: a script of {@code libs/oracles}
  * reads a JSON file of cases and prints a JSON result. Where the tool is missing the test is
- * skipped, unless {@code TUNELOOP_REQUIRE_ORACLES=1} (set by {@code .ci/run}, which installs them),
- * where a missing oracle fails the test instead.
+ * skipped, unless it is required ({@code TUNELOOP_REQUIRE_PYTHON_ORACLES=1} for python3 with jinja2
+ * and numpy, {@code TUNELOOP_REQUIRE_NODE_ORACLES=1} for node with the npm packages, or
+ * {@code TUNELOOP_REQUIRE_ORACLES=1} for both; {@code .ci/run} installs them and sets these), where a
+ * missing oracle fails the test instead.
  */
 public final class Oracle {
     public static final String REQUIRE = "TUNELOOP_REQUIRE_ORACLES";
+    public static final String REQUIRE_PYTHON = "TUNELOOP_REQUIRE_PYTHON_ORACLES";
+    public static final String REQUIRE_NODE = "TUNELOOP_REQUIRE_NODE_ORACLES";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> command;
@@ -53,7 +57,7 @@ public final class Oracle {
         String python = System.getenv().getOrDefault("TUNELOOP_PYTHON", "python3");
         String imports = modules.length == 0 ? "pass" : "import " + String.join(", ", modules);
         boolean available = succeeds(List.of(python, "-c", imports));
-        require(available, python + " with " + String.join(", ", modules));
+        require(available, python + " with " + String.join(", ", modules), REQUIRE_PYTHON);
         return new Oracle(List.of(python, repoRoot().resolve("libs/oracles/python").resolve(script).toString()),
                 "python " + script);
     }
@@ -69,14 +73,14 @@ public final class Oracle {
             available &= Files.isDirectory(folder.resolve("node_modules").resolve(name));
         }
         require(available, "node with " + String.join(", ", packages) + " in " + folder.resolve("node_modules")
-                + " (npm install --ignore-scripts --no-package-lock in " + folder + ")");
+                + " (npm install --ignore-scripts --no-package-lock in " + folder + ")", REQUIRE_NODE);
         return new Oracle(List.of("node", folder.resolve(script).toString()), "node " + script);
     }
 
-    /** Skips the calling test when {@code available} is false, or fails it where oracles are required. */
-    public static void require(boolean available, String what) {
-        if (!available && "1".equals(System.getenv(REQUIRE))) {
-            throw new AssertionError(what + " is required (" + REQUIRE + "=1) but missing");
+    /** Skips the calling test when {@code available} is false, or fails it where that oracle is required. */
+    public static void require(boolean available, String what, String flag) {
+        if (!available && ("1".equals(System.getenv(REQUIRE)) || "1".equals(System.getenv(flag)))) {
+            throw new AssertionError(what + " is required (" + flag + "=1) but missing");
         }
         Assumptions.assumeTrue(available, what + " is not available here; the reference comparison is skipped");
     }
