@@ -32,121 +32,18 @@ the C library with the process locale; this script forces LC_TIME=C so names
 like %b/%B are English, which is what HF produces under the usual C/en_US locale.
 
 ------------------------------------------------------------------------------
-HF code this replicates (transformers 4.5x, src/transformers/utils/
-chat_template_utils.py, ``_compile_jinja_template`` and ``render_jinja_template``;
-read from the stored copy of huggingface/transformers at commit
-5e43e2e892453b405ce6d2cb94387b3a3213f30a for the environment, and a 4.5x-era copy
-of the same file that also has ``render_jinja_template``; the environment part is
-identical in both).  Quoted verbatim (Apache-2.0, Copyright 2024 The HuggingFace
-Team), abridged only where marked "...":
-
-    @lru_cache
-    def _compile_jinja_template(chat_template):
-        if not is_jinja_available():
-            raise ImportError(...)
-
-        class AssistantTracker(Extension):
-            # This extension is used to track the indices of assistant-generated tokens in the rendered chat
-            tags = {"generation"}
-
-            def __init__(self, environment: ImmutableSandboxedEnvironment):
-                # The class is only initiated by jinja.
-                super().__init__(environment)
-                environment.extend(activate_tracker=self.activate_tracker)
-                self._rendered_blocks = None
-                self._generation_indices = None
-
-            def parse(self, parser: jinja2.parser.Parser) -> jinja2.nodes.CallBlock:
-                lineno = next(parser.stream).lineno
-                body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
-                return jinja2.nodes.CallBlock(self.call_method("_generation_support"), [], [], body).set_lineno(lineno)
-
-            @jinja2.pass_eval_context
-            def _generation_support(self, context: jinja2.nodes.EvalContext, caller: jinja2.runtime.Macro) -> str:
-                rv = caller()
-                if self.is_active():
-                    # Only track generation indices if the tracker is active
-                    start_index = len("".join(self._rendered_blocks))
-                    end_index = start_index + len(rv)
-                    self._generation_indices.append((start_index, end_index))
-                return rv
-
-            def is_active(self) -> bool:
-                return self._rendered_blocks or self._generation_indices
-
-            @contextmanager
-            def activate_tracker(self, rendered_blocks: list[int], generation_indices: list[int]):
-                try:
-                    if self.is_active():
-                        raise ValueError("AssistantTracker should not be reused before closed")
-                    self._rendered_blocks = rendered_blocks
-                    self._generation_indices = generation_indices
-
-                    yield
-                finally:
-                    self._rendered_blocks = None
-                    self._generation_indices = None
-
-        if version.parse(jinja2.__version__) < version.parse("3.1.0"):
-            raise ImportError(...)
-
-        def raise_exception(message):
-            raise jinja2.exceptions.TemplateError(message)
-
-        def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
-            # We override the built-in tojson filter because Jinja's default filter escapes HTML characters
-            # We also expose some options like custom indents and separators
-            return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
-
-        def strftime_now(format):
-            return datetime.now().strftime(format)
-
-        jinja_env = ImmutableSandboxedEnvironment(
-            trim_blocks=True, lstrip_blocks=True, extensions=[AssistantTracker, jinja2.ext.loopcontrols]
-        )
-        jinja_env.filters["tojson"] = tojson
-        jinja_env.globals["raise_exception"] = raise_exception
-        jinja_env.globals["strftime_now"] = strftime_now
-        return jinja_env.from_string(chat_template)
-
-    def render_jinja_template(conversations, tools=None, documents=None, chat_template=None,
-                              return_assistant_tokens_mask=False, continue_final_message=False,
-                              add_generation_prompt=False, **kwargs):
-        ...
-        compiled_template = _compile_jinja_template(chat_template)
-        # We accept either JSON schemas or functions for tools. If we get functions, we convert them to schemas
-        if tools is not None:
-            tool_schemas = []
-            for tool in tools:
-                if isinstance(tool, dict):
-                    tool_schemas.append(tool)
-                elif isfunction(tool):
-                    tool_schemas.append(get_json_schema(tool))
-                else:
-                    raise ValueError(...)
-        else:
-            tool_schemas = None
-        if documents is not None:
-            for document in documents:
-                if not isinstance(document, dict):
-                    raise TypeError("Documents should be a list of dicts with 'title' and 'text' keys!")
-        ...
-        for chat in conversations:
-            ...
-            rendered_chat = compiled_template.render(
-                messages=chat,
-                tools=tool_schemas,
-                documents=documents,
-                add_generation_prompt=add_generation_prompt,
-                **kwargs,
-            )
-            ...
-
-    # tokenization_utils_base.py, PreTrainedTokenizerBase.apply_chat_template (4.5x):
-    template_kwargs = {**self.special_tokens_map, **kwargs}  # kwargs overwrite special tokens if both are present
-    rendered_chat, generation_indices = render_jinja_template(conversations=conversations, tools=tools,
-        documents=documents, chat_template=chat_template, ..., add_generation_prompt=add_generation_prompt,
-        **template_kwargs)
+What this replicates (read from transformers 4.5x, src/transformers/utils/chat_template_utils.py,
+Apache-2.0): ``_compile_jinja_template`` builds
+``ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[AssistantTracker,
+jinja2.ext.loopcontrols])`` (AssistantTracker is the ``{% generation %}`` tag: its body renders as
+is), sets ``filters["tojson"]`` to ``json.dumps(x, ensure_ascii=False, indent=None, separators=None,
+sort_keys=False)`` (those keywords accepted), ``globals["raise_exception"]`` (raises TemplateError) and
+``globals["strftime_now"]`` (``datetime.now().strftime``); ``render_jinja_template`` renders
+``messages=chat, tools=tool_schemas (None without tools), documents=documents,
+add_generation_prompt=..., **kwargs``, and ``apply_chat_template`` (tokenization_utils_base.py)
+passes ``{**self.special_tokens_map, **kwargs}`` as those kwargs. compile_hf_template below is that
+code with strftime_now bound to the fixed instant. Checked against transformers 4.57.6's own
+render_jinja_template on the 600 renders of ChatTemplateConformanceTest: identical.
 ------------------------------------------------------------------------------
 """
 

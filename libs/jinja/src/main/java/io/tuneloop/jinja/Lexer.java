@@ -387,12 +387,8 @@ final class Lexer {
         body.codePoints().forEach(c -> {
             if (c < 128) {
                 ascii.append((char) c);
-            } else if (c <= 0xff) {
-                ascii.append(String.format("\\x%02x", c));
-            } else if (c <= 0xffff) {
-                ascii.append(String.format("\\u%04x", c));
             } else {
-                ascii.append(String.format("\\U%08x", c));
+                Py.appendEscape(c, ascii);
             }
         });
         String s = ascii.toString();

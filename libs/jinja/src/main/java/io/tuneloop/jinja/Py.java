@@ -322,18 +322,25 @@ final class Py {
             } else if (c == '\r') {
                 out.append("\\r");
             } else if (c < ' ' || c == 0x7f) {
-                out.append(String.format("\\x%02x", c));
+                appendEscape(c, out);
             } else if (c < 0x7f || isPrintable(c)) {
                 out.appendCodePoint(c);
-            } else if (c <= 0xff) {
-                out.append(String.format("\\x%02x", c));
-            } else if (c <= 0xffff) {
-                out.append(String.format("\\u%04x", c));
             } else {
-                out.append(String.format("\\U%08x", c));
+                appendEscape(c, out);
             }
         }
         out.append(quote);
+    }
+
+    /** Python's escape of one code point: \\xNN, \\uNNNN or \\UNNNNNNNN (repr and backslashreplace). */
+    static void appendEscape(int c, StringBuilder out) {
+        if (c <= 0xff) {
+            out.append(String.format("\\x%02x", c));
+        } else if (c <= 0xffff) {
+            out.append(String.format("\\u%04x", c));
+        } else {
+            out.append(String.format("\\U%08x", c));
+        }
     }
 
     /** Python's str.isprintable for one code point. */

@@ -52,36 +52,7 @@ public final class SentencePieceBpe {
             }
         }
         characters.stream().filter(c -> !c.equals("\n")).forEach(c -> vocab.putIfAbsent(c, vocab.size()));
-        List<String[]> learned = new ArrayList<>();
-        for (int step = 0; step < merges; step++) {
-            Map<String, Integer> pairs = new HashMap<>();
-            for (var word : words.entrySet()) {
-                List<String> s = word.getKey();
-                for (int i = 0; i + 1 < s.size(); i++) {
-                    pairs.merge(s.get(i) + "\u0000" + s.get(i + 1), word.getValue(), Integer::sum);
-                }
-            }
-            String best = null;
-            int bestCount = 1;
-            for (var pair : pairs.entrySet()) {
-                if (pair.getValue() > bestCount || pair.getValue() == bestCount && best != null && pair.getKey().compareTo(best) < 0) {
-                    best = pair.getKey();
-                    bestCount = pair.getValue();
-                }
-            }
-            if (best == null) {
-                break;
-            }
-            String[] pair = best.split("\u0000", 2);
-            String merged = pair[0] + pair[1];
-            learned.add(pair);
-            vocab.putIfAbsent(merged, vocab.size());
-            Map<List<String>, Integer> next = new HashMap<>();
-            for (var word : words.entrySet()) {
-                next.merge(merge(word.getKey(), pair[0], pair[1], merged), word.getValue(), Integer::sum);
-            }
-            words = next;
-        }
+        List<String[]> learned = BpeMerges.learn(words, merges, vocab);
         List<String> added = new ArrayList<>(List.of(UNK, BOS, EOS));
         for (String special : extraSpecialTokens) {
             vocab.putIfAbsent(special, vocab.size());
@@ -148,18 +119,5 @@ public final class SentencePieceBpe {
         ArrayNode mergesNode = model.putArray("merges");
         merges.forEach(m -> mergesNode.addArray().add(m[0]).add(m[1]));
         return root;
-    }
-
-    private static List<String> merge(List<String> symbols, String left, String right, String merged) {
-        List<String> out = new ArrayList<>(symbols.size());
-        for (int i = 0; i < symbols.size(); i++) {
-            if (i + 1 < symbols.size() && symbols.get(i).equals(left) && symbols.get(i + 1).equals(right)) {
-                out.add(merged);
-                i++;
-            } else {
-                out.add(symbols.get(i));
-            }
-        }
-        return List.copyOf(out);
     }
 }
