@@ -212,10 +212,13 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
             throw new IllegalArgumentException("scale_attn_weights=false (unscaled attention) is not supported");
         }
         refuseTrue(c, "scale_attn_by_inverse_layer_idx", "gpt2");
+        if (!c.path("tie_word_embeddings").asBoolean(true)) {
+            throw new IllegalArgumentException("tie_word_embeddings=false (a GPT-2 with its own lm_head) is not supported");
+        }
         return new ModelConfig(Architecture.GPT2, "gpt2", c.path("vocab_size").asInt(50257), hidden,
                 c.path("n_layer").asInt(12), heads, heads, divisible(hidden, heads), inner, c.path("n_positions").asInt(1024),
                 c.path("layer_norm_epsilon").asDouble(1e-5), Rope.plain(10000, c.path("n_positions").asInt(1024)),
-                c.path("tie_word_embeddings").asBoolean(true), true, true, true, 0, 0, act,
+                true, true, true, true, 0, 0, act,
                 c.path("bos_token_id").asInt(-1), ids(c.path("eos_token_id")), dtype, source);
     }
 
