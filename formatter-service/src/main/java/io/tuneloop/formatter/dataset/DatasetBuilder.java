@@ -137,6 +137,9 @@ public final class DatasetBuilder {
             ExampleEncoder.Encoded result = encoder.encode(example);
             if (result.record().isPresent()) {
                 encoded.add(result.record().get());
+                if (result.turnsAsContext() > 0) {
+                    dropped.merge(ExampleEncoder.TURN_AS_CONTEXT, (long) result.turnsAsContext(), Long::sum);
+                }
             } else {
                 dropped.merge(result.droppedBecause(), 1L, Long::sum);
                 quarantine.add(new Dropped(example.recordId(), example.file(), example.line(), example.templateId(),

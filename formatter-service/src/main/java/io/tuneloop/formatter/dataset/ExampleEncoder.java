@@ -40,8 +40,19 @@ public final class ExampleEncoder {
     private final int maxTokens;
     private final boolean dropLong;
 
-    /** The outcome for one example: encoded, or the reason it was dropped and why in words. */
-    public record Encoded(Optional<InstructionRecord> record, String droppedBecause, String detail) {
+    /** Assistant turns kept as context only, because the template re-renders history (counted in the manifest). */
+    public static final String TURN_AS_CONTEXT = "turn_learned_as_context_only";
+
+    /**
+     * The outcome for one example: encoded, or the reason it was dropped and why in words;
+     * {@code turnsAsContext} counts assistant turns that are in the text but not learned because the
+     * template renders them differently once later turns exist.
+     */
+    public record Encoded(Optional<InstructionRecord> record, String droppedBecause, String detail, int turnsAsContext) {
+        Encoded(Optional<InstructionRecord> record, String droppedBecause, String detail) {
+            this(record, droppedBecause, detail, 0);
+        }
+
         static Encoded dropped(String reason, String detail) {
             return new Encoded(Optional.empty(), reason, detail);
         }
@@ -88,7 +99,16 @@ public final class ExampleEncoder {
         return format + (tokenizer == null ? ", text only" : ", max " + maxTokens + " tokens");
     }
 
+    /** Encodes one example; whatever goes wrong with it (even a defect) drops this example only, with the reason. */
     public Encoded encode(InstructionRecord record) {
+        try {
+            return encodeOrFail(record);
+        } catch (RuntimeException e) {
+            return Encoded.dropped(DROPPED_TEMPLATE_ERROR, "could not render or tokenize this example: " + e);
+        }
+    }
+
+    private Encoded encodeOrFail(InstructionRecord record) {
         if (usesTools(record) && !modelTemplate) {
             return Encoded.dropped(DROPPED_TOOLS_UNSUPPORTED, "tool calls and tool specs need the model's own chat"
                     + " template (chatFormat model); the " + format + " format has no syntax for them");
@@ -125,7 +145,18 @@ public final class ExampleEncoder {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = Math.toIntExact(kept.tokens()[i]);
         }
-        return new Encoded(Optional.of(record.withEncoding(text.toString(), tokens, spans)), null, null);
+        return new Encoded(Optional.of(record.withEncoding(text.toString(), tokens, spans)), null, null,
+                turnsAsContext(record, segments));
+    }
+
+    /** Trained assistant turns of the record that no trained segment renders (the template's last-turn fallback). */
+    private static int turnsAsContext(InstructionRecord record, List<Segment> segments) {
+        if (record.messages() == null) {
+            return 0;
+        }
+        long learnable = record.messages().stream().filter(m -> m.role().equals("assistant") && m.trained()).count();
+        long learned = segments.stream().filter(Segment::trained).count();
+        return (int) Math.max(0, learnable - learned);
     }
 
     private static boolean usesTools(InstructionRecord record) {
@@ -154,9 +185,10 @@ public final class ExampleEncoder {
             if (systemPrompt != null && !hasSystem) {
                 messages.add(Message.system(systemPrompt));
             }
+            int offset = messages.size(); // a system prompt the spec adds comes before the record's turns
             record.messages().forEach(m -> messages.add(new Message(m.role(), m.content(), m.templateFields())));
             requireToolsRendered(messages, record.tools());
-            return withUntrainedTurns(chat.renderForTraining(messages, record.tools()), record.messages());
+            return withUntrainedTurns(chat.renderForTraining(messages, record.tools()), record.messages(), offset);
         }
         if (systemPrompt != null) {
             messages.add(Message.system(systemPrompt));
@@ -189,18 +221,11 @@ public final class ExampleEncoder {
     }
 
     /** Assistant turns marked {@code train: false} (OpenAI's weight 0) stay in the text but are not learned. */
-    private static List<Segment> withUntrainedTurns(List<Segment> segments, List<ChatMessage> turns) {
-        List<ChatMessage> assistantTurns = turns.stream().filter(m -> m.role().equals("assistant")).toList();
+    private static List<Segment> withUntrainedTurns(List<Segment> segments, List<ChatMessage> turns, int offset) {
         List<Segment> out = new ArrayList<>(segments.size());
-        int turn = 0;
         for (Segment segment : segments) {
-            if (segment.trained()) {
-                boolean learn = turn < assistantTurns.size() && assistantTurns.get(turn).trained();
-                turn++;
-                out.add(learn ? segment : new Segment(segment.text(), false));
-            } else {
-                out.add(segment);
-            }
+            boolean learn = segment.trained() && turns.get(segment.message() - offset).trained();
+            out.add(learn || !segment.trained() ? segment : new Segment(segment.text(), false));
         }
         return out;
     }

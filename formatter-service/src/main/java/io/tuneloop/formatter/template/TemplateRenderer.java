@@ -52,6 +52,12 @@ public final class TemplateRenderer {
             this.kind = cause.kind().name().toLowerCase(java.util.Locale.ROOT);
         }
 
+        /** An unexpected failure (a defect): still this record's failure, never the whole version's. */
+        RenderFailure(TaskTemplate template, RuntimeException cause) {
+            super("template " + template.id() + " failed unexpectedly: " + cause, cause);
+            this.kind = "error";
+        }
+
         /** The engine's reason: limit, type, undefined, security, unsupported, raised. */
         public String kind() {
             return kind;
@@ -84,6 +90,10 @@ public final class TemplateRenderer {
             }
             return Optional.of(new Rendered(prompt, response));
         } catch (TemplateException e) {
+            throw new RenderFailure(template, e);
+        } catch (RenderFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new RenderFailure(template, e);
         }
     }

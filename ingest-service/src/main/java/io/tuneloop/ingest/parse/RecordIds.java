@@ -25,11 +25,10 @@ public final class RecordIds {
         if (record.messages() != null) {
             for (ChatMessage m : record.messages()) {
                 content.append(m.role()).append('\u0001').append(normalise(m.content()));
-                if (!m.templateFields().isEmpty()) { // tool calls, results and names are part of the content
+                // tool calls and results are content; they are added only where present, so the ids of
+                // records without them (all records before tool use was read) stay what they were
+                if (m.toolCalls() != null || m.role().equals("tool")) {
                     content.append('\u0003').append(io.tuneloop.events.EventJson.toJson(m.templateFields()));
-                }
-                if (!m.trained()) {
-                    content.append('\u0004');
                 }
                 content.append('\u0002');
             }

@@ -17,8 +17,7 @@ public final class RecordMapper {
     private static final Set<String> KNOWN = Set.of("instruction", "input", "output", "context", "response",
             "category", "instances", "name", "id", "is_classification", "prompt", "completion", "messages",
             "conversations", "task", "language", "system", "inputs", "targets", "task_name", "tools", "functions");
-    /** Fields of preference and unary-feedback records (DPO, KTO): such a record must never become SFT text. */
-    private static final Set<String> PREFERENCE = Set.of("chosen", "rejected", "label");
+
 
     private RecordMapper() {
     }
@@ -28,13 +27,7 @@ public final class RecordMapper {
             throw new InvalidRecordException(null, "expected a JSON object, found " + node.getNodeType().name().toLowerCase(),
                     "unknown-format");
         }
-        for (String field : PREFERENCE) {
-            if (node.has(field)) {
-                throw new InvalidRecordException(field, "marks a preference or feedback record (chosen/rejected pairs, KTO"
-                        + " labels); tuneloop does not train on those yet, and their rejected or undesirable responses must"
-                        + " not become fine-tuning text", "unsupported-preference-record");
-            }
-        }
+        refusePreferenceRecords(node);
         String task = text(node, "task");
         String language = text(node, "language");
         Map<String, String> attributes = attributes(node);
@@ -74,6 +67,23 @@ public final class RecordMapper {
         throw new InvalidRecordException(null, "unknown format: fields " + fieldNames(node)
                 + " match none of alpaca, dolly, self-instruct, prompt/completion, openai chat, sharegpt, flan"
                 + " (for other data, pass a column mapping)", "unknown-format");
+    }
+
+    /**
+     * Preference pairs (DPO: chosen and rejected) and unary feedback (KTO: a boolean label beside a
+     * conversation or a prompt/completion) are refused: tuneloop does not train on them yet, and their
+     * rejected or undesirable responses must never become fine-tuning text. A label column of an
+     * ordinary record (a class, a number) is just an attribute.
+     */
+    private static void refusePreferenceRecords(JsonNode node) {
+        boolean pair = node.has("chosen") && node.has("rejected");
+        boolean unary = node.path("label").isBoolean() && (node.has("messages") || node.has("conversations")
+                || node.has("completion"));
+        if (pair || unary) {
+            throw new InvalidRecordException(pair ? "chosen" : "label", "marks a " + (pair ? "preference pair (DPO)"
+                    : "feedback record (KTO)") + "; tuneloop does not train on those yet, and their rejected or undesirable"
+                    + " responses must not become fine-tuning text", "unsupported-preference-record");
+        }
     }
 
     /**

@@ -59,6 +59,9 @@ final class Filters {
             Args args = Args.bind("batch", a, k, "linecount", "fill_with");
             long size = args.integer(0, 1);
             Object fill = args.get(1, null);
+            if (fill != null) {
+                r.checkSize(size); // the last batch is filled up to size
+            }
             List<Object> batches = new ArrayList<>();
             List<Object> current = new ArrayList<>();
             for (Object item : Py.iterate(v)) {
@@ -156,7 +159,9 @@ final class Filters {
         f.put("indent", (r, v, a, k) -> {
             Args args = Args.bind("indent", a, k, "width", "first", "blank");
             Object width = args.get(0, 4L);
-            String indention = Py.isString(width) ? Py.str(width) : " ".repeat((int) Math.max(0, Py.requireInt(width, "width")));
+            long spaces = Py.isString(width) ? 0 : Math.max(0, Py.requireInt(width, "width"));
+            r.checkSize(spaces);
+            String indention = Py.isString(width) ? Py.str(width) : " ".repeat((int) spaces);
             Py.undefinedCheck(v); // jinja2 appends a newline to the value: undefined fails there
             String indented = indent(Py.str(v), indention, args.bool(1, false), args.bool(2, false));
             return v instanceof Markup ? new Markup(indented) : indented;
@@ -299,12 +304,14 @@ final class Filters {
                 throw TemplateException.type("integer division or modulo by zero");
             }
             List<?> seq = Py.iterate(v);
+            r.checkSize(slices);
             int length = seq.size();
             long perSlice = length / slices;
             long withExtra = length % slices;
             int offset = 0;
             List<Object> out = new ArrayList<>();
             for (long n = 0; n < slices; n++) {
+                r.tick();
                 int start = (int) (offset + n * perSlice);
                 if (n < withExtra) {
                     offset++;

@@ -10,6 +10,8 @@ import java.util.Map;
  * as Python converts them. {@code htmlSafe} adds jinja2's escaping of {@code < > & '}.
  */
 public final class Json {
+    /** Indents, widths and precisions beyond this are refused (each would be repeated at every level or value). */
+    static final int MAX_INDENT = 1 << 16;
     private final boolean ensureAscii;
     private final String indent;
     private final String itemSeparator;
@@ -40,9 +42,16 @@ public final class Json {
         String indentText = null;
         if (indent != null && !(indent instanceof Undefined)) {
             if (Py.isInt(indent)) {
+                if (Py.asLong(indent) > MAX_INDENT) {
+                    throw new TemplateException(TemplateException.Kind.LIMIT, "a JSON indent of " + Py.asLong(indent)
+                            + " is beyond the budget of " + MAX_INDENT);
+                }
                 indentText = " ".repeat((int) Math.max(0, Py.asLong(indent)));
             } else if (Py.isString(indent)) {
                 indentText = Py.str(indent);
+                if (indentText.length() > MAX_INDENT) {
+                    throw new TemplateException(TemplateException.Kind.LIMIT, "a JSON indent beyond the budget");
+                }
             } else {
                 throw TemplateException.type("indent must be an int or a str, not " + Py.typeName(indent));
             }

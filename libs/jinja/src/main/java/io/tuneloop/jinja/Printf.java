@@ -55,7 +55,7 @@ final class Printf {
                 i++;
             }
             if (i > start) {
-                width = Integer.parseInt(template.substring(start, i));
+                width = bounded(template.substring(start, i));
             }
             int precision = -1;
             if (i < template.length() && template.charAt(i) == '.') {
@@ -64,7 +64,7 @@ final class Printf {
                 while (i < template.length() && Character.isDigit(template.charAt(i))) {
                     i++;
                 }
-                precision = i > start ? Integer.parseInt(template.substring(start, i)) : 0;
+                precision = i > start ? bounded(template.substring(start, i)) : 0;
             }
             if (i >= template.length()) {
                 throw TemplateException.type("incomplete format");
@@ -98,6 +98,15 @@ final class Printf {
             throw TemplateException.type("not all arguments converted during string formatting");
         }
         return out.toString();
+    }
+
+    /** A width or precision, refused beyond the budget instead of allocating it. */
+    private static int bounded(String digits) {
+        if (digits.length() > 6 || Integer.parseInt(digits) > Json.MAX_INDENT) {
+            throw new TemplateException(TemplateException.Kind.LIMIT, "a format width or precision of " + digits
+                    + " is beyond the budget of " + Json.MAX_INDENT);
+        }
+        return Integer.parseInt(digits);
     }
 
     private static String convert(char conversion, Object value, String flags, int precision) {

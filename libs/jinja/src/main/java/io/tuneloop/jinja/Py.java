@@ -37,7 +37,10 @@ final class Py {
             return (double) f;
         }
         if (value instanceof java.math.BigInteger b) {
-            return b.longValueExact();
+            if (b.bitLength() > 63) {
+                throw TemplateException.unsupported("an integer beyond 64 bits (" + b + ")");
+            }
+            return b.longValue();
         }
         if (value instanceof BigDecimal b) {
             return b.doubleValue();
@@ -76,7 +79,7 @@ final class Py {
                 }
             };
         }
-        throw new IllegalArgumentException("a template value cannot be a " + value.getClass().getName());
+        throw TemplateException.type("a template value cannot be a " + value.getClass().getName());
     }
 
     // ---- type names, truth ---------------------------------------------------------------------
@@ -654,11 +657,11 @@ final class Py {
             long times = Math.max(0, asLong(isInt(b) ? b : a));
             if (isString(sequence)) {
                 String s = str(sequence);
-                render.checkSize(s.length() * times);
+                render.checkSize(s.length(), times);
                 return s.isEmpty() ? s : s.repeat((int) times);
             }
             if (sequence instanceof List<?> list && !(sequence instanceof PyView)) {
-                render.checkSize(list.size() * times);
+                render.checkSize(list.size(), times);
                 if (list.isEmpty()) {
                     times = 0;
                 }

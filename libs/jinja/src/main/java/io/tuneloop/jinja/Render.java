@@ -32,6 +32,14 @@ final class Render {
         }
     }
 
+    /** Refuses a value of {@code count} copies of {@code size} elements beyond the budget (no overflow). */
+    void checkSize(long size, long count) {
+        if (size != 0 && count != 0 && (count > limits.maxOutputChars() || size * count > limits.maxOutputChars())) {
+            throw new TemplateException(TemplateException.Kind.LIMIT, "the template built a value of " + size + " x "
+                    + count + " elements, more than its budget of " + limits.maxOutputChars());
+        }
+    }
+
     /** Counts one loop iteration (or filter step over a sequence element). */
     void tick() {
         iterations++;

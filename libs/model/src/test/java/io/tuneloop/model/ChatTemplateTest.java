@@ -69,7 +69,7 @@ class ChatTemplateTest {
         List<Segment> segments = ChatTemplate.alpaca("<|im_end|>").renderForTraining(
                 List.of(Message.user("Add 1 and 2."), Message.assistant("3")));
         assertThat(segments.get(0).text()).isEqualTo("### Instruction:\nAdd 1 and 2.\n\n### Response:\n");
-        assertThat(segments.get(1)).isEqualTo(new Segment("3<|im_end|>\n\n", true));
+        assertThat(segments.get(1)).isEqualTo(new Segment("3<|im_end|>\n\n", true, 1));
     }
 
     @Test
@@ -133,5 +133,23 @@ class ChatTemplateTest {
                 new Message("tool", "22C", Map.of("tool_call_id", "call_1")), Message.assistant("22 degrees"));
         assertThat(ChatTemplate.jinja(template, Map.of()).render(chat, false)).isEqualTo(
                 "user:weather?;assistant:[get_weather{\"city\": \"Paris\"}];tool:22C(call_1);assistant:22 degrees;");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aTemplateThatReRendersHistoryLearnsTheLastTurnWithTheRestAsContext() throws Exception {
+        String qwen3;
+        try (var in = ChatTemplateTest.class.getResourceAsStream("/chat-templates/qwen3.jinja")) {
+            qwen3 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        ChatTemplate template = ChatTemplate.jinja(qwen3, Map.of("eos_token", "<|im_end|>"));
+        List<Message> chat = List.of(Message.user("Hi"), Message.assistant("Hello!"), Message.user("Bye"),
+                Message.assistant("Goodbye."));
+        List<Segment> segments = template.renderForTraining(chat);
+        // Qwen3 renders an answer after the last question with an empty <think> block, earlier ones without
+        assertThat(segments).filteredOn(Segment::trained).singleElement().satisfies(s -> {
+            assertThat(s.message()).isEqualTo(3);
+            assertThat(s.text()).contains("Goodbye.");
+        });
+        assertThat(String.join("", segments.stream().map(Segment::text).toList())).isEqualTo(template.render(chat, false));
     }
 }

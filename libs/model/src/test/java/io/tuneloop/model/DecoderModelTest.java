@@ -250,4 +250,46 @@ class DecoderModelTest extends EngineTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Models.load(dir, root, Device.cpu(),
                 ai.djl.ndarray.types.DataType.FLOAT16)).hasMessageContaining("FLOAT16 compute is refused for a bfloat16 checkpoint");
     }
+
+    /**
+     * Dynamic NTK scaling through the model, with HF's state: a sequence beyond max_position_embeddings
+     * rotates with the larger base computed for its length; a later, shorter one still beyond it keeps
+     * that base; one within max_position_embeddings gets the original frequencies back.
+     */
+    @org.junit.jupiter.api.Test
+    void dynamicRopeScalesWithTheLongestSequenceSeenAsHuggingFaceDoes() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String config = """
+                {"model_type": "llama", "vocab_size": 97, "hidden_size": 32, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 48,
+                 "max_position_embeddings": 16, "rope_theta": %s %s}""";
+        ModelConfig dynamic = ModelConfig.fromJson(json.readTree(config.formatted("10000.0",
+                ", \"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2.0}")));
+        int dim = dynamic.headSize();
+        double grown = 10000.0 * Math.pow(2.0 * 24 / 16 - 1, (double) dim / (dim - 2)); // HF's base for 24 tokens
+        ModelConfig plainGrown = ModelConfig.fromJson(json.readTree(config.formatted(Double.toString(grown), "")));
+        ModelConfig plain = ModelConfig.fromJson(json.readTree(config.formatted("10000.0", "")));
+        var weights = Models.initialise(dynamic, 13);
+        long[] ids = new long[24];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 7 + 3) % 97;
+        }
+        try (DecoderModel model = Models.fromTensors(dynamic, weights, root, Device.cpu());
+             DecoderModel withGrownBase = Models.fromTensors(plainGrown, weights, root, Device.cpu());
+             DecoderModel original = Models.fromTensors(plain, weights, root, Device.cpu())) {
+            assertClose(logits(model, new long[][]{ids}), logits(withGrownBase, new long[][]{ids}));
+            long[] twenty = Arrays.copyOf(ids, 20);
+            assertClose(logits(model, new long[][]{twenty}), logits(withGrownBase, new long[][]{twenty}));
+            long[] eight = Arrays.copyOf(ids, 8);
+            assertClose(logits(model, new long[][]{eight}), logits(original, new long[][]{eight}));
+            assertThat(logits(original, new long[][]{ids})).isNotEqualTo(logits(withGrownBase, new long[][]{ids}));
+        }
+    }
+
+    private static void assertClose(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4f));
+        }
+    }
 }

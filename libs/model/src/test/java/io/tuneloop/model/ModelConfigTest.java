@@ -147,4 +147,23 @@ class ModelConfigTest {
         assertThat(ModelConfig.fromJson(JSON.readTree("""
                 {"model_type": "gpt2", "activation_function": "relu"}""")).activation()).isEqualTo("relu");
     }
+
+    @Test
+    void layerTypesAsRecentTransformersWriteThemAreRead() throws Exception {
+        ModelConfig qwen = ModelConfig.fromJson(JSON.readTree("""
+                {"model_type": "qwen2", "vocab_size": 100, "hidden_size": 64, "num_hidden_layers": 3,
+                 "num_attention_heads": 4, "intermediate_size": 128, "sliding_window": 32, "use_sliding_window": false,
+                 "layer_types": ["full_attention", "full_attention", "full_attention"]}"""));
+        assertThat(qwen.slidingWindow()).isZero();
+        ModelConfig windowed = ModelConfig.fromJson(JSON.readTree("""
+                {"model_type": "qwen2", "vocab_size": 100, "hidden_size": 64, "num_hidden_layers": 3,
+                 "num_attention_heads": 4, "intermediate_size": 128, "sliding_window": 32, "use_sliding_window": true,
+                 "max_window_layers": 1, "layer_types": ["full_attention", "sliding_attention", "sliding_attention"]}"""));
+        assertThat(windowed.slidingWindowAt(0)).isFalse();
+        assertThat(windowed.slidingWindowAt(1)).isTrue();
+        assertThatThrownBy(() -> ModelConfig.fromJson(JSON.readTree("""
+                {"model_type": "qwen2", "vocab_size": 100, "hidden_size": 64, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "intermediate_size": 128, "sliding_window": 32,
+                 "layer_types": ["sliding_attention", "full_attention"]}"""))).hasMessageContaining("full_attention layers after");
+    }
 }

@@ -187,8 +187,10 @@ public final class ChatTemplate {
     /**
      * Renders a conversation for training as segments: each assistant turn is what rendering it adds
      * after the prompt that leads to it (with the generation prompt), so the loss mask lands exactly
-     * on the assistant's text whatever the template's markup. Fails when the template does not render
-     * conversations incrementally (its prefix changes when a turn is added).
+     * on the assistant's text whatever the template's markup. Templates that render an earlier turn
+     * differently once later turns exist (Qwen3 and DeepSeek-R1 drop the reasoning of turns before the
+     * last question) cannot place every turn that way: then the last assistant turn is learned and
+     * everything before it is context, exactly as the template renders the whole conversation.
      */
     public List<Segment> renderForTraining(List<Message> messages) {
         return renderForTraining(messages, null);
@@ -204,17 +206,49 @@ public final class ChatTemplate {
             String prompt = render(messages.subList(0, i), tools, true);
             String withAnswer = render(messages.subList(0, i + 1), tools, false);
             if (!prompt.startsWith(done) || !withAnswer.startsWith(prompt)) {
-                throw new ChatTemplateException("chat template '" + name + "' does not render turn " + i
-                        + " as an extension of the turns before it; cannot place the loss mask", "not_incremental", null);
+                return lastTurnOnly(messages, tools);
             }
             if (prompt.length() > done.length()) {
                 segments.add(new Segment(prompt.substring(done.length()), false));
             }
-            segments.add(new Segment(withAnswer.substring(prompt.length()), true));
+            segments.add(new Segment(withAnswer.substring(prompt.length()), true, i));
             done = withAnswer;
         }
         if (segments.stream().noneMatch(Segment::trained)) {
             throw new ChatTemplateException("the conversation has no assistant turn to learn from", "no_assistant_turn", null);
+        }
+        if (!messages.get(messages.size() - 1).role().equals("assistant")) {
+            String all = render(messages, tools, false); // turns after the last answer are context
+            if (!all.startsWith(done)) {
+                return lastTurnOnly(messages, tools);
+            }
+            if (all.length() > done.length()) {
+                segments.add(new Segment(all.substring(done.length()), false));
+            }
+        }
+        return segments;
+    }
+
+    private List<Segment> lastTurnOnly(List<Message> messages, List<?> tools) {
+        int last = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            last = messages.get(i).role().equals("assistant") ? i : last;
+        }
+        if (last < 0) {
+            throw new ChatTemplateException("the conversation has no assistant turn to learn from", "no_assistant_turn", null);
+        }
+        String prompt = render(messages.subList(0, last), tools, true);
+        String withAnswer = render(messages.subList(0, last + 1), tools, false);
+        String all = render(messages, tools, false);
+        if (!withAnswer.startsWith(prompt) || !all.startsWith(withAnswer)) {
+            throw new ChatTemplateException("chat template '" + name + "' does not render the last assistant turn as an"
+                    + " extension of the turns before it; cannot place the loss mask", "not_incremental", null);
+        }
+        List<Segment> segments = new ArrayList<>();
+        segments.add(new Segment(prompt, false));
+        segments.add(new Segment(withAnswer.substring(prompt.length()), true, last));
+        if (all.length() > withAnswer.length()) {
+            segments.add(new Segment(all.substring(withAnswer.length()), false));
         }
         return segments;
     }

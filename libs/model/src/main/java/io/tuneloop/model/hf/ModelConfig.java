@@ -63,7 +63,6 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
             Map.entry("residual_multiplier", "residual scaling (Granite)"),
             Map.entry("attention_multiplier", "attention scaling (Granite)"),
             Map.entry("logits_scaling", "logit scaling (Granite)"),
-            Map.entry("layer_types", "per-layer attention types"),
             Map.entry("add_cross_attention", "cross-attention"),
             Map.entry("quantization_config", "quantized weights"));
 
@@ -191,6 +190,22 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
                 mlpBias = c.path("mlp_bias").asBoolean(false);
             }
         }
+        if (c.has("layer_types") && !c.get("layer_types").isNull()) {
+            // transformers >= 4.53 writes the per-layer attention kinds; tuneloop implements "full from here on
+            // sliding" (what use_sliding_window and max_window_layers describe), which is what they derive
+            int[] layout = layerTypes(c.get("layer_types"), c.path("num_hidden_layers").asInt(), type);
+            int from = layout[0];
+            if (from < c.path("num_hidden_layers").asInt()) {
+                if (!c.hasNonNull("sliding_window")) {
+                    throw new IllegalArgumentException("layer_types names sliding_attention layers but sliding_window is not set");
+                }
+                window = c.get("sliding_window").asInt();
+                windowFrom = from;
+            } else {
+                window = 0;
+                windowFrom = 0;
+            }
+        }
         return new ModelConfig(Architecture.LLAMA, type, c.path("vocab_size").asInt(), hidden,
                 c.path("num_hidden_layers").asInt(), heads, c.path("num_key_value_heads").asInt(heads), headDim,
                 c.path("intermediate_size").asInt(), maxPositions, c.path("rms_norm_eps").asDouble(1e-6),
@@ -220,6 +235,30 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
                 c.path("layer_norm_epsilon").asDouble(1e-5), Rope.plain(10000, c.path("n_positions").asInt(1024)),
                 true, true, true, true, 0, 0, act,
                 c.path("bos_token_id").asInt(-1), ids(c.path("eos_token_id")), dtype, source);
+    }
+
+    /** {first sliding layer} of a layer_types list that is full_attention layers, then sliding_attention layers. */
+    private static int[] layerTypes(JsonNode types, int layers, String type) {
+        if (!types.isArray() || types.size() != layers) {
+            throw new IllegalArgumentException("layer_types must list one type for each of the " + layers + " layers");
+        }
+        int firstSliding = layers;
+        for (int i = 0; i < layers; i++) {
+            String kind = types.get(i).asText();
+            if (!kind.equals("full_attention") && !kind.equals("sliding_attention")) {
+                throw new IllegalArgumentException("layer_types entry '" + kind + "' is not supported");
+            }
+            if (kind.equals("sliding_attention") && firstSliding == layers) {
+                firstSliding = i;
+            } else if (kind.equals("full_attention") && firstSliding < layers) {
+                throw new IllegalArgumentException("layer_types with full_attention layers after sliding_attention ones"
+                        + " is not supported (tuneloop windows every layer from the first sliding one on)");
+            }
+        }
+        if (firstSliding < layers && type.equals("llama")) {
+            throw new IllegalArgumentException("layer_types names sliding_attention layers, which transformers' Llama does not have");
+        }
+        return new int[]{firstSliding};
     }
 
     private static void refuseTrue(JsonNode c, String field, String type) {

@@ -14,8 +14,29 @@ import java.util.Map;
  * an optional sliding window, and a SwiGLU MLP.
  */
 public final class LlamaModel extends BaseDecoder {
+    /**
+     * Dynamic NTK scaling's state, as HF's rotary embedding keeps it: the longest sequence seen beyond
+     * max_position_embeddings (0 when none); its frequencies stay until a sequence shorter than
+     * max_position_embeddings comes, which restores the original ones.
+     */
+    private int dynamicLength;
+
     LlamaModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters) {
         super(config, manager, parameters);
+    }
+
+    /** The sequence length the rotary frequencies are computed for (0: the configured ones). */
+    private int ropeLength(NDArray positions) {
+        if (!config.rope().dependsOnLength()) {
+            return 0;
+        }
+        int length = (int) positions.max().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong() + 1;
+        if (length > Math.max(dynamicLength, config.maxPositions())) {
+            dynamicLength = length;
+        } else if (length < config.maxPositions() && dynamicLength > config.maxPositions()) {
+            dynamicLength = 0;
+        }
+        return dynamicLength;
     }
 
     @Override
@@ -24,8 +45,7 @@ public final class LlamaModel extends BaseDecoder {
         NDArray embeddings = p.get("model.embed_tokens.weight");
         NDArray x = embeddings.get(inputIds.reshape(-1)).reshape(bt.get(0), bt.get(1), config.hiddenSize()); // (B, T, C)
         // the rotary angles are the same for every layer: computed once per forward
-        int seqLength = config.rope().dependsOnLength() ? (int) positions.max().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong() + 1 : 0;
-        NDArray[] rotary = Ops.rotaryAngles(positions, config.rope().inverseFrequencies(config.headSize(), seqLength),
+        NDArray[] rotary = Ops.rotaryAngles(positions, config.rope().inverseFrequencies(config.headSize(), ropeLength(positions)),
                 config.rope().attentionScaling(), x.getDataType());
         NDArray windowed = AttentionMasks.withinWindow(mask, config.slidingWindow());                // (B, 1, T, S)
         for (int i = 0; i < config.numLayers(); i++) {
