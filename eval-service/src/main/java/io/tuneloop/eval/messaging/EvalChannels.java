@@ -5,29 +5,36 @@ import io.tuneloop.eval.evaluation.CheckpointIntake;
 import io.tuneloop.eval.evaluation.EvalService;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.Checkpoint;
+import io.tuneloop.service.resilience.Retrier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Kafka side of the eval service. A checkpoint is acknowledged once its report is written and its
- * events sent; an evaluation cut off by a crash is redelivered and redone. A thrown exception sends
- * the event to the dead-letter topic with the reason.
+ * events sent; an evaluation cut off by a crash is redelivered and redone, one cut off by a store or
+ * broker outage is redone when it is back. Any other exception sends the event to the dead-letter
+ * topic with the reason.
  */
 @ApplicationScoped
 public class EvalChannels {
     private final CheckpointIntake intake;
     private final EvalService evaluations;
+    private final Retrier retrier;
 
-    public EvalChannels(CheckpointIntake intake, EvalService evaluations) {
+    public EvalChannels(CheckpointIntake intake, EvalService evaluations, Retrier retrier) {
         this.intake = intake;
         this.evaluations = evaluations;
+        this.retrier = retrier;
     }
 
     @Incoming(Channels.CHECKPOINTS_IN)
     @Blocking
     public void onCheckpoint(Checkpoint checkpoint) {
-        intake.accept(checkpoint);
-        evaluations.evaluate(checkpoint);
+        // an outage of the store or broker is waited out and the evaluation redone (it is deterministic)
+        retrier.untilDone("evaluate checkpoint: " + checkpoint.checkpointId(), () -> {
+            intake.accept(checkpoint);
+            evaluations.evaluate(checkpoint);
+        });
         intake.evaluated(checkpoint);
     }
 }

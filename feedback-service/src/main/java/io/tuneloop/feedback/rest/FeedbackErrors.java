@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Refusals of the ratings API, in the shared error shape; 429 carries Retry-After. Counted by status. */
+/** Refusals of the ratings API, in the shared error shape; 429 and 503 carry Retry-After. Counted by status. */
 public class FeedbackErrors {
     private final MeterRegistry meters;
 
@@ -23,6 +23,8 @@ public class FeedbackErrors {
                 .entity(new ErrorMappers.ApiError(e.status(), e.getMessage()));
         if (e instanceof RatingRefused.RateLimited limited) {
             response.header(HttpHeaders.RETRY_AFTER, limited.retryAfterSeconds());
+        } else if (e.status() == 503) {
+            response.header(HttpHeaders.RETRY_AFTER, ErrorMappers.RETRY_AFTER_SECONDS); // the broker is away
         }
         return response.build();
     }

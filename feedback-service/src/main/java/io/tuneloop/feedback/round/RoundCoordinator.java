@@ -15,6 +15,7 @@ import io.tuneloop.feedback.rating.RatingRefused;
 import io.tuneloop.feedback.review.RatedItem;
 import io.tuneloop.feedback.review.ReviewBoard;
 import io.tuneloop.service.messaging.Events;
+import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -155,8 +156,14 @@ public class RoundCoordinator {
         RoundRequest request = new RoundRequest(requestId, plan.dataset(), plan.round(), plan.baseVersion(),
                 export.sftKey(), export.sampleCount(), export.preferencesKey(), export.preferenceCount(),
                 export.lineageKey(), reason, Instant.now());
-        requests.sendMessageAndAwait(Events.message(Topics.ROUND_REQUESTS, plan.dataset(), request,
-                "round-request:" + requestId));
+        try {
+            requests.sendMessageAndAwait(Events.message(Topics.ROUND_REQUESTS, plan.dataset(), request,
+                    "round-request:" + requestId));
+        } catch (RuntimeException e) {
+            // the export is written; a retry writes it again and sends the same request id, sealed once
+            throw Faults.isTransient(e) ? new Faults.TransientFault("round " + plan.round() + " of " + plan.dataset()
+                    + " could not be requested (broker unavailable: " + e.getMessage() + ")", e) : e;
+        }
         requested(request);
         meters.counter("tuneloop.feedback.rounds.requested").increment();
         meters.counter("tuneloop.feedback.round.samples", "kind", "sft").increment(export.sampleCount());

@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Raw records waiting for their batch to be complete. A batch is complete when its summary has
  * arrived and as many distinct records as it says were accepted. Records and summaries may come in
- * any order and more than once (redelivery); duplicates are counted once.
+ * any order and more than once (redelivery); duplicates are counted once. A batch announced twice
+ * waits for the larger announcement.
  *
  * @param <A> the handle used to acknowledge a delivery once its batch is sealed
  */
@@ -27,6 +28,7 @@ public final class PendingBatches<A> {
         final Map<String, RawRecord> records = new LinkedHashMap<>();
         final List<A> deliveries = new ArrayList<>();
         IngestBatch summary;
+        long touched = System.nanoTime();
     }
 
     private final Map<String, Batch<A>> batches = new HashMap<>();
@@ -35,14 +37,68 @@ public final class PendingBatches<A> {
         Batch<A> batch = batches.computeIfAbsent(record.batchId(), id -> new Batch<>());
         batch.records.putIfAbsent(record.recordId(), record);
         batch.deliveries.add(delivery);
+        batch.touched = System.nanoTime();
         return takeIfComplete(record.batchId());
     }
 
+    /**
+     * A summary of the batch. When one batch is announced more than once, the announcement that
+     * accepted the most records wins: a later one that says fewer (a retry that found its own records
+     * already sent) must never shrink what the batch waits for.
+     */
     public synchronized Optional<CompleteBatch<A>> addSummary(IngestBatch summary, A delivery) {
         Batch<A> batch = batches.computeIfAbsent(summary.batchId(), id -> new Batch<>());
-        batch.summary = summary;
+        if (batch.summary == null || summary.recordsAccepted() > batch.summary.recordsAccepted()) {
+            batch.summary = summary;
+        }
         batch.deliveries.add(delivery);
+        batch.touched = System.nanoTime();
         return takeIfComplete(summary.batchId());
+    }
+
+    /**
+     * Removes batches nobody added to for {@code idleNanos} that {@code alreadySealed} says were
+     * sealed before (a redelivery of part of a sealed batch, after a crash) and returns their deliveries
+     * to acknowledge. {@code alreadySealed} may read the store: it is called outside the lock.
+     */
+    public List<A> dropSealed(long idleNanos, java.util.function.BiPredicate<String, String> alreadySealed) {
+        Map<String, String> idle = new java.util.TreeMap<>(); // batch id -> dataset
+        synchronized (this) {
+            long now = System.nanoTime();
+            batches.forEach((id, batch) -> {
+                if (now - batch.touched > idleNanos) {
+                    idle.put(id, datasetOf(batch));
+                }
+            });
+        }
+        List<A> deliveries = new ArrayList<>();
+        for (Map.Entry<String, String> batchOfDataset : idle.entrySet()) {
+            String batchId = batchOfDataset.getKey();
+            if (alreadySealed.test(batchId, batchOfDataset.getValue())) {
+                synchronized (this) {
+                    Batch<A> batch = batches.remove(batchId);
+                    if (batch != null) {
+                        deliveries.addAll(batch.deliveries);
+                    }
+                }
+            }
+        }
+        return deliveries;
+    }
+
+    /** Where each held batch is (for the reconciliation): its summary if it came, and the records held. */
+    public synchronized Map<String, Held> held() {
+        Map<String, Held> held = new java.util.TreeMap<>();
+        batches.forEach((id, batch) -> held.put(id, new Held(datasetOf(batch), batch.summary, batch.records.size())));
+        return held;
+    }
+
+    private static String datasetOf(Batch<?> batch) {
+        return batch.summary != null ? batch.summary.dataset() : batch.records.values().iterator().next().dataset();
+    }
+
+    /** A batch still held: its dataset, its summary (null until it arrives) and how many distinct records came. */
+    public record Held(String dataset, IngestBatch summary, int records) {
     }
 
     public synchronized int size() {

@@ -8,6 +8,7 @@ import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.formatter.dataset.PendingBatches;
 import io.tuneloop.formatter.service.FormatterService;
+import io.tuneloop.service.resilience.Retrier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -17,13 +18,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Kafka side of the formatter. Raw records are acknowledged only once the version holding them is
  * sealed and announced, so a crash before that redelivers them (offsets are not committed past
  * them); redelivered records are deduplicated by id and an already-sealed batch is not sealed twice.
+ * A seal that meets a store or broker outage waits for it (readiness DOWN) and never dead-letters.
  *
  * <p>Taking a record in is a map insertion, so it runs on the connector's event loop (a worker
  * hand-off per record capped consumption at ~1.5k records/s); sealing, which reads and writes the
@@ -33,26 +36,42 @@ import java.util.concurrent.Executors;
 public class FormatterChannels {
     private static final Logger LOG = Logger.getLogger(FormatterChannels.class);
 
+    /** How long a held batch may go without news before the sweep asks the store whether it was sealed already. */
+    private static final long SWEEP_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private final PendingBatches<Message<?>> pending = new PendingBatches<>();
     private final FormatterService formatter;
+    private final Retrier retrier;
     private final MeterRegistry meters;
+    /** Batches sealed (or found sealed) by this process: late redeliveries of them are acknowledged at once. */
+    private final java.util.Set<String> sealed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private final ExecutorService sealer = Executors.newSingleThreadExecutor(task -> {
+    private final ScheduledExecutorService sealer = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "formatter-sealer");
         thread.setDaemon(true);
         return thread;
     });
 
-    public FormatterChannels(FormatterService formatter, MeterRegistry meters) {
+    public FormatterChannels(FormatterService formatter, Retrier retrier, MeterRegistry meters) {
         this.formatter = formatter;
+        this.retrier = retrier;
         this.meters = meters;
         meters.gauge("tuneloop.formatter.records.pending", pending, PendingBatches::heldRecords);
+        sealer.scheduleWithFixedDelay(this::sweep, 30, 30, TimeUnit.SECONDS);
+    }
+
+    /** What this process holds, by batch (for the reconciliation). */
+    public java.util.Map<String, PendingBatches.Held> held() {
+        return pending.held();
     }
 
     @Incoming(Channels.RAW_RECORDS_IN)
     public CompletionStage<Void> onRawRecord(Message<RawRecord> message) {
         RawRecord record = message.getPayload();
         meters.counter("tuneloop.formatter.records.received", "dataset", record.dataset()).increment();
+        if (sealed.contains(record.batchId())) {
+            return message.ack(); // a redelivery of a batch already sealed
+        }
         sealIfComplete(pending.addRecord(record, message));
         return CompletableFuture.completedFuture(null); // acknowledged when its batch is sealed
     }
@@ -61,6 +80,9 @@ public class FormatterChannels {
     public CompletionStage<Void> onIngestBatch(Message<IngestBatch> message) {
         IngestBatch batch = message.getPayload();
         LOG.infof("batch %s of %s: %d records accepted", batch.batchId(), batch.dataset(), batch.recordsAccepted());
+        if (sealed.contains(batch.batchId())) {
+            return message.ack();
+        }
         sealIfComplete(pending.addSummary(batch, message));
         return CompletableFuture.completedFuture(null);
     }
@@ -68,11 +90,12 @@ public class FormatterChannels {
     @Incoming(Channels.ROUND_REQUESTS_IN)
     @Blocking
     public CompletionStage<Void> onRoundRequest(Message<RoundRequest> message) {
+        RoundRequest request = message.getPayload();
         try {
-            formatter.sealRound(message.getPayload());
+            retrier.untilDone("seal round: " + request.requestId(), () -> formatter.sealRound(request));
             return message.ack();
-        } catch (IllegalArgumentException e) {
-            return message.nack(e); // to the dead-letter topic, with the reason
+        } catch (RuntimeException e) {
+            return message.nack(e); // bad input: to the dead-letter topic, with the reason
         }
     }
 
@@ -88,12 +111,37 @@ public class FormatterChannels {
             deliveries.forEach(Message::ack);
             return;
         }
+        String batchId = batch.summary().batchId();
         try {
-            formatter.sealBatch(batch.summary().dataset(), batch.summary().batchId(), batch.records());
+            // a store or broker outage is waited out here, the records unacknowledged: only input that
+            // can never be sealed goes to the dead-letter topic
+            retrier.untilDone("seal batch: " + batchId,
+                    () -> formatter.sealBatch(batch.summary().dataset(), batchId, batch.records()));
+            sealed.add(batchId);
             deliveries.forEach(Message::ack);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "cannot seal batch %s of %s", batch.summary().batchId(), batch.summary().dataset());
+            LOG.errorf(e, "cannot seal batch %s of %s", batchId, batch.summary().dataset());
             deliveries.forEach(d -> d.nack(e));
+        }
+    }
+
+    /**
+     * Acknowledges held parts of batches that were sealed before: after a crash, the records of a
+     * sealed batch can come back without their summary (or the summary without its records), and would
+     * otherwise be held forever.
+     */
+    private void sweep() {
+        try {
+            List<Message<?>> done = pending.dropSealed(SWEEP_IDLE_NANOS, (batchId, dataset) -> {
+                boolean wasSealed = formatter.isSealed(dataset, batchId);
+                if (wasSealed) {
+                    sealed.add(batchId);
+                }
+                return wasSealed;
+            });
+            done.forEach(Message::ack);
+        } catch (RuntimeException e) {
+            LOG.warnf("sweep of held batches failed (%s); next sweep retries", e.getMessage());
         }
     }
 

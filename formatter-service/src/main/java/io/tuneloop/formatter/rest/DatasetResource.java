@@ -4,6 +4,8 @@ import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.DatasetSpec;
+import io.tuneloop.formatter.reconcile.Reconciler;
+import io.tuneloop.formatter.reconcile.Reconciliation;
 import io.tuneloop.formatter.service.FormatterService;
 import io.tuneloop.formatter.service.Preview;
 import io.tuneloop.formatter.store.DatasetRepository;
@@ -34,11 +36,23 @@ public class DatasetResource {
     private final DatasetRepository repository;
     private final FormatterService formatter;
     private final Preview preview;
+    private final Reconciler reconciler;
 
-    public DatasetResource(DatasetRepository repository, FormatterService formatter, Preview preview) {
+    public DatasetResource(DatasetRepository repository, FormatterService formatter, Preview preview,
+                           Reconciler reconciler) {
         this.repository = repository;
         this.formatter = formatter;
         this.preview = preview;
+        this.reconciler = reconciler;
+    }
+
+    @GET
+    @Path("/reconciliation")
+    @Operation(summary = "Records ingest accepted against records sealed into versions, batch by batch: difference"
+            + " 0 when every accepted record is sealed; batches SEALING (held, or waiting for the store), SHORT or"
+            + " MISSING (accepted, neither held nor sealed: look in the dead-letter topics)")
+    public Reconciliation reconciliation(@PathParam("dataset") String dataset) {
+        return reconciler.reconcile(dataset);
     }
 
     @GET

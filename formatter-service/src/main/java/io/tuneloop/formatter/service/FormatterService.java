@@ -82,6 +82,11 @@ public class FormatterService {
         return announce(sealFromRawBatches(dataset, repository.spec(dataset), List.of()));
     }
 
+    /** Whether a version holding the batch was sealed. */
+    public boolean isSealed(String dataset, String batchId) {
+        return repository.versionContaining(dataset, batchId).isPresent();
+    }
+
     /**
      * Seals a version from every kept batch with the dataset's current spec (after the spec changed).
      * Rebuilding with an unchanged spec and batches returns the existing version.

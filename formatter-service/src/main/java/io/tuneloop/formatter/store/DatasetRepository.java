@@ -92,6 +92,25 @@ public class DatasetRepository {
             out.write('\n');
         });
         store.putBytes(ArtifactLayout.datasetRawBatch(dataset, batchId), out.toByteArray(), "application/x-ndjson");
+        store.putBytes(ArtifactLayout.datasetRawBatchCount(dataset, batchId),
+                EventJson.toBytes(java.util.Map.of("batchId", batchId, "records", records.size())), "application/json");
+    }
+
+    /**
+     * How many distinct records were kept of each batch of the dataset (read from the small count
+     * objects; a batch kept before they existed is counted by reading its records).
+     */
+    public java.util.Map<String, Long> keptRecordCounts(String dataset) {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String batchId : rawBatches(dataset)) {
+            String countKey = ArtifactLayout.datasetRawBatchCount(dataset, batchId);
+            long count = store.exists(countKey)
+                    ? EventJson.fromBytes(store.getBytes(countKey), com.fasterxml.jackson.databind.JsonNode.class)
+                            .path("records").asLong()
+                    : rawRecords(dataset, batchId).size();
+            counts.put(batchId, count);
+        }
+        return counts;
     }
 
     /** Ids of the batches kept for a dataset, sorted. */

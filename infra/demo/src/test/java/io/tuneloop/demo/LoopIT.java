@@ -367,6 +367,182 @@ class LoopIT {
         awaitReport(PROFILE.runId(sealed.path("version").asInt()) + "/shard-" + (PROFILE.shards() - 1));
     }
 
+    /**
+     * The S3 server SIGKILLed (and restarted 8 s later) at two points of a run: while its first shard
+     * trains (the checkpoint write meets the outage) and while eval writes the report of a checkpoint.
+     * Each run completes with the per-step losses of an uninterrupted run of the same spec and seed,
+     * and every checkpoint's report equals the uninterrupted run's.
+     */
+    @Test
+    @Order(7)
+    void aStoreKilledWhileCheckpointsAndReportsAreWrittenChangesNoResult() throws Exception {
+        String run = "{\"runId\": \"%s\", \"baseModel\": \"" + DemoProfile.MODEL + "\", \"dataset\": \"demo\","
+                + " \"datasetVersion\": 2, \"mode\": \"full\", \"totalSteps\": 4, \"shardSteps\": 2, \"batchSize\": 4, \"seed\": 9}";
+        post("trainer", "/api/v1/runs", run.formatted("store-steady"), 201);
+        awaitRun("store-steady", "SUCCEEDED");
+        List<JsonNode> steadyReports = List.of(awaitReport("store-steady/shard-0"), awaitReport("store-steady/shard-1"));
+
+        // kill point 1: the first shard is training, its checkpoint not sealed yet
+        post("trainer", "/api/v1/runs", run.formatted("store-killed-training"), 201);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() ->
+                JSON.readTree(stack.get("trainer", "/api/v1/runs/store-killed-training").body()).path("state").asText()
+                        .equals("RUNNING"));
+        killStoreFor(Duration.ofSeconds(8));
+        // kill point 2: eval is evaluating a checkpoint, its report not written yet
+        post("trainer", "/api/v1/runs", run.formatted("store-killed-report"), 201);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).until(() ->
+                stack.get("eval", "/api/v1/checkpoints/store-killed-report/shard-0").body().contains("\"PENDING\""));
+        killStoreFor(Duration.ofSeconds(8));
+
+        List<Double> steady = losses("store-steady");
+        for (String killed : List.of("store-killed-training", "store-killed-report")) {
+            awaitRun(killed, "SUCCEEDED");
+            List<Double> interrupted = losses(killed);
+            assertThat(interrupted).as(killed + " losses").hasSize(4).hasSameSizeAs(steady);
+            for (int i = 0; i < steady.size(); i++) {
+                assertThat(interrupted.get(i)).as(killed + " step " + i)
+                        .isCloseTo(steady.get(i), org.assertj.core.api.Assertions.within(1e-5));
+            }
+            for (int shard = 0; shard < 2; shard++) {
+                JsonNode report = awaitReport(killed + "/shard-" + shard);
+                assertThat(report.path("suites")).as(killed + " shard " + shard).isEqualTo(steadyReports.get(shard).path("suites"));
+                assertThat(report.path("prompts").asLong()).isEqualTo(steadyReports.get(shard).path("prompts").asLong());
+            }
+        }
+    }
+
+    /**
+     * The broker SIGKILLed while raters post: every rating a client was told about is on the ratings
+     * topic, and no rating (id, version) is there twice.
+     */
+    @Test
+    @Order(8)
+    void aBrokerKilledUnderRatingLoadLosesAndDuplicatesNoRating() throws Exception {
+        String dataset = "load-broker";
+        int itemCount = 30;
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < itemCount; i++) {
+                ReviewItem item = new ReviewItem(dataset + "/item-" + i, "load-run/shard-0", "load-run", 0, dataset, 1,
+                        "general", "task-" + (i % 5), "Prompt " + i, "Response " + i, null, 0.5, Instant.now());
+                producer.send(new ProducerRecord<>(Topics.REVIEW_ITEMS.name(), dataset, EventJson.toBytes(item))).get();
+            }
+        }
+        String reviewer = token("load-reviewer", "reviewer");
+        await().atMost(Duration.ofMinutes(1)).until(() -> send(HttpRequest.newBuilder(stack.url("feedback", "/api/v1/items?limit=500"))
+                .header("Authorization", "Bearer " + reviewer).build()).body().split("\"" + dataset + "/item-", -1).length - 1 >= itemCount);
+
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        AtomicInteger posted = new AtomicInteger();
+        ExecutorService raters = Executors.newFixedThreadPool(3);
+        List<Future<?>> work = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            String token = token("broker-rater-" + r, "rater");
+            work.add(raters.submit(() -> rateAll(dataset, token, acknowledged, posted)));
+        }
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> posted.get() >= 20);
+        stack.killHard("kafka");
+        Thread.sleep(3_000);
+        assertThat(stack.tuneloop("local", "up", "kafka").exitCode()).isZero();
+        for (Future<?> f : work) {
+            f.get(5, TimeUnit.MINUTES);
+        }
+        raters.shutdown();
+
+        Map<String, Integer> copies = new HashMap<>();
+        Set<String> onTopic = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> record : readAll(Topics.RATINGS.name())) {
+            JsonNode rating = JSON.readTree(record.value());
+            if (rating.path("itemId").asText().startsWith(dataset + "/")) {
+                copies.merge(rating.path("ratingId").asText() + "@" + rating.path("version").asInt(), 1, Integer::sum);
+                onTopic.add(rating.path("ratingId").asText());
+            }
+        }
+        assertThat(copies.values()).as("copies of each rating version").isNotEmpty().containsOnly(1);
+        assertThat(onTopic).as("every acknowledged rating is on the topic, and nothing else").isEqualTo(acknowledged.keySet());
+        assertThat(acknowledged).hasSize(itemCount * DemoProfile.OVERLAP);
+    }
+
+    /**
+     * The S3 server is down when an admin starts a round: the export cannot be written, the call gets
+     * 503 with Retry-After, the client's retry after the store is back exports the round, and the round
+     * is requested and sealed exactly once.
+     */
+    @Test
+    @Order(9)
+    void aStoreDownDuringARoundExportRequestsAndSealsTheRoundOnce() throws Exception {
+        String dataset = "exported";
+        StringBuilder records = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            records.append(JSON.writeValueAsString(Map.of("instruction", "Name the number " + i + " in words.",
+                    "output", "number " + i))).append('\n');
+        }
+        assertThat(upload(dataset, "application/x-ndjson", records.toString().getBytes(StandardCharsets.UTF_8)).statusCode())
+                .isEqualTo(202);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                JSON.readTree(stack.get("formatter", "/api/v1/datasets/" + dataset + "/versions").body()).size() == 1);
+        int items = 3; // 3 items x 3 raters stays under the policy's automatic threshold: the admin starts the round
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < items; i++) {
+                ReviewItem item = new ReviewItem(dataset + "/item-" + i, "exported-run/shard-0", "exported-run", 0, dataset, 1,
+                        "general", "numbers", "Name the number " + (100 + i) + " in words.", "number " + (100 + i), null, 0.5,
+                        Instant.now());
+                producer.send(new ProducerRecord<>(Topics.REVIEW_ITEMS.name(), dataset, EventJson.toBytes(item))).get();
+            }
+        }
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        for (int r = 0; r < DemoProfile.OVERLAP; r++) {
+            rateAll(dataset, token("export-rater-" + r, "rater"), acknowledged, new AtomicInteger());
+        }
+        assertThat(acknowledged).hasSize(items * DemoProfile.OVERLAP);
+
+        String admin = token("export-admin", "admin");
+        stack.killHard("s3");
+        HttpRequest start = HttpRequest.newBuilder(stack.url("feedback", "/api/v1/admin/rounds"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"dataset\": \"" + dataset + "\"}")).build();
+        HttpResponse<String> refused = send(start);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        Thread.sleep(8_000);
+        assertThat(stack.tuneloop("local", "up", "s3").exitCode()).isZero();
+        HttpResponse<String> started = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> send(start), r -> r.statusCode() != 503);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String requestId = JSON.readTree(started.body()).path("requestId").asText();
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode versions = JSON.readTree(stack.get("formatter", "/api/v1/datasets/" + dataset + "/versions").body());
+            assertThat(versions).hasSize(2);
+            assertThat(versions.get(1).path("round").asInt()).isEqualTo(1);
+            assertThat(versions.get(1).path("recordCount").asLong()).isEqualTo(30 + items);
+        });
+        long requests = readAll(Topics.ROUND_REQUESTS.name()).stream()
+                .filter(r -> read(new String(r.value(), StandardCharsets.UTF_8)).path("requestId").asText().equals(requestId))
+                .count();
+        assertThat(requests).as("round requests on the topic").isEqualTo(1);
+        assertThat(send(start).statusCode()).as("the round was requested: a second start is refused").isEqualTo(409);
+    }
+
+    private void killStoreFor(Duration down) throws Exception {
+        stack.killHard("s3");
+        Thread.sleep(down.toMillis());
+        assertThat(stack.tuneloop("local", "up", "s3").exitCode()).isZero();
+    }
+
+    private static void awaitRun(String runId, String state) {
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(JSON.readTree(stack.get("trainer", "/api/v1/runs/" + runId).body()).path("state").asText())
+                        .as(runId).isEqualTo(state));
+    }
+
+    private static List<Double> losses(String runId) throws Exception {
+        List<Double> losses = new ArrayList<>();
+        for (JsonNode step : JSON.readTree(stack.get("trainer", "/api/v1/runs/" + runId + "/steps").body())) {
+            losses.add(step.path("loss").asDouble());
+        }
+        return losses;
+    }
+
     // ------------------------------------------------------------------------------------ helpers
 
     private void rateAll(String dataset, String token, Map<String, String> acknowledged, AtomicInteger posted) {

@@ -28,6 +28,14 @@ public interface IngestConfig {
 
     Filter filter();
 
+    /**
+     * How long an upload whose records are committed waits for the object store to take its summary
+     * and dedup entries before answering 503 (Retry-After): the retry, or ingest itself in the
+     * background, then completes the batch without sending its records again.
+     */
+    @WithDefault("20s")
+    Duration completionWait();
+
     /** Deduplication within a dataset, across its uploads. */
     interface Dedup {
         /** Drop records whose estimated Jaccard similarity (word 3-grams) to a kept one is at least this; above 1 disables. */

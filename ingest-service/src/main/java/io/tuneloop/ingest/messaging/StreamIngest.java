@@ -15,6 +15,11 @@ import io.tuneloop.ingest.parse.RecordIds;
 import io.tuneloop.ingest.parse.RecordMapper;
 import io.tuneloop.ingest.service.IngestService;
 import io.tuneloop.ingest.service.RawRecordPublisher;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.service.resilience.Retrier;
+import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.ArtifactStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -39,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * Raw JSON records streamed in on raw-input (keyed by dataset). Valid ones are announced on
  * raw-records at once and grouped per dataset into stream batches, closed by size or age with a
  * batch summary; their input messages are acknowledged only then, so a crash redelivers them.
- * Invalid ones go to the dead-letter topic with the reason.
+ * Invalid ones go to the dead-letter topic with the reason; a broker or store outage is waited out.
  */
 @ApplicationScoped
 public class StreamIngest {
@@ -49,6 +54,8 @@ public class StreamIngest {
     private final IngestConfig config;
     private final MeterRegistry meters;
     private final Map<String, StreamBatch> open = new HashMap<>();
+    /** Batches that take no more records and wait for their summary to be stored and sent. */
+    private final List<StreamBatch> closing = new ArrayList<>();
     private ScheduledExecutorService closer;
 
     private static final class StreamBatch {
@@ -58,12 +65,20 @@ public class StreamIngest {
         final List<Message<?>> deliveries = new ArrayList<>();
         long read;
         long duplicates;
+        /** Fixed when the batch starts closing, so that a retried close stores and sends the same summary. */
+        IngestBatch summary;
     }
 
-    public StreamIngest(RawRecordPublisher publisher, IngestConfig config, MeterRegistry meters) {
+    private final ArtifactStore store;
+    private final Retrier retrier;
+
+    public StreamIngest(RawRecordPublisher publisher, IngestConfig config, MeterRegistry meters, ArtifactStore store,
+                        Retrier retrier) {
         this.publisher = publisher;
         this.config = config;
         this.meters = meters;
+        this.store = store;
+        this.retrier = retrier;
     }
 
     void start(@Observes StartupEvent event) {
@@ -95,21 +110,28 @@ public class StreamIngest {
         }
         synchronized (this) {
             StreamBatch batch = open.computeIfAbsent(dataset, d -> new StreamBatch());
-            RawRecordPublisher.Window window = publisher.window();
+            Map<String, RawRecord> fresh = new java.util.LinkedHashMap<>();
             for (ParsedRecord record : parsed) {
-                batch.read++;
                 String recordId = RecordIds.of(record);
-                if (!batch.recordIds.add(recordId)) {
-                    batch.duplicates++;
+                if (batch.recordIds.contains(recordId) || fresh.containsKey(recordId)) {
                     continue;
                 }
-                window.send(IngestService.toRawRecord(record, recordId, dataset, batch.batchId,
-                        batch.recordIds.size() - 1, null, "kafka:raw-input/" + partition));
+                fresh.put(recordId, IngestService.toRawRecord(record, recordId, dataset, batch.batchId,
+                        batch.recordIds.size() + fresh.size(), null, "kafka:raw-input/" + partition));
             }
-            window.flush();
+            // a broker outage is waited out with the message unacknowledged; the batch counts the
+            // records only once Kafka has them all, so a retry sends the same records again
+            retrier.untilDone("stream send: " + dataset, () -> {
+                RawRecordPublisher.Window window = publisher.window();
+                fresh.values().forEach(window::send);
+                window.flush();
+            });
+            batch.read += parsed.size();
+            batch.duplicates += parsed.size() - fresh.size();
+            batch.recordIds.addAll(fresh.keySet());
             batch.deliveries.add(message);
             if (batch.recordIds.size() >= config.stream().maxRecords()) {
-                close(dataset);
+                startClosing(dataset);
             }
         }
         return CompletableFuture.completedFuture(null); // acknowledged when its batch closes
@@ -119,21 +141,44 @@ public class StreamIngest {
         Instant cutoff = Instant.now().minus(config.stream().maxAge());
         for (String dataset : List.copyOf(open.keySet())) {
             if (open.get(dataset).openedAt.isBefore(cutoff)) {
-                try {
-                    close(dataset);
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "cannot close stream batch of %s yet; will retry", dataset);
-                }
+                startClosing(dataset);
             }
+        }
+        for (StreamBatch batch : List.copyOf(closing)) {
+            tryClose(batch);
         }
     }
 
-    private void close(String dataset) {
-        StreamBatch batch = open.get(dataset);
-        long accepted = batch.recordIds.size();
-        publisher.announce(new IngestBatch(batch.batchId, dataset, null, "kafka:raw-input", "stream", batch.read,
-                accepted, 0, batch.duplicates, null, Instant.now()));
-        open.remove(dataset);
+    /** The dataset's open batch takes no more records from now on: new ones go to a new batch. */
+    private void startClosing(String dataset) {
+        StreamBatch batch = open.remove(dataset);
+        batch.summary = new IngestBatch(batch.batchId, dataset, null, "kafka:raw-input", "stream", batch.read,
+                batch.recordIds.size(), 0, batch.duplicates, null, Instant.now());
+        closing.add(batch);
+        tryClose(batch);
+    }
+
+    private void tryClose(StreamBatch batch) {
+        try {
+            close(batch);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot close stream batch %s of %s yet (%s); will retry", batch.batchId, batch.summary.dataset(),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * Stores the batch's summary (what ingest accepted, for reconciliation with what the formatter
+     * seals), announces it, then acknowledges its input. A failure (store or broker down) leaves the
+     * batch closing; the next attempt stores and sends the same summary.
+     */
+    private void close(StreamBatch batch) {
+        String dataset = batch.summary.dataset();
+        long accepted = batch.summary.recordsAccepted();
+        store.putBytes(ArtifactLayout.ingestBatch(dataset, batch.batchId), EventJson.toBytes(batch.summary),
+                "application/json");
+        publisher.announce(batch.summary);
+        closing.remove(batch);
         batch.deliveries.forEach(Message::ack);
         meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(accepted);
         meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(batch.duplicates);

@@ -14,10 +14,13 @@ import io.tuneloop.ingest.parse.UploadReader;
 import io.tuneloop.ingest.parse.ParsedRecord;
 import io.tuneloop.ingest.parse.RecordIds;
 import io.tuneloop.ingest.parse.Rejection;
+import io.tuneloop.service.resilience.Faults;
+import io.tuneloop.service.resilience.Retrier;
 import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.ContentAddress;
 import io.tuneloop.store.Sha256;
+import io.tuneloop.store.StoreException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -34,6 +37,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -65,6 +70,17 @@ public class IngestService {
     /** Rejections of the upload in progress on this thread, by kind of reason. */
     private final ThreadLocal<java.util.Map<String, Long>> reasons = ThreadLocal.withInitial(java.util.TreeMap::new);
     private final MeterRegistry meters;
+    private final Retrier retrier;
+    /**
+     * Batches whose Kafka transaction committed but whose summary and dedup entries are not in the
+     * store yet (it was down): finished by the upload's retry or by {@link #completePending()}.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Completion> completions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "ingest-batch-completer");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Stores raw uploads in the object store while they are parsed. */
     private final ExecutorService rawUploads = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "raw-upload-store");
@@ -73,12 +89,22 @@ public class IngestService {
     });
 
     public IngestService(ArtifactStore store, TransactionalBatchPublisher batches, IngestConfig config,
-                         MeterRegistry meters) {
+                         MeterRegistry meters, Retrier retrier) {
         this.store = store;
         this.batches = batches;
         this.config = config;
         this.hasher = new MinHasher(config.dedup().permutations(), 20261122L);
         this.meters = meters;
+        this.retrier = retrier;
+        meters.gauge("tuneloop.ingest.batches.incomplete", completions, Map::size);
+        completer.scheduleWithFixedDelay(this::completePending, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A committed batch still to be made durable in the store: its dedup entries (a local file), then
+     * its summary, the marker that says the batch is complete.
+     */
+    private record Completion(IngestBatch batch, Path dedupEntries) {
     }
 
     public static void checkDatasetName(String dataset) {
@@ -134,6 +160,13 @@ public class IngestService {
             String rawKey = ArtifactLayout.rawPrefix() + local.sha256();
             String batchId = "upload-" + Sha256.hex((dataset + ":" + local.sha256()).getBytes(StandardCharsets.UTF_8))
                     .substring(0, 24);
+            Completion incomplete = completions.get(batchId);
+            if (incomplete != null) {
+                LOG.infof("upload %s of %s is batch %s, committed but not yet complete: completing it", fileName,
+                        dataset, batchId);
+                meters.counter("tuneloop.ingest.uploads.repeated", "dataset", dataset).increment();
+                return complete(incomplete, config.completionWait());
+            }
             Optional<IngestBatch> done = batch(dataset, batchId);
             if (done.isPresent()) {
                 LOG.infof("upload %s of %s is batch %s, already committed: nothing sent again", fileName, dataset, batchId);
@@ -214,17 +247,31 @@ public class IngestService {
                     indexes.remove(dataset); // it holds records of this upload: reload the committed ones
                 }
             }
-            store.putBytes(ArtifactLayout.ingestBatch(dataset, batchId), EventJson.toBytes(batch), "application/json");
-            dedupFile = Files.createTempFile("tuneloop-dedup-", ".bin");
-            saveDedupEntries(dataset, batchId, index, committedSize, dedupFile);
-            recordPhase("index", phase);
             meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
             meters.counter("tuneloop.ingest.bytes").increment(local.size());
             meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
             meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
             meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(counts[2]);
-            LOG.infof("batch %s of %s: %d accepted, %d duplicates, %d rejected", batchId, dataset, counts[0], counts[1],
-                    counts[2]);
+            LOG.infof("batch %s of %s committed: %d accepted, %d duplicates, %d rejected", batchId, dataset, counts[0],
+                    counts[1], counts[2]);
+            // The records are visible now: a retry must complete this batch, never send them again
+            // (nor announce it again as all duplicates of itself).
+            try {
+                dedupFile = Files.createTempFile("tuneloop-dedup-", ".bin");
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dedupFile), 1 << 16)) {
+                    index.writeTo(out, committedSize);
+                }
+            } catch (IOException | RuntimeException e) {
+                // without its entries the batch cannot be completed: forget it, so that the retry sends
+                // it whole again (the formatter keeps one copy of each record of a batch)
+                indexes.remove(dataset);
+                throw e;
+            }
+            Completion completion = new Completion(batch, dedupFile);
+            completions.put(batchId, completion);
+            dedupFile = null; // the completion owns it now
+            complete(completion, config.completionWait());
+            recordPhase("index", phase);
             return batch;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot process upload " + fileName + " of " + dataset, e);
@@ -267,28 +314,89 @@ public class IngestService {
                 Math.min(1.0, config.dedup().nearDuplicateThreshold()));
     }
 
-    /** The dataset's dedup index, loaded from the object store on first use. */
+    /**
+     * The dataset's dedup index, loaded on first use: the entries of every complete batch (its summary
+     * is stored; entries without one are of an upload that never committed, or one still being
+     * completed) and of the batches this process committed but could not complete yet.
+     */
     private DedupIndex dedupIndex(String dataset) {
         return indexes.computeIfAbsent(dataset, d -> {
             DedupIndex index = newIndex();
-            for (var object : store.list(ArtifactLayout.ingestDedupPrefix(d))) {
+            java.util.Set<String> complete = new java.util.HashSet<>();
+            String batches = ArtifactLayout.ingestBatchesPrefix(d);
+            for (var marker : store.list(batches)) {
+                complete.add(marker.key().substring(batches.length()).replaceFirst("\\.json$", ""));
+            }
+            String prefix = ArtifactLayout.ingestDedupPrefix(d);
+            for (var object : store.list(prefix)) {
+                if (!complete.contains(object.key().substring(prefix.length()).replaceFirst("\\.bin$", ""))) {
+                    continue;
+                }
                 try (InputStream in = store.get(object.key())) {
                     index.readFrom(in);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read dedup entries " + object.key(), e);
+                    throw new StoreException("cannot read dedup entries " + object.key() + ": " + e.getMessage(), e,
+                            e instanceof io.tuneloop.store.StoreReadException);
+                }
+            }
+            for (Completion completion : completions.values()) {
+                if (completion.batch().dataset().equals(d)) {
+                    try (InputStream in = Files.newInputStream(completion.dedupEntries())) {
+                        index.readFrom(in);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read dedup entries " + completion.dedupEntries(), e);
+                    }
                 }
             }
             return index;
         });
     }
 
-    /** Stores the accepted ids (and signatures) of a committed batch, for later uploads to dedupe against. */
-    private void saveDedupEntries(String dataset, String batchId, DedupIndex index, int committedSize, Path file)
-            throws IOException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            index.writeTo(out, committedSize);
+    /**
+     * Makes a committed batch durable in the store: its dedup entries (for later uploads to dedupe
+     * against), then its summary, which marks it complete. Waits out a store outage for at most
+     * {@code wait}, then answers 503 with what to do; the batch stays pending and is completed by the
+     * upload's retry or in the background, and its records are never sent again.
+     */
+    private IngestBatch complete(Completion completion, java.time.Duration wait) {
+        IngestBatch batch = completion.batch();
+        synchronized (completion) {
+            if (!completions.containsKey(batch.batchId())) {
+                return batch; // completed meanwhile
+            }
+            try {
+                retrier.within("complete batch: " + batch.batchId(), wait, () -> {
+                    store.putFile(ArtifactLayout.ingestDedup(batch.dataset(), batch.batchId()), completion.dedupEntries(),
+                            "application/octet-stream");
+                    store.putBytes(ArtifactLayout.ingestBatch(batch.dataset(), batch.batchId()), EventJson.toBytes(batch),
+                            "application/json");
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                if (Faults.isTransient(e)) {
+                    throw new Faults.TransientFault("batch " + batch.batchId() + " of " + batch.dataset() + ": its "
+                            + batch.recordsAccepted() + " records are committed, but its summary could not be stored"
+                            + " (object store unavailable: " + e.getMessage() + "). Send the same upload again to"
+                            + " complete it; nothing is sent twice", e);
+                }
+                throw e;
+            }
+            completions.remove(batch.batchId());
+            deleteQuietly(completion.dedupEntries());
+            LOG.infof("batch %s of %s complete: summary and dedup entries stored", batch.batchId(), batch.dataset());
+            return batch;
         }
-        store.putFile(ArtifactLayout.ingestDedup(dataset, batchId), file, "application/octet-stream");
+    }
+
+    /** Completes, in the background, batches whose upload got a 503 and was not retried (yet). */
+    void completePending() {
+        for (Completion completion : List.copyOf(completions.values())) {
+            try {
+                complete(completion, java.time.Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.debugf("batch %s still incomplete: %s", completion.batch().batchId(), e.getMessage());
+            }
+        }
     }
 
     /** An upload received into a local file, with its content hash. */
@@ -322,6 +430,7 @@ public class IngestService {
     @PreDestroy
     void stop() {
         rawUploads.shutdown();
+        completer.shutdownNow();
     }
 
     private static void deleteQuietly(Path file) {
@@ -335,8 +444,12 @@ public class IngestService {
         }
     }
 
-    /** The summary of a committed batch, if it was committed. */
+    /** The summary of a committed batch, if it was committed (and completed, or is being completed by this process). */
     public Optional<IngestBatch> batch(String dataset, String batchId) {
+        Completion incomplete = completions.get(batchId);
+        if (incomplete != null && incomplete.batch().dataset().equals(dataset)) {
+            return Optional.of(incomplete.batch());
+        }
         String key = ArtifactLayout.ingestBatch(dataset, batchId);
         return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), IngestBatch.class)) : Optional.empty();
     }

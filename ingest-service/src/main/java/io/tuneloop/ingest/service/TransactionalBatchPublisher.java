@@ -7,6 +7,8 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.ingest.config.IngestConfig;
+import io.tuneloop.service.messaging.KafkaConnection;
+import io.tuneloop.service.resilience.Faults;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,6 +44,9 @@ public class TransactionalBatchPublisher {
     private final Duration transactionTimeout;
     private final BlockingQueue<KafkaProducer<String, byte[]>> idle;
     private final List<KafkaProducer<String, byte[]>> all = new ArrayList<>();
+    /** Each live producer's transactional id; a broken producer's id goes back to {@link #freeIds} for its replacement. */
+    private final Map<KafkaProducer<String, byte[]>, String> ids = new java.util.IdentityHashMap<>();
+    private final java.util.Deque<String> freeIds = new java.util.ArrayDeque<>();
     private int created;
 
     /**
@@ -50,7 +55,7 @@ public class TransactionalBatchPublisher {
      */
     @jakarta.inject.Inject
     public TransactionalBatchPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config) {
-        this(connectionSettings(kafka), config.transactions().idPrefix(), config.transactions().producers(),
+        this(KafkaConnection.settings(kafka), config.transactions().idPrefix(), config.transactions().producers(),
                 config.transactions().waitForProducer(), config.transactions().timeout());
     }
 
@@ -107,8 +112,10 @@ public class TransactionalBatchPublisher {
             producer.flush();
             if (failure.get() != null) {
                 abort();
-                throw new IllegalStateException("Kafka refused records of batch " + summary.batchId() + ": "
-                        + failure.get().getMessage(), failure.get());
+                String reason = "Kafka did not take the records of batch " + summary.batchId() + ": "
+                        + failure.get().getMessage();
+                throw Faults.isTransient(failure.get()) ? new Faults.TransientFault(reason, failure.get())
+                        : new IllegalStateException(reason, failure.get());
             }
             producer.commitTransaction();
             finished = true;
@@ -146,15 +153,25 @@ public class TransactionalBatchPublisher {
 
     private synchronized KafkaProducer<String, byte[]> createOrWait() {
         if (created < producers) {
-            KafkaProducer<String, byte[]> producer = newProducer(idPrefix + "-" + created++);
+            // a replacement takes over the id of the producer it replaces, so it never fences a live one
+            String id = freeIds.isEmpty() ? idPrefix + "-" + created : freeIds.pop();
+            KafkaProducer<String, byte[]> producer;
+            try {
+                producer = newProducer(id);
+            } catch (RuntimeException e) {
+                freeIds.push(id);
+                throw e;
+            }
+            created++;
             all.add(producer);
+            ids.put(producer, id);
             return producer;
         }
         try {
             KafkaProducer<String, byte[]> producer = idle.poll(waitForProducer.toMillis(),
                     TimeUnit.MILLISECONDS);
             if (producer == null) {
-                throw new IllegalStateException("all " + created + " upload producers are busy; retry later");
+                throw new Faults.TransientFault("all " + created + " upload producers are busy");
             }
             return producer;
         } catch (InterruptedException e) {
@@ -164,9 +181,11 @@ public class TransactionalBatchPublisher {
     }
 
     private synchronized void replace(KafkaProducer<String, byte[]> broken) {
-        all.remove(broken);
+        if (all.remove(broken)) {
+            freeIds.push(ids.remove(broken));
+            created--;
+        }
         broken.close(Duration.ZERO);
-        created--;
     }
 
     private KafkaProducer<String, byte[]> newProducer(String transactionalId) {
@@ -180,20 +199,13 @@ public class TransactionalBatchPublisher {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis()));
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
-        producer.initTransactions(); // fences a previous incarnation's open transaction
+        try {
+            producer.initTransactions(); // fences a previous incarnation's open transaction
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO); // the broker is not there (yet): the upload gets a 503
+            throw e;
+        }
         return producer;
-    }
-
-    /** Connection and security settings only: serializers, transactions and tuning are this class's own. */
-    static Map<String, Object> connectionSettings(Map<String, Object> kafka) {
-        Map<String, Object> connection = new java.util.HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (key.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) || key.startsWith("security.")
-                    || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                connection.put(key, value);
-            }
-        });
-        return connection;
     }
 
     @PreDestroy

@@ -68,7 +68,8 @@ public final class IngestBenchmark {
             TransactionalBatchPublisher publisher = new TransactionalBatchPublisher(stack.bootstrapServers(), "bench", 1,
                     Duration.ofSeconds(30), Duration.ofMinutes(10));
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            IngestService ingest = new IngestService(store, publisher, config(), meters);
+            IngestService ingest = new IngestService(store, publisher, config(), meters,
+                    new io.tuneloop.service.resilience.Retrier(new io.tuneloop.service.resilience.Outages(), meters));
             start = System.nanoTime();
             IngestBatch batch = ingest.ingestUpload("bench", "bench.jsonl", generated(records), null, ColumnMapping.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -147,6 +148,10 @@ public final class IngestBenchmark {
     /** The service's defaults. */
     private static IngestConfig config() {
         return new IngestConfig() {
+            public Duration completionWait() {
+                return Duration.ofSeconds(20);
+            }
+
             public int maxRecordChars() {
                 return 1_000_000;
             }

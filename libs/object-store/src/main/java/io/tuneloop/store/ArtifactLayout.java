@@ -27,7 +27,12 @@ public final class ArtifactLayout {
 
     /** The summary of a committed ingest batch: written after its Kafka transaction commits. */
     public static String ingestBatch(String dataset, String batchId) {
-        return ingestPrefix() + dataset + "/batches/" + batchId + ".json";
+        return ingestBatchesPrefix(dataset) + batchId + ".json";
+    }
+
+    /** Prefix of the summaries of a dataset's committed ingest batches (uploads and stream batches). */
+    public static String ingestBatchesPrefix(String dataset) {
+        return ingestPrefix() + dataset + "/batches/";
     }
 
     /** Prefix of the dedup entries of a dataset's committed batches (one object per batch). */
@@ -57,6 +62,11 @@ public final class ArtifactLayout {
 
     public static String datasetRawBatch(String dataset, String batchId) {
         return datasetRawPrefix(dataset) + batchId + ".jsonl";
+    }
+
+    /** How many distinct records the formatter kept of a batch (for reconciliation with ingest). */
+    public static String datasetRawBatchCount(String dataset, String batchId) {
+        return datasetRawPrefix(dataset) + batchId + ".count.json";
     }
 
     /** Operator-added template families (YAML), layered over the built-in library. */

@@ -11,6 +11,7 @@ import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.errors.ErrorResponseException;
+import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 
 import java.io.ByteArrayInputStream;
@@ -35,23 +36,37 @@ public final class ArtifactStore implements AutoCloseable {
     /** Multipart part size for streams of unknown length: big enough for few parts, small enough for memory. */
     static final long PART_SIZE = 16L * 1024 * 1024;
 
+    /** Server error codes that say "try again" (S3 sends them with 500 and 503). */
+    private static final java.util.Set<String> RETRYABLE_CODES = java.util.Set.of("InternalError", "ServiceUnavailable",
+            "SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "OperationAborted");
+
     private final StoreSettings settings;
     private final MinioClient client;
+    /** The same server with short timeouts, for health checks: a paused server must read DOWN in seconds. */
+    private final MinioClient probe;
 
-    private ArtifactStore(StoreSettings settings, MinioClient client) {
+    private ArtifactStore(StoreSettings settings, MinioClient client, MinioClient probe) {
         this.settings = settings;
         this.client = client;
+        this.probe = probe;
     }
 
     public static ArtifactStore connect(StoreSettings settings) {
-        MinioClient client = MinioClient.builder()
+        MinioClient client = newClient(settings);
+        // Fail fast when the server is down or hangs rather than after OkHttp's long defaults. The read
+        // and write timeouts bound the silence between bytes, not a whole transfer, so large objects are fine.
+        client.setTimeout(TimeUnit.SECONDS.toMillis(5), TimeUnit.SECONDS.toMillis(30), TimeUnit.SECONDS.toMillis(30));
+        MinioClient probe = newClient(settings);
+        probe.setTimeout(TimeUnit.SECONDS.toMillis(2), TimeUnit.SECONDS.toMillis(3), TimeUnit.SECONDS.toMillis(3));
+        return new ArtifactStore(settings, client, probe);
+    }
+
+    private static MinioClient newClient(StoreSettings settings) {
+        return MinioClient.builder()
                 .endpoint(settings.endpoint())
                 .credentials(settings.accessKey(), settings.secretKey())
                 .region(settings.region())
                 .build();
-        // Fail fast when the server is down rather than after OkHttp's long defaults.
-        client.setTimeout(TimeUnit.SECONDS.toMillis(10), TimeUnit.MINUTES.toMillis(5), TimeUnit.MINUTES.toMillis(5));
-        return new ArtifactStore(settings, client);
     }
 
     public StoreSettings settings() {
@@ -79,10 +94,16 @@ public final class ArtifactStore implements AutoCloseable {
         });
     }
 
-    /** Whether the server answers and the bucket exists (for health checks). */
+    /** Whether the server answers and the bucket exists. */
     public boolean bucketExists() {
         return call("check bucket " + bucket(),
                 () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build()));
+    }
+
+    /** {@link #bucketExists()} with timeouts of a few seconds, for health checks. */
+    public boolean probeBucket() {
+        return call("probe bucket " + bucket(),
+                () -> probe.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build()));
     }
 
     /**
@@ -191,16 +212,22 @@ public final class ArtifactStore implements AutoCloseable {
                 }
             }
             return directory;
+        } catch (StoreReadException e) {
+            throw new StoreException("cannot copy " + from + " to " + directory + ": " + e.getMessage(), e, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + from + " to " + directory, e);
         }
     }
 
-    /** Opens {@code key} for streaming; the caller closes the stream. */
+    /**
+     * Opens {@code key} for streaming; the caller closes the stream. A read that fails because the
+     * connection broke throws {@link StoreReadException}, so callers can tell it from a local I/O error.
+     */
     public InputStream get(String key) {
         return call("get " + key, () -> {
             try {
-                return client.getObject(GetObjectArgs.builder().bucket(bucket()).object(key).build());
+                return new StoreReadException.Guarded(key,
+                        client.getObject(GetObjectArgs.builder().bucket(bucket()).object(key).build()));
             } catch (ErrorResponseException e) {
                 if (isNotFound(e)) {
                     throw new NoSuchArtifactException(key);
@@ -214,7 +241,8 @@ public final class ArtifactStore implements AutoCloseable {
         try (InputStream in = get(key)) {
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new StoreException("read " + key, e);
+            throw new StoreException("read " + key + " in bucket " + bucket() + " at " + settings.endpoint()
+                    + " failed: " + e.getMessage(), e, true); // the connection broke mid-body
         }
     }
 
@@ -284,6 +312,7 @@ public final class ArtifactStore implements AutoCloseable {
     public void close() {
         try {
             client.close();
+            probe.close();
         } catch (Exception e) {
             throw new StoreException("close client", e);
         }
@@ -307,7 +336,23 @@ public final class ArtifactStore implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw new StoreException(what + " in bucket " + bucket() + " at " + settings.endpoint()
-                    + " failed: " + e.getMessage(), e);
+                    + " failed: " + e.getMessage(), e, isTransient(e));
         }
+    }
+
+    /**
+     * Unreachable, timed out, cut off or a server-side error: the store, not the request, is at fault.
+     * The client reports every network failure as an {@link IOException}; a 5xx answer as a
+     * {@link ServerException} or an error response with a retryable code.
+     */
+    static boolean isTransient(Exception e) {
+        if (e instanceof IOException || e instanceof ServerException) {
+            return true;
+        }
+        if (e instanceof ErrorResponseException error) {
+            return RETRYABLE_CODES.contains(error.errorResponse().code())
+                    || error.response() != null && error.response().code() >= 500;
+        }
+        return false;
     }
 }

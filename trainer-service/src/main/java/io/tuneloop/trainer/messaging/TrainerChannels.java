@@ -4,6 +4,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.TrainingShard;
+import io.tuneloop.service.resilience.Retrier;
 import io.tuneloop.trainer.run.RunPolicies;
 import io.tuneloop.trainer.run.TrainerService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,29 +13,35 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 /**
  * Kafka side of the trainer. A shard is acknowledged when it returns (checkpoint sealed and the next
  * shard sent); a trainer that dies mid-shard never acknowledges it, so the consumer group hands it
- * to the next instance. A thrown exception sends the event to the channel's dead-letter topic with
- * the reason, and the run is reported FAILED (resume it through the API once the cause is fixed).
+ * to the next instance. A store or broker outage is waited out (the shard is trained again from its
+ * last checkpoint); any other exception sends the event to the channel's dead-letter topic with the
+ * reason, and the run is reported FAILED (resume it through the API once the cause is fixed).
  */
 @ApplicationScoped
 public class TrainerChannels {
     private final TrainerService trainer;
     private final RunPolicies policies;
+    private final Retrier retrier;
 
-    public TrainerChannels(TrainerService trainer, RunPolicies policies) {
+    public TrainerChannels(TrainerService trainer, RunPolicies policies, Retrier retrier) {
         this.trainer = trainer;
         this.policies = policies;
+        this.retrier = retrier;
     }
 
     @Incoming(Channels.DATASET_VERSIONS_IN)
     @Blocking
     public void onDatasetVersion(DatasetVersion version) {
-        trainer.acceptDatasetVersion(version);
-        policies.onDatasetVersion(version);
+        retrier.untilDone("accept dataset version: " + version.dataset() + " v" + version.version(), () -> {
+            trainer.acceptDatasetVersion(version);
+            policies.onDatasetVersion(version);
+        });
     }
 
+    /** A shard that meets an outage is trained again from its last checkpoint once the store and broker are back. */
     @Incoming(Channels.TRAINING_SHARDS_IN)
     @Blocking
     public void onShard(TrainingShard shard) {
-        trainer.executeShard(shard);
+        retrier.untilDone("train shard: " + shard.shardId(), () -> trainer.executeShard(shard));
     }
 }

@@ -14,6 +14,7 @@ import io.tuneloop.events.payload.TrainingShard;
 import io.tuneloop.model.hf.ModelConfig;
 import io.tuneloop.service.messaging.Events;
 import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.trainer.store.RunArtifacts;
 import io.tuneloop.trainer.training.ShardTrainer;
 import io.tuneloop.trainer.training.StepRecord;
@@ -134,6 +135,11 @@ public class TrainerService {
             }
             train(spec, plan, shard);
         } catch (RuntimeException e) {
+            if (Faults.isTransient(e)) {
+                // the store or broker is away: the shard is retried from its last checkpoint, the run goes on
+                LOG.warnf("shard %s interrupted by an outage: %s", shard.shardId(), e.getMessage());
+                throw e;
+            }
             LOG.errorf(e, "shard %s failed", shard.shardId());
             report(spec, shard, RunState.FAILED, null, e.getMessage());
             throw e;

@@ -42,6 +42,9 @@ public final class CatalogChannels {
             config.put(p + "dead-letter-queue.key.serializer", StringSerializer.class.getName());
             config.put(p + "dead-letter-queue.value.serializer", EventSerializer.class.getName());
             config.put(p + "dead-letter-queue.acks", "all");
+            // a message waiting out a store or broker outage stays un-acknowledged for as long as it
+            // takes: the throttled commit strategy must not declare the channel unhealthy for it
+            config.put(p + "throttled.unprocessed-record-max-age.ms", "0");
         }
         for (Topic<String, ?> topic : service.produces()) {
             String p = "mp.messaging.outgoing." + topic.outgoingChannel() + ".";

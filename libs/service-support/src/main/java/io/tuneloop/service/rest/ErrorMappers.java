@@ -1,5 +1,7 @@
 package io.tuneloop.service.rest;
 
+import io.tuneloop.service.resilience.Faults;
+import io.tuneloop.store.NoSuchArtifactException;
 import io.tuneloop.store.StoreException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -9,7 +11,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * One error shape for every service: {@code {"status": 400, "error": "<reason>"}}. Bad input is a
- * 4xx with a reason the caller can act on; a store that is down is a 503 (retry later).
+ * 4xx with a reason the caller can act on; a store or broker that is down is a 503 with Retry-After.
  */
 public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
@@ -28,10 +30,47 @@ public class ErrorMappers {
         return error(Response.Status.BAD_REQUEST, e.getMessage());
     }
 
+    /** Seconds a client is told to wait before retrying a request that met a dependency outage. */
+    public static final int RETRY_AFTER_SECONDS = 5;
+
+    /** 503 with Retry-After: the request was fine, a dependency (store, broker) is not there right now. */
+    public static Response unavailable(String reason) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON)
+                .header("Retry-After", RETRY_AFTER_SECONDS)
+                .entity(new ApiError(Response.Status.SERVICE_UNAVAILABLE.getStatusCode(), reason)).build();
+    }
+
     @ServerExceptionMapper
-    public Response storeDown(StoreException e) {
-        LOG.warnf("object store failure: %s", e.getMessage());
-        return error(Response.Status.SERVICE_UNAVAILABLE, "object store unavailable, retry later");
+    public Response missingArtifact(NoSuchArtifactException e) {
+        return error(Response.Status.NOT_FOUND, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response storeFailure(StoreException e) {
+        if (e.isTransient()) {
+            LOG.warnf("object store unavailable: %s", e.getMessage());
+            return unavailable("object store unavailable, retry later");
+        }
+        LOG.errorf(e, "object store refused a request");
+        return error(Response.Status.BAD_GATEWAY, "the object store refused the request: " + e.getMessage());
+    }
+
+    /** A dependency did not answer in time (our own signal for it). */
+    @ServerExceptionMapper
+    public Response dependencyDown(Faults.TransientFault e) {
+        LOG.warnf("dependency unavailable: %s", e.getMessage());
+        return unavailable(e.getMessage() + "; retry later");
+    }
+
+    /** The broker: a timeout or lost connection is a 503 to retry; anything else is our bug, a 500. */
+    @ServerExceptionMapper
+    public Response brokerFailure(org.apache.kafka.common.KafkaException e) {
+        if (Faults.isTransient(e)) {
+            LOG.warnf("broker unavailable: %s", e.getMessage());
+            return unavailable("the broker is unavailable (" + e.getMessage() + "); retry later");
+        }
+        LOG.errorf(e, "broker refused a request");
+        return error(Response.Status.INTERNAL_SERVER_ERROR, "the broker refused the request: " + e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -23,7 +23,7 @@ public class ObjectStoreHealthCheck implements HealthCheck {
                 .withData("endpoint", store.settings().endpoint())
                 .withData("bucket", store.bucket());
         try {
-            if (store.bucketExists()) {
+            if (store.probeBucket()) {
                 return response.up().build();
             }
             return response.down().withData("reason", "bucket missing").build();
