@@ -67,8 +67,17 @@ class PendingBatchesTest {
         });
         assertThat(asked).containsExactly("not-sealed@demo", "sealed-before@demo");
         assertThat(deliveries).containsExactly("m0");
-        assertThat(pending.held()).containsOnlyKeys("not-sealed");
+        assertThat(pending.held()).containsOnlyKeys("demo/not-sealed");
         assertThat(pending.dropSealed(java.util.concurrent.TimeUnit.HOURS.toNanos(1), (b, d) -> true))
                 .as("recently touched batches are not asked about").isEmpty();
+    }
+
+    @Test
+    void batchIdsAreUniqueWithinADatasetOnly() {
+        PendingBatches<String> pending = new PendingBatches<>();
+        pending.addRecord(TestRecords.raw("one", "batch-1", 0), "a");
+        assertThat(pending.addSummary(new IngestBatch("batch-1", "two", null, "f", "alpaca", 0, 0, 0, 0, null,
+                Instant.now()), "b")).as("another dataset's empty batch-1 is complete on its own").isPresent();
+        assertThat(pending.held()).containsOnlyKeys("one/batch-1");
     }
 }

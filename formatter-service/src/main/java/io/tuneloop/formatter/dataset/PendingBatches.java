@@ -25,20 +25,28 @@ public final class PendingBatches<A> {
     }
 
     private static final class Batch<A> {
+        final String dataset;
+        final String batchId;
         final Map<String, RawRecord> records = new LinkedHashMap<>();
         final List<A> deliveries = new ArrayList<>();
         IngestBatch summary;
         long touched = System.nanoTime();
+
+        Batch(String dataset, String batchId) {
+            this.dataset = dataset;
+            this.batchId = batchId;
+        }
     }
 
     private final Map<String, Batch<A>> batches = new HashMap<>();
 
     public synchronized Optional<CompleteBatch<A>> addRecord(RawRecord record, A delivery) {
-        Batch<A> batch = batches.computeIfAbsent(record.batchId(), id -> new Batch<>());
+        Batch<A> batch = batches.computeIfAbsent(key(record.dataset(), record.batchId()),
+                id -> new Batch<>(record.dataset(), record.batchId()));
         batch.records.putIfAbsent(record.recordId(), record);
         batch.deliveries.add(delivery);
         batch.touched = System.nanoTime();
-        return takeIfComplete(record.batchId());
+        return takeIfComplete(key(record.dataset(), record.batchId()));
     }
 
     /**
@@ -47,13 +55,14 @@ public final class PendingBatches<A> {
      * already sent) must never shrink what the batch waits for.
      */
     public synchronized Optional<CompleteBatch<A>> addSummary(IngestBatch summary, A delivery) {
-        Batch<A> batch = batches.computeIfAbsent(summary.batchId(), id -> new Batch<>());
+        Batch<A> batch = batches.computeIfAbsent(key(summary.dataset(), summary.batchId()),
+                id -> new Batch<>(summary.dataset(), summary.batchId()));
         if (batch.summary == null || summary.recordsAccepted() > batch.summary.recordsAccepted()) {
             batch.summary = summary;
         }
         batch.deliveries.add(delivery);
         batch.touched = System.nanoTime();
-        return takeIfComplete(summary.batchId());
+        return takeIfComplete(key(summary.dataset(), summary.batchId()));
     }
 
     /**
@@ -62,21 +71,20 @@ public final class PendingBatches<A> {
      * to acknowledge. {@code alreadySealed} may read the store: it is called outside the lock.
      */
     public List<A> dropSealed(long idleNanos, java.util.function.BiPredicate<String, String> alreadySealed) {
-        Map<String, String> idle = new java.util.TreeMap<>(); // batch id -> dataset
+        Map<String, Batch<A>> idle = new java.util.TreeMap<>();
         synchronized (this) {
             long now = System.nanoTime();
-            batches.forEach((id, batch) -> {
+            batches.forEach((key, batch) -> {
                 if (now - batch.touched > idleNanos) {
-                    idle.put(id, datasetOf(batch));
+                    idle.put(key, batch);
                 }
             });
         }
         List<A> deliveries = new ArrayList<>();
-        for (Map.Entry<String, String> batchOfDataset : idle.entrySet()) {
-            String batchId = batchOfDataset.getKey();
-            if (alreadySealed.test(batchId, batchOfDataset.getValue())) {
+        for (Map.Entry<String, Batch<A>> held : idle.entrySet()) {
+            if (alreadySealed.test(held.getValue().batchId, held.getValue().dataset)) {
                 synchronized (this) {
-                    Batch<A> batch = batches.remove(batchId);
+                    Batch<A> batch = batches.remove(held.getKey());
                     if (batch != null) {
                         deliveries.addAll(batch.deliveries);
                     }
@@ -86,19 +94,21 @@ public final class PendingBatches<A> {
         return deliveries;
     }
 
-    /** Where each held batch is (for the reconciliation): its summary if it came, and the records held. */
+    /** Where each held batch is (for the reconciliation), by dataset/batch id. */
     public synchronized Map<String, Held> held() {
         Map<String, Held> held = new java.util.TreeMap<>();
-        batches.forEach((id, batch) -> held.put(id, new Held(datasetOf(batch), batch.summary, batch.records.size())));
+        batches.values().forEach(batch -> held.put(key(batch.dataset, batch.batchId),
+                new Held(batch.dataset, batch.batchId, batch.summary, batch.records.size())));
         return held;
     }
 
-    private static String datasetOf(Batch<?> batch) {
-        return batch.summary != null ? batch.summary.dataset() : batch.records.values().iterator().next().dataset();
+    /** Batch ids are unique within a dataset only. */
+    private static String key(String dataset, String batchId) {
+        return dataset + "/" + batchId;
     }
 
-    /** A batch still held: its dataset, its summary (null until it arrives) and how many distinct records came. */
-    public record Held(String dataset, IngestBatch summary, int records) {
+    /** A batch still held: its dataset and id, its summary (null until it arrives) and how many distinct records came. */
+    public record Held(String dataset, String batchId, IngestBatch summary, int records) {
     }
 
     public synchronized int size() {
@@ -110,12 +120,12 @@ public final class PendingBatches<A> {
         return batches.values().stream().mapToLong(b -> b.records.size()).sum();
     }
 
-    private Optional<CompleteBatch<A>> takeIfComplete(String batchId) {
-        Batch<A> batch = batches.get(batchId);
+    private Optional<CompleteBatch<A>> takeIfComplete(String key) {
+        Batch<A> batch = batches.get(key);
         if (batch.summary == null || batch.records.size() < batch.summary.recordsAccepted()) {
             return Optional.empty();
         }
-        batches.remove(batchId);
+        batches.remove(key);
         return Optional.of(new CompleteBatch<>(batch.summary, List.copyOf(batch.records.values()),
                 List.copyOf(batch.deliveries)));
     }

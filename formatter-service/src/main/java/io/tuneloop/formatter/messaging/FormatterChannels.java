@@ -60,7 +60,7 @@ public class FormatterChannels {
         sealer.scheduleWithFixedDelay(this::sweep, 30, 30, TimeUnit.SECONDS);
     }
 
-    /** What this process holds, by batch (for the reconciliation). */
+    /** What this process holds, by dataset/batch id (for the reconciliation). */
     public java.util.Map<String, PendingBatches.Held> held() {
         return pending.held();
     }
@@ -69,7 +69,7 @@ public class FormatterChannels {
     public CompletionStage<Void> onRawRecord(Message<RawRecord> message) {
         RawRecord record = message.getPayload();
         meters.counter("tuneloop.formatter.records.received", "dataset", record.dataset()).increment();
-        if (sealed.contains(record.batchId())) {
+        if (sealed.contains(record.dataset() + "/" + record.batchId())) {
             return message.ack(); // a redelivery of a batch already sealed
         }
         sealIfComplete(pending.addRecord(record, message));
@@ -80,7 +80,7 @@ public class FormatterChannels {
     public CompletionStage<Void> onIngestBatch(Message<IngestBatch> message) {
         IngestBatch batch = message.getPayload();
         LOG.infof("batch %s of %s: %d records accepted", batch.batchId(), batch.dataset(), batch.recordsAccepted());
-        if (sealed.contains(batch.batchId())) {
+        if (sealed.contains(batch.dataset() + "/" + batch.batchId())) {
             return message.ack();
         }
         sealIfComplete(pending.addSummary(batch, message));
@@ -117,7 +117,7 @@ public class FormatterChannels {
             // can never be sealed goes to the dead-letter topic
             retrier.untilDone("seal batch: " + batchId,
                     () -> formatter.sealBatch(batch.summary().dataset(), batchId, batch.records()));
-            sealed.add(batchId);
+            sealed.add(batch.summary().dataset() + "/" + batchId);
             deliveries.forEach(Message::ack);
         } catch (RuntimeException e) {
             LOG.errorf(e, "cannot seal batch %s of %s", batchId, batch.summary().dataset());
@@ -135,7 +135,7 @@ public class FormatterChannels {
             List<Message<?>> done = pending.dropSealed(SWEEP_IDLE_NANOS, (batchId, dataset) -> {
                 boolean wasSealed = formatter.isSealed(dataset, batchId);
                 if (wasSealed) {
-                    sealed.add(batchId);
+                    sealed.add(dataset + "/" + batchId);
                 }
                 return wasSealed;
             });

@@ -77,11 +77,11 @@ public class Reconciler {
             accepted.put(summary.batchId(), summary);
         }
         Map<String, Reconciliation.Holding> holding = new HashMap<>();
-        channels.held().forEach((batchId, held) -> {
+        channels.held().values().forEach(held -> {
             if (held.dataset().equals(dataset)) {
-                holding.put(batchId, new Reconciliation.Holding(held.records()));
+                holding.put(held.batchId(), new Reconciliation.Holding(held.records()));
                 if (held.summary() != null) {
-                    accepted.merge(batchId, held.summary(),
+                    accepted.merge(held.batchId(), held.summary(),
                             (stored, announced) -> announced.recordsAccepted() > stored.recordsAccepted() ? announced : stored);
                 }
             }
