@@ -6,10 +6,16 @@ import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.testing.LauncherStack;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,8 +50,9 @@ import static org.awaitility.Awaitility.await;
  * client's timeout. Clients retry as real clients do (on 503, honouring Retry-After, and on a cut
  * connection). Verdicts are counts: the retried upload reports every record accepted, the dataset's
  * reconciliation (records accepted by ingest against records sealed) shows 0 difference, and
- * exactly one version holds the batch, with every record once. The kill points are spread over the
- * upload and the sealing by fractions of an uninterrupted run measured first, with a seeded jitter.
+ * exactly one version holds the batch, with every record once. The S3 kill points are spread over
+ * the upload and the sealing by fractions of an uninterrupted run measured first, with a seeded
+ * jitter; the broker's are events (a transaction open, a batch held).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultInjectionIT {
@@ -90,20 +97,24 @@ class FaultInjectionIT {
     }
 
     /**
-     * The reported case, at {@value #KILL_RUNS} kill points spread over the upload and the sealing:
-     * each run's retried upload reports all 200,000 records accepted and all of them are sealed once.
+     * The reported case, at {@value #KILL_RUNS} kill points: two in the upload (0.3 and 0.7 of the way
+     * to its answer) and three in its sealing (0.2, 0.5 and 0.8 of the way from the answer to the
+     * version), as measured on the uninterrupted run, each moved by a seeded jitter of up to 5%. Each
+     * run's upload reports all 200,000 records accepted, and all of them are sealed once.
      */
     @Test
     @Order(2)
     void anObjectStoreKilledDuringAnUploadOrItsSealingLosesNoRecord() throws Exception {
         assertThat(uploadMillis).as("the uninterrupted run went first").isPositive();
         Random jitter = new Random(20261201L);
+        double[] intoUpload = {0.3, 0.7};
+        double[] intoSealing = {0.2, 0.5, 0.8};
         List<String> phases = new ArrayList<>();
         for (int run = 0; run < KILL_RUNS; run++) {
             String dataset = "s3-kill-" + run;
-            // fractions 0.1, 0.3, ... 0.9 of the uninterrupted upload+seal, each moved by up to 5% either way
-            double fraction = (run + 0.5) / KILL_RUNS + (jitter.nextDouble() - 0.5) * 0.1;
-            long killAt = (long) (fraction * (uploadMillis + sealMillis));
+            double shift = 1 + (jitter.nextDouble() - 0.5) * 0.1;
+            long killAt = run < intoUpload.length ? (long) (intoUpload[run] * uploadMillis * shift)
+                    : uploadMillis + (long) (intoSealing[run - intoUpload.length] * sealMillis * shift);
             long started = System.nanoTime();
             Upload upload = Upload.start(dataset, records(RECORDS, run));
             sleepUntil(started, killAt);
@@ -113,8 +124,8 @@ class FaultInjectionIT {
             assertThat(stack.tuneloop("local", "up", "s3").exitCode()).isZero();
 
             JsonNode answer = upload.answer();
-            System.out.printf("run %d: S3 killed %d ms in (%s), upload answered after %d attempts%n", run, killAt, phase,
-                    upload.attempts());
+            System.out.printf("run %d: S3 killed %d ms in (%s), upload answered after %d attempt(s)%n", run, killAt,
+                    phase, upload.attempts());
             phases.add(phase);
             assertThat(answer.path("recordsAccepted").asLong()).as(dataset + ": the retry completes the first attempt")
                     .isEqualTo(RECORDS);
@@ -123,21 +134,29 @@ class FaultInjectionIT {
         assertThat(phases).as("the kills hit the upload and the sealing").contains("upload", "sealing");
     }
 
+    /**
+     * The broker SIGKILLed at two points: while the upload's transaction is open (its first records
+     * visible to a read_uncommitted reader), and right after the upload was answered, while the
+     * formatter holds the batch.
+     */
     @Test
     @Order(3)
-    void aBrokerKilledDuringAnUploadLosesNoRecord() throws Exception {
-        int records = RECORDS / 2;
+    void aBrokerKilledDuringAnUploadOrItsSealingLosesNoRecord() throws Exception {
+        int records = RECORDS / 4;
         for (int run = 0; run < 2; run++) {
             String dataset = "kafka-kill-" + run;
-            long killAt = (long) ((0.25 + 0.5 * run) * uploadMillis / 2);
-            long started = System.nanoTime();
             Upload upload = Upload.start(dataset, records(records, 10 + run));
-            sleepUntil(started, killAt);
+            if (run == 0) {
+                awaitUncommittedRecordOf(dataset);
+            } else {
+                upload.answer();
+            }
+            String phase = upload.answered() ? "sealing" : "upload";
             stack.killHard("kafka");
             Thread.sleep(3_000);
             assertThat(stack.tuneloop("local", "up", "kafka").exitCode()).isZero();
             JsonNode answer = upload.answer();
-            System.out.printf("broker run %d: killed %d ms in, upload answered after %d attempts%n", run, killAt,
+            System.out.printf("broker run %d: killed in the %s, upload answered after %d attempt(s)%n", run, phase,
                     upload.attempts());
             assertThat(answer.path("recordsAccepted").asLong()).isEqualTo(records);
             awaitSealedWhole(dataset, answer.path("batchId").asText(), records);
@@ -154,12 +173,13 @@ class FaultInjectionIT {
     void aStorePausedLongerThanTheClientTimeoutsLosesNoRecord() throws Exception {
         int records = RECORDS / 4;
         Upload upload = Upload.start("s3-paused", records(records, 20));
+        // paused while the upload's raw bytes are stored (or, on a fast machine, its summary)
         Thread.sleep(Math.max(500, uploadMillis / 8));
         String s3 = stack.pid("s3");
         signal("STOP", s3);
         AtomicBoolean sawNotReady = new AtomicBoolean();
         try {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(40); // the store client reads time out at 30 s
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(35); // the store client's reads time out at 30 s
             while (System.nanoTime() < until) {
                 if (status("formatter", "/q/health/ready") == 503 && status("ingest", "/q/health/ready") == 503) {
                     sawNotReady.set(true);
@@ -311,6 +331,29 @@ class FaultInjectionIT {
         }
         assertThat(holding).as("versions holding " + batchId).hasSize(1);
         assertThat(holding.get(0).path("recordCount").asLong()).isEqualTo(records);
+    }
+
+    /** Waits until a record of {@code dataset} is on raw-records, visible to read_uncommitted readers only. */
+    private static void awaitUncommittedRecordOf(String dataset) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.RAW_RECORDS.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (dataset.equals(record.key())) {
+                        return;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no record of " + dataset + " reached raw-records in 2 minutes");
     }
 
     private static long waitingIn(String deadLetterTopic) throws Exception {
