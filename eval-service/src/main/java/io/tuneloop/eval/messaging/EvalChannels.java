@@ -9,6 +9,8 @@ import io.tuneloop.service.resilience.Retrier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Kafka side of the eval service. A checkpoint is acknowledged once its report is written and its
  * events sent; an evaluation cut off by a crash is redelivered and redone, one cut off by a store or
@@ -29,12 +31,12 @@ public class EvalChannels {
 
     @Incoming(Channels.CHECKPOINTS_IN)
     @Blocking
-    public void onCheckpoint(Checkpoint checkpoint) {
+    public CompletionStage<Void> onCheckpoint(Checkpoint checkpoint) {
         // an outage of the store or broker is waited out and the evaluation redone (it is deterministic)
-        retrier.untilDone("evaluate checkpoint: " + checkpoint.checkpointId(), () -> {
+        return retrier.handle("evaluate checkpoint: " + checkpoint.checkpointId(), () -> {
             intake.accept(checkpoint);
             evaluations.evaluate(checkpoint);
+            intake.evaluated(checkpoint);
         });
-        intake.evaluated(checkpoint);
     }
 }

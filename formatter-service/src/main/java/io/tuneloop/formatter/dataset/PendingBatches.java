@@ -94,6 +94,24 @@ public final class PendingBatches<A> {
         return deliveries;
     }
 
+    /**
+     * Removes batches that never got a summary, nobody added to for {@code idleNanos}, whose id
+     * {@code orphanable} accepts (stream batches whose ingest died before announcing them), and
+     * returns their deliveries to acknowledge.
+     */
+    public synchronized List<A> dropOrphans(long idleNanos, java.util.function.Predicate<String> orphanable) {
+        long now = System.nanoTime();
+        List<A> deliveries = new ArrayList<>();
+        batches.values().removeIf(batch -> {
+            boolean orphan = batch.summary == null && now - batch.touched > idleNanos && orphanable.test(batch.batchId);
+            if (orphan) {
+                deliveries.addAll(batch.deliveries);
+            }
+            return orphan;
+        });
+        return deliveries;
+    }
+
     /** Where each held batch is (for the reconciliation), by dataset/batch id. */
     public synchronized Map<String, Held> held() {
         Map<String, Held> held = new java.util.TreeMap<>();

@@ -8,6 +8,7 @@ import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.formatter.dataset.PendingBatches;
 import io.tuneloop.formatter.service.FormatterService;
+import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -38,6 +39,8 @@ public class FormatterChannels {
 
     /** How long a held batch may go without news before the sweep asks the store whether it was sealed already. */
     private static final long SWEEP_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** How long records of a stream batch may wait for its summary before they count as orphans. */
+    private static final long ORPHAN_IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final PendingBatches<Message<?>> pending = new PendingBatches<>();
     private final FormatterService formatter;
@@ -91,12 +94,9 @@ public class FormatterChannels {
     @Blocking
     public CompletionStage<Void> onRoundRequest(Message<RoundRequest> message) {
         RoundRequest request = message.getPayload();
-        try {
-            retrier.untilDone("seal round: " + request.requestId(), () -> formatter.sealRound(request));
-            return message.ack();
-        } catch (RuntimeException e) {
-            return message.nack(e); // bad input: to the dead-letter topic, with the reason
-        }
+        return retrier.handle("seal round: " + request.requestId(), () -> formatter.sealRound(request))
+                .thenCompose(sealed -> message.ack())
+                .exceptionallyCompose(e -> message.nack(e)); // bad input: to the dead-letter topic, with the reason
     }
 
     private void sealIfComplete(Optional<PendingBatches.CompleteBatch<Message<?>>> complete) {
@@ -120,6 +120,10 @@ public class FormatterChannels {
             sealed.add(batch.summary().dataset() + "/" + batchId);
             deliveries.forEach(Message::ack);
         } catch (RuntimeException e) {
+            if (Faults.isTransient(e)) { // stopping while waiting for the store: redelivered after the restart
+                LOG.warnf("batch %s of %s left unacknowledged: %s", batchId, batch.summary().dataset(), e.getMessage());
+                return;
+            }
             LOG.errorf(e, "cannot seal batch %s of %s", batchId, batch.summary().dataset());
             deliveries.forEach(d -> d.nack(e));
         }
@@ -140,6 +144,19 @@ public class FormatterChannels {
                 return wasSealed;
             });
             done.forEach(Message::ack);
+            // records of a stream batch without a summary after this long were most likely sent again
+            // under a new batch (ingest died before announcing; their input was redelivered to it).
+            // Holding them would stall the topic's offsets forever; they are parked, not dropped: if
+            // the summary does come, re-driving the dead-letter topic completes the batch
+            List<Message<?>> orphaned = pending.dropOrphans(ORPHAN_IDLE_NANOS,
+                    batchId -> batchId.startsWith(IngestBatch.STREAM_BATCH_PREFIX));
+            if (!orphaned.isEmpty()) {
+                LOG.warnf("parked %d records of stream batches not announced within 10 minutes", orphaned.size());
+                IllegalStateException reason = new IllegalStateException("a record of a stream batch that was not"
+                        + " announced within 10 minutes (its ingest died before closing it; the input was sent again"
+                        + " under a new batch)");
+                orphaned.forEach(m -> m.nack(reason));
+            }
         } catch (RuntimeException e) {
             LOG.warnf("sweep of held batches failed (%s); next sweep retries", e.getMessage());
         }

@@ -36,6 +36,8 @@ public class DatasetRepository {
 
     private final ArtifactStore store;
 
+    private final java.util.Map<String, Long> keptCounts = new java.util.concurrent.ConcurrentHashMap<>();
+
     public DatasetRepository(ArtifactStore store) {
         this.store = store;
     }
@@ -104,10 +106,11 @@ public class DatasetRepository {
         java.util.Map<String, Long> counts = new java.util.TreeMap<>();
         for (String batchId : rawBatches(dataset)) {
             String countKey = ArtifactLayout.datasetRawBatchCount(dataset, batchId);
-            long count = store.exists(countKey)
-                    ? EventJson.fromBytes(store.getBytes(countKey), com.fasterxml.jackson.databind.JsonNode.class)
+            // a kept batch never changes (a redelivery keeps the same records): count it once
+            long count = keptCounts.computeIfAbsent(countKey, key -> store.exists(key)
+                    ? EventJson.fromBytes(store.getBytes(key), com.fasterxml.jackson.databind.JsonNode.class)
                             .path("records").asLong()
-                    : rawRecords(dataset, batchId).size();
+                    : (long) rawRecords(dataset, batchId).size());
             counts.put(batchId, count);
         }
         return counts;

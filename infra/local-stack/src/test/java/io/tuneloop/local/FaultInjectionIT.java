@@ -191,6 +191,8 @@ class FaultInjectionIT {
         }
         assertThat(sawNotReady).as("readiness DOWN while the store hangs").isTrue();
         JsonNode answer = upload.answer();
+        System.out.printf("paused store: upload answered after %d attempt(s)%n", upload.attempts());
+        assertThat(upload.attempts()).as("the hung attempt was answered 503 and retried").isGreaterThan(1);
         assertThat(answer.path("recordsAccepted").asLong()).isEqualTo(records);
         awaitSealedWhole("s3-paused", answer.path("batchId").asText(), records);
         await().atMost(Duration.ofMinutes(1)).until(() -> status("formatter", "/q/health/ready") == 200);

@@ -17,6 +17,7 @@ import io.tuneloop.ingest.service.IngestService;
 import io.tuneloop.ingest.service.RawRecordPublisher;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
 import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
@@ -59,7 +60,7 @@ public class StreamIngest {
     private ScheduledExecutorService closer;
 
     private static final class StreamBatch {
-        final String batchId = "stream-" + UUID.randomUUID();
+        final String batchId = IngestBatch.STREAM_BATCH_PREFIX + UUID.randomUUID();
         final Instant openedAt = Instant.now();
         final Set<String> recordIds = new HashSet<>();
         final List<Message<?>> deliveries = new ArrayList<>();
@@ -121,11 +122,18 @@ public class StreamIngest {
             }
             // a broker outage is waited out with the message unacknowledged; the batch counts the
             // records only once Kafka has them all, so a retry sends the same records again
-            retrier.untilDone("stream send: " + dataset, () -> {
-                RawRecordPublisher.Window window = publisher.window();
-                fresh.values().forEach(window::send);
-                window.flush();
-            });
+            try {
+                retrier.untilDone("stream send: " + dataset, () -> {
+                    RawRecordPublisher.Window window = publisher.window();
+                    fresh.values().forEach(window::send);
+                    window.flush();
+                });
+            } catch (RuntimeException e) {
+                if (Faults.isTransient(e)) { // stopping while the broker is away: redelivered after the restart
+                    return new CompletableFuture<>();
+                }
+                throw e;
+            }
             batch.read += parsed.size();
             batch.duplicates += parsed.size() - fresh.size();
             batch.recordIds.addAll(fresh.keySet());
@@ -168,16 +176,18 @@ public class StreamIngest {
     }
 
     /**
-     * Stores the batch's summary (what ingest accepted, for reconciliation with what the formatter
-     * seals), announces it, then acknowledges its input. A failure (store or broker down) leaves the
-     * batch closing; the next attempt stores and sends the same summary.
+     * Announces the batch, stores its summary (what ingest accepted, for reconciliation with what the
+     * formatter seals), then acknowledges its input. A failure (store or broker down) leaves the
+     * batch closing; the next attempt sends and stores the same summary.
      */
     private void close(StreamBatch batch) {
         String dataset = batch.summary.dataset();
         long accepted = batch.summary.recordsAccepted();
+        // announced first: a crash before the summary is stored leaves a sealed batch the reconciliation
+        // counts as sealed, never a stored summary whose records went to another batch
+        publisher.announce(batch.summary);
         store.putBytes(ArtifactLayout.ingestBatch(dataset, batch.batchId), EventJson.toBytes(batch.summary),
                 "application/json");
-        publisher.announce(batch.summary);
         closing.remove(batch);
         batch.deliveries.forEach(Message::ack);
         meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(accepted);

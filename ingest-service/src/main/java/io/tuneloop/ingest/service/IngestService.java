@@ -322,6 +322,24 @@ public class IngestService {
     private DedupIndex dedupIndex(String dataset) {
         return indexes.computeIfAbsent(dataset, d -> {
             DedupIndex index = newIndex();
+            java.util.Set<String> loaded = new java.util.HashSet<>();
+            // this process's incomplete batches first, each under its lock: one completed meanwhile has
+            // its summary stored by the time the summaries are listed below, and is not read twice
+            for (Completion completion : List.copyOf(completions.values())) {
+                if (!completion.batch().dataset().equals(d)) {
+                    continue;
+                }
+                synchronized (completion) {
+                    if (completions.containsKey(completion.batch().batchId())) {
+                        try (InputStream in = Files.newInputStream(completion.dedupEntries())) {
+                            index.readFrom(in);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("cannot read dedup entries " + completion.dedupEntries(), e);
+                        }
+                        loaded.add(completion.batch().batchId());
+                    }
+                }
+            }
             java.util.Set<String> complete = new java.util.HashSet<>();
             String batches = ArtifactLayout.ingestBatchesPrefix(d);
             for (var marker : store.list(batches)) {
@@ -329,7 +347,8 @@ public class IngestService {
             }
             String prefix = ArtifactLayout.ingestDedupPrefix(d);
             for (var object : store.list(prefix)) {
-                if (!complete.contains(object.key().substring(prefix.length()).replaceFirst("\\.bin$", ""))) {
+                String batchId = object.key().substring(prefix.length()).replaceFirst("\\.bin$", "");
+                if (!complete.contains(batchId) || loaded.contains(batchId)) {
                     continue;
                 }
                 try (InputStream in = store.get(object.key())) {
@@ -337,15 +356,6 @@ public class IngestService {
                 } catch (IOException e) {
                     throw new StoreException("cannot read dedup entries " + object.key() + ": " + e.getMessage(), e,
                             e instanceof io.tuneloop.store.StoreReadException);
-                }
-            }
-            for (Completion completion : completions.values()) {
-                if (completion.batch().dataset().equals(d)) {
-                    try (InputStream in = Files.newInputStream(completion.dedupEntries())) {
-                        index.readFrom(in);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot read dedup entries " + completion.dedupEntries(), e);
-                    }
                 }
             }
             return index;
@@ -388,13 +398,19 @@ public class IngestService {
         }
     }
 
-    /** Completes, in the background, batches whose upload got a 503 and was not retried (yet). */
+    /**
+     * Completes, in the background, batches whose upload got a 503 and was not retried (yet). Only
+     * while this process lives: after a restart, the client's retry sends the batch again (see
+     * docs/architecture.md, "Faults"); {@code tuneloop_ingest_batches_incomplete} and the
+     * {@code IngestBatchesIncomplete} alert show batches waiting here.
+     */
     void completePending() {
         for (Completion completion : List.copyOf(completions.values())) {
             try {
                 complete(completion, java.time.Duration.ZERO);
             } catch (RuntimeException e) {
-                LOG.debugf("batch %s still incomplete: %s", completion.batch().batchId(), e.getMessage());
+                LOG.warnf("batch %s of %s still incomplete: %s", completion.batch().batchId(),
+                        completion.batch().dataset(), e.getMessage());
             }
         }
     }

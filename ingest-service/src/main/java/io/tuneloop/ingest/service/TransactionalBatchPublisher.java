@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import io.smallrye.common.annotation.Identifier;
@@ -91,11 +92,15 @@ public class TransactionalBatchPublisher {
                     EventJson.toBytes(record));
             CloudEventHeaders.write(message.headers(), Topics.RAW_RECORDS, Service.INGEST.eventSource(), record.dataset(),
                     "raw-record:" + record.batchId() + ":" + record.recordId());
-            producer.send(message, (metadata, error) -> {
-                if (error != null) {
-                    failure.compareAndSet(null, error);
-                }
-            });
+            try {
+                producer.send(message, (metadata, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    }
+                });
+            } catch (KafkaException e) {
+                throw uncommitted(record.batchId(), e);
+            }
         }
 
         /** Sends the summary last and commits; throws (after aborting) when any send failed. */
@@ -109,16 +114,30 @@ public class TransactionalBatchPublisher {
                     failure.compareAndSet(null, error);
                 }
             });
-            producer.flush();
-            if (failure.get() != null) {
-                abort();
-                String reason = "Kafka did not take the records of batch " + summary.batchId() + ": "
-                        + failure.get().getMessage();
-                throw Faults.isTransient(failure.get()) ? new Faults.TransientFault(reason, failure.get())
-                        : new IllegalStateException(reason, failure.get());
+            try {
+                producer.flush();
+                if (failure.get() != null) {
+                    abort();
+                    throw uncommitted(summary.batchId(), failure.get());
+                }
+                producer.commitTransaction();
+            } catch (KafkaException e) {
+                throw uncommitted(summary.batchId(), e);
             }
-            producer.commitTransaction();
             finished = true;
+        }
+
+        /**
+         * Nothing of the batch is visible (the transaction did not commit, or its outcome is unknown
+         * and a retry's copy is deduplicated by the formatter): the client may send it again, so this
+         * is a 503, whatever Kafka's reason (a broker restart fences producers and aborts
+         * transactions). Only a record too large for the broker is the input's fault.
+         */
+        private RuntimeException uncommitted(String batchId, Throwable cause) {
+            String reason = "Kafka did not take the records of batch " + batchId + ": " + cause.getMessage();
+            return cause instanceof org.apache.kafka.common.errors.RecordTooLargeException
+                    ? new IllegalArgumentException(reason + " (raise the broker's message.max.bytes or split the record)", cause)
+                    : new Faults.TransientFault(reason, cause);
         }
 
         public void abort() {
@@ -148,7 +167,12 @@ public class TransactionalBatchPublisher {
         if (producer == null) {
             producer = createOrWait();
         }
-        return new Transaction(producer);
+        try {
+            return new Transaction(producer);
+        } catch (KafkaException e) {
+            replace(producer); // fenced or broken by a broker restart: the next upload gets a fresh one
+            throw new Faults.TransientFault("cannot begin a Kafka transaction: " + e.getMessage(), e);
+        }
     }
 
     private synchronized KafkaProducer<String, byte[]> createOrWait() {

@@ -346,12 +346,16 @@ public final class ArtifactStore implements AutoCloseable {
      * {@link ServerException} or an error response with a retryable code.
      */
     static boolean isTransient(Exception e) {
-        if (e instanceof IOException || e instanceof ServerException) {
+        if (e instanceof ServerException server) {
+            return server.statusCode() != 501; // "not implemented" will not change by waiting
+        }
+        if (e instanceof IOException) {
             return true;
         }
         if (e instanceof ErrorResponseException error) {
+            int status = error.response() == null ? 0 : error.response().code();
             return RETRYABLE_CODES.contains(error.errorResponse().code())
-                    || error.response() != null && error.response().code() >= 500;
+                    || status == 500 || status == 502 || status == 503 || status == 504;
         }
         return false;
     }

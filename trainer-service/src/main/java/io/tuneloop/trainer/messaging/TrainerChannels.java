@@ -10,6 +10,8 @@ import io.tuneloop.trainer.run.TrainerService;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Kafka side of the trainer. A shard is acknowledged when it returns (checkpoint sealed and the next
  * shard sent); a trainer that dies mid-shard never acknowledges it, so the consumer group hands it
@@ -31,8 +33,8 @@ public class TrainerChannels {
 
     @Incoming(Channels.DATASET_VERSIONS_IN)
     @Blocking
-    public void onDatasetVersion(DatasetVersion version) {
-        retrier.untilDone("accept dataset version: " + version.dataset() + " v" + version.version(), () -> {
+    public CompletionStage<Void> onDatasetVersion(DatasetVersion version) {
+        return retrier.handle("accept dataset version: " + version.dataset() + " v" + version.version(), () -> {
             trainer.acceptDatasetVersion(version);
             policies.onDatasetVersion(version);
         });
@@ -41,7 +43,7 @@ public class TrainerChannels {
     /** A shard that meets an outage is trained again from its last checkpoint once the store and broker are back. */
     @Incoming(Channels.TRAINING_SHARDS_IN)
     @Blocking
-    public void onShard(TrainingShard shard) {
-        retrier.untilDone("train shard: " + shard.shardId(), () -> trainer.executeShard(shard));
+    public CompletionStage<Void> onShard(TrainingShard shard) {
+        return retrier.handle("train shard: " + shard.shardId(), () -> trainer.executeShard(shard));
     }
 }

@@ -105,7 +105,18 @@ public class TrainerService {
         }
         artifacts.store().putBytes(specKey, EventJson.toBytes(resolved), "application/json");
         List<ShardPlan.Range> plan = ShardPlan.of(resolved.totalSteps(), resolved.shardSteps());
-        send(shardEvent(resolved, plan, 0));
+        try {
+            send(shardEvent(resolved, plan, 0));
+        } catch (RuntimeException e) {
+            // not started: take the spec back so that the retry (a 503's client, a redelivered
+            // dataset version of a policy) starts the run instead of finding it "exists"
+            try {
+                artifacts.store().delete(specKey);
+            } catch (RuntimeException stillDown) {
+                e.addSuppressed(stillDown);
+            }
+            throw e;
+        }
         RunState state = new RunState(resolved, plan.size(), RunState.PLANNED, 0, 0, null, null, null, null, null,
                 Instant.now());
         runs.put(resolved.runId(), state);

@@ -23,6 +23,13 @@ public record IngestBatch(String batchId, String dataset, String sourceKey, Stri
                           String sourceFormat, long recordsRead, long recordsAccepted, long recordsRejected,
                           long recordsDuplicate, String quarantineKey, Instant completedAt,
                           java.util.Map<String, Long> rejectedByReason) {
+    /**
+     * Ids of batches of streamed input start with this. Their records are sent outside a transaction,
+     * so records of a stream batch whose ingest died before announcing it stay without a summary (their
+     * input is redelivered and sent again under a new batch).
+     */
+    public static final String STREAM_BATCH_PREFIX = "stream-";
+
     public IngestBatch(String batchId, String dataset, String sourceKey, String sourceName, String sourceFormat,
                        long recordsRead, long recordsAccepted, long recordsRejected, long recordsDuplicate,
                        String quarantineKey, Instant completedAt) {

@@ -28,8 +28,8 @@ import java.util.TreeMap;
  * the topic it came from, and the dead-letter topic's position is committed (consumer group
  * {@code <service group>-redrive}), so a second call re-drives only what was dead-lettered since.
  * Consumers are idempotent by record and event id, so a record re-driven twice (a crash between the
- * send and the commit) is harmless. Records whose value could not be read at all are counted as
- * skipped: re-sending unreadable bytes would only dead-letter them again.
+ * send and the commit) is harmless. Records without a value (tombstones) are counted as skipped.
+ * A record whose bytes could not be read goes back as it came and is dead-lettered again.
  */
 public final class DeadLetterRedrive {
     /** The header SmallRye's dead-letter queue writes with the record's original topic. */
@@ -103,6 +103,7 @@ public final class DeadLetterRedrive {
                 }
             }
             Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
@@ -116,13 +117,24 @@ public final class DeadLetterRedrive {
                     if (record.value() == null) {
                         skipped++;
                     } else {
-                        producer.send(resend(record, target));
+                        sent.add(producer.send(resend(record, target)));
                         redriven++;
                     }
                     done.put(partition, new OffsetAndMetadata(record.offset() + 1));
                 }
             }
-            producer.flush(); // every re-sent record is on its topic before the position moves past it
+            producer.flush();
+            for (java.util.concurrent.Future<?> send : sent) {
+                try {
+                    send.get(); // every re-sent record is on its topic before the position moves past it
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new io.tuneloop.service.resilience.Faults.TransientFault("re-driving " + deadLetterTopic
+                            + " failed; nothing was marked re-driven, call again: " + e.getCause().getMessage(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while re-driving " + deadLetterTopic, e);
+                }
+            }
             consumer.commitSync(done);
         }
         return new Result(deadLetterTopic, target, redriven, skipped);
@@ -133,7 +145,8 @@ public final class DeadLetterRedrive {
         String topic = original == null ? fallbackTopic : new String(original.value(), StandardCharsets.UTF_8);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, parked.key(), parked.value());
         for (Header header : parked.headers()) {
-            if (!header.key().startsWith("dead-letter-")) {
+            // SmallRye's own headers of the failure (and of a value it could not deserialize) are not the record's
+            if (!header.key().startsWith("dead-letter-") && !header.key().startsWith("deserialization-failure")) {
                 record.headers().add(header);
             }
         }

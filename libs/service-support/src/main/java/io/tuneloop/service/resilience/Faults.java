@@ -2,6 +2,7 @@ package io.tuneloop.service.resilience;
 
 import io.tuneloop.store.StoreException;
 import io.tuneloop.store.StoreReadException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 
 import java.io.InterruptedIOException;
@@ -36,8 +37,12 @@ public final class Faults {
             if (t instanceof StoreReadException || t instanceof RetriableException || t instanceof TransientFault
                     || t instanceof ConnectException || t instanceof NoRouteToHostException
                     || t instanceof UnknownHostException || t instanceof SocketException
-                    || t instanceof InterruptedIOException || t instanceof TimeoutException) {
+                    || t instanceof InterruptedIOException || t instanceof TimeoutException
+                    || t instanceof io.smallrye.mutiny.TimeoutException) { // an await().atMost() on a send
                 return true;
+            }
+            if (t instanceof RecordTooLargeException) {
+                return false; // the input's size, however it is wrapped
             }
         }
         return false;

@@ -7,6 +7,8 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Runs an operation until it succeeds, waiting out transient faults ({@link Faults#isTransient})
@@ -46,6 +48,25 @@ public class Retrier {
             body.run();
             return null;
         });
+    }
+
+    /**
+     * For a message handler: {@link #untilDone} the body. Bad input completes the stage exceptionally
+     * (the message is dead-lettered with the reason); a transient fault that outlives the retries
+     * (the service is stopping and interrupted the wait) leaves the stage incomplete, so the message
+     * is neither acknowledged nor dead-lettered and is redelivered after the restart.
+     */
+    public CompletionStage<Void> handle(String operation, Runnable body) {
+        try {
+            untilDone(operation, body);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            if (Faults.isTransient(e)) {
+                LOG.warnf("%s: left unacknowledged for redelivery (%s)", operation, e.getMessage());
+                return new CompletableFuture<>();
+            }
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

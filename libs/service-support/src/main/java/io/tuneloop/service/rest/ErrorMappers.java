@@ -62,6 +62,17 @@ public class ErrorMappers {
         return unavailable(e.getMessage() + "; retry later");
     }
 
+    /** A store body cut off mid-read (an import streaming from the bucket): 503; a local I/O failure: 500. */
+    @ServerExceptionMapper
+    public Response ioFailure(java.io.UncheckedIOException e) {
+        if (Faults.isTransient(e)) {
+            LOG.warnf("object store unavailable: %s", e.getMessage());
+            return unavailable("object store unavailable (" + e.getMessage() + "), retry later");
+        }
+        LOG.errorf(e, "request failed");
+        return error(Response.Status.INTERNAL_SERVER_ERROR, "internal error: " + e.getMessage());
+    }
+
     /** The broker: a timeout or lost connection is a 503 to retry; anything else is our bug, a 500. */
     @ServerExceptionMapper
     public Response brokerFailure(org.apache.kafka.common.KafkaException e) {
