@@ -173,13 +173,14 @@ class FaultInjectionIT {
     void aStorePausedLongerThanTheClientTimeoutsLosesNoRecord() throws Exception {
         int records = RECORDS / 4;
         Upload upload = Upload.start("s3-paused", records(records, 20));
-        // paused while the upload's raw bytes are stored (or, on a fast machine, its summary)
-        Thread.sleep(Math.max(500, uploadMillis / 8));
+        // paused once the transaction is open: the raw upload's put, or the summary's after the commit,
+        // hangs on the paused server until the client's 30 s timeout, and the attempt is answered 503
+        awaitUncommittedRecordOf("s3-paused");
         String s3 = stack.pid("s3");
         signal("STOP", s3);
         AtomicBoolean sawNotReady = new AtomicBoolean();
         try {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(35); // the store client's reads time out at 30 s
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(40); // the store client times out after 30 s
             while (System.nanoTime() < until) {
                 if (status("formatter", "/q/health/ready") == 503 && status("ingest", "/q/health/ready") == 503) {
                     sawNotReady.set(true);
