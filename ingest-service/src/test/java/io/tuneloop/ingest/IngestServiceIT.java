@@ -277,6 +277,57 @@ class IngestServiceIT {
         assertThat(TestKafka.header(malformed, "dead-letter-reason")).isNotBlank();
     }
 
+    /**
+     * Streamed input meets the same admission as an upload: an exact duplicate of an uploaded record
+     * is counted as a duplicate, a near-duplicate of one and a record of a language the filter does
+     * not allow are quarantined with their reasons, and a later upload dedupes against streamed records.
+     */
+    @Test
+    void streamedRecordsAreAdmittedByTheUploadsPolicyAgainstEveryRecordOfTheDataset() {
+        String dataset = "stream-admission-" + UUID.randomUUID().toString().substring(0, 8);
+        String poem = "Write a short poem about the sea at night, with the moon on the waves and a lighthouse keeper"
+                + " watching the ships come home through the fog before dawn.";
+        IngestBatch uploaded = given().contentType("application/x-ndjson")
+                .body(("{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}\n").getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(uploaded.recordsAccepted()).isEqualTo(1);
+
+        for (String line : new String[] {
+                "{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}",                  // exact duplicate
+                "{\"instruction\": \"" + poem.replace(",", ";") + "!\", \"output\": \"Waves.\"}", // near duplicate
+                "{\"instruction\": \"Name a prime.\", \"output\": \"7\", \"language\": \"fr\"}",  // language filtered
+                "{\"instruction\": \"Name a colour.\", \"output\": \"blue\"}"}) {                  // new
+            TestKafka.sendRaw(Topics.RAW_INPUT.name(), dataset, line.getBytes(StandardCharsets.UTF_8));
+        }
+        var announced = TestKafka.awaitRecord(Topics.INGEST_BATCHES.name(), r -> dataset.equals(r.key())
+                && EventJson.fromBytes(r.value(), IngestBatch.class).batchId().startsWith(IngestBatch.STREAM_BATCH_PREFIX),
+                Duration.ofSeconds(60));
+        IngestBatch streamed = EventJson.fromBytes(announced.value(), IngestBatch.class);
+        assertThat(streamed.recordsRead()).isEqualTo(4);
+        assertThat(streamed.recordsAccepted()).isEqualTo(1);
+        assertThat(streamed.recordsDuplicate()).isEqualTo(2);
+        assertThat(streamed.recordsRejected()).isEqualTo(1);
+        assertThat(streamed.rejectedByReason()).containsEntry("near-duplicate", 1L).containsEntry("language", 1L);
+        assertThat(streamed.streamRange()).isNotNull();
+        assertThat(streamed.batchId()).isEqualTo(IngestBatch.StreamRange.batchId(streamed.streamRange().partition(),
+                streamed.streamRange().firstOffset()));
+        String quarantine = given().get("/api/v1/datasets/{d}/uploads/{b}/quarantine", dataset, streamed.batchId())
+                .then().statusCode(200).extract().asString();
+        assertThat(quarantine).contains("near-duplicate of record " + EventJson.fromBytes(TestKafka.awaitRecord(
+                        Topics.RAW_RECORDS.name(), r -> dataset.equals(r.key()), Duration.ofSeconds(30)).value(),
+                        RawRecord.class).recordId())
+                .contains("language fr is not among the allowed");
+        var streamedRecord = TestKafka.awaitRecord(Topics.RAW_RECORDS.name(), r -> dataset.equals(r.key())
+                && EventJson.fromBytes(r.value(), RawRecord.class).batchId().equals(streamed.batchId()), Duration.ofSeconds(30));
+        assertThat(EventJson.fromBytes(streamedRecord.value(), RawRecord.class).instruction()).isEqualTo("Name a colour.");
+
+        IngestBatch again = given().contentType("application/x-ndjson")
+                .body("{\"instruction\": \"name a  colour.\", \"output\": \"Blue\"}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(again.recordsAccepted()).isZero();
+        assertThat(again.recordsDuplicate()).isEqualTo(1);
+    }
+
     @Test
     void healthAndMetricsAreServed() {
         given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));

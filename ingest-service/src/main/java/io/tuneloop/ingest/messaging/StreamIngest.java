@@ -7,16 +7,20 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tuneloop.events.Channels;
+import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.events.payload.IngestBatch.StreamRange;
+import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.ingest.config.IngestConfig;
+import io.tuneloop.ingest.dedup.DedupIndex;
+import io.tuneloop.ingest.flow.Admission;
 import io.tuneloop.ingest.parse.InvalidRecordException;
 import io.tuneloop.ingest.parse.ParsedRecord;
-import io.tuneloop.ingest.parse.RecordIds;
 import io.tuneloop.ingest.parse.RecordMapper;
+import io.tuneloop.ingest.parse.Rejection;
 import io.tuneloop.ingest.service.IngestService;
 import io.tuneloop.ingest.service.RawRecordPublisher;
-import io.tuneloop.events.EventJson;
-import io.tuneloop.events.payload.RawRecord;
+import io.tuneloop.ingest.store.DatasetIndexes;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
 import io.tuneloop.store.ArtifactLayout;
@@ -27,59 +31,94 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Raw JSON records streamed in on raw-input (keyed by dataset). Valid ones are announced on
- * raw-records at once and grouped per dataset into stream batches, closed by size or age with a
- * batch summary; their input messages are acknowledged only then, so a crash redelivers them.
- * Invalid ones go to the dead-letter topic with the reason; a broker or store outage is waited out.
+ * Raw JSON records streamed in on raw-input (keyed by dataset), admitted by the same policy as
+ * uploads (exact and near-duplicates against everything the dataset holds, length and language
+ * filters, quarantine with the reason). Accepted records are announced on raw-records at once and
+ * grouped per dataset and partition into stream batches, closed by size or age with a batch summary;
+ * their input messages are acknowledged only then, so a crash redelivers them.
+ *
+ * <p>A batch's id derives from the position of its first input message, and a cursor per dataset
+ * and partition says through which offset batches are closed: input redelivered after a crash is
+ * skipped where it was in a closed batch, and otherwise makes the same batch again under the same
+ * id, which the formatter seals once. A message that is not a record goes to the dead-letter topic
+ * with the reason; a broker or store outage is waited out.
  */
 @ApplicationScoped
 public class StreamIngest {
     private static final Logger LOG = Logger.getLogger(StreamIngest.class);
 
+    /** Where a dataset's stream input comes from: its messages in one partition, in offset order. */
+    private record Source(String dataset, int partition) {
+    }
+
+    /** How far a dataset's stream batches of one partition are closed (stored after each batch). */
+    public record StreamCursor(int partition, long closedThrough, String batchId) {
+    }
+
+    private static final class StreamBatch {
+        final Source source;
+        final String batchId;
+        final long firstOffset;
+        final Instant openedAt = Instant.now();
+        final DedupIndex entries;
+        final Admission.Tally tally = new Admission.Tally();
+        final List<Rejection> rejections = new ArrayList<>();
+        final List<Message<?>> deliveries = new ArrayList<>();
+        long lastOffset;
+        /** Fixed when the batch starts closing, so that a retried close stores and sends the same summary. */
+        IngestBatch summary;
+
+        StreamBatch(Source source, long firstOffset, DedupIndex entries) {
+            this.source = source;
+            this.batchId = StreamRange.batchId(source.partition(), firstOffset);
+            this.firstOffset = firstOffset;
+            this.lastOffset = firstOffset;
+            this.entries = entries;
+        }
+    }
+
     private final RawRecordPublisher publisher;
     private final IngestConfig config;
     private final MeterRegistry meters;
-    private final Map<String, StreamBatch> open = new HashMap<>();
-    /** Batches that take no more records and wait for their summary to be stored and sent. */
-    private final List<StreamBatch> closing = new ArrayList<>();
-    private ScheduledExecutorService closer;
-
-    private static final class StreamBatch {
-        final String batchId = IngestBatch.STREAM_BATCH_PREFIX + UUID.randomUUID();
-        final Instant openedAt = Instant.now();
-        final Set<String> recordIds = new HashSet<>();
-        final List<Message<?>> deliveries = new ArrayList<>();
-        long read;
-        long duplicates;
-        /** Fixed when the batch starts closing, so that a retried close stores and sends the same summary. */
-        IngestBatch summary;
-    }
-
     private final ArtifactStore store;
     private final Retrier retrier;
+    private final Admission admission;
+    private final DatasetIndexes indexes;
+    /** Mutated only with the dataset's lock held (see {@link DatasetIndexes#lock}). */
+    private final ConcurrentHashMap<Source, StreamBatch> open = new ConcurrentHashMap<>();
+    /** Batches that take no more records and wait for their summary to be stored and sent. */
+    private final List<StreamBatch> closing = new CopyOnWriteArrayList<>();
+    private final ConcurrentHashMap<Source, Long> closedThrough = new ConcurrentHashMap<>();
+    private ScheduledExecutorService closer;
 
     public StreamIngest(RawRecordPublisher publisher, IngestConfig config, MeterRegistry meters, ArtifactStore store,
-                        Retrier retrier) {
+                        Retrier retrier, Admission admission, DatasetIndexes indexes) {
         this.publisher = publisher;
         this.config = config;
         this.meters = meters;
         this.store = store;
         this.retrier = retrier;
+        this.admission = admission;
+        this.indexes = indexes;
+        indexes.register(new UnstoredBatches());
     }
 
     void start(@Observes StartupEvent event) {
@@ -97,10 +136,10 @@ public class StreamIngest {
     @Incoming(Channels.RAW_INPUT_IN)
     @Blocking
     public CompletionStage<Void> onRawInput(Message<JsonNode> message) {
-        String dataset = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> (String) m.getKey()).orElse(null);
-        long offset = message.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
-        int partition = message.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getPartition()).orElse(-1);
+        Optional<IncomingKafkaRecordMetadata> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class);
+        String dataset = kafka.map(m -> (String) m.getKey()).orElse(null);
+        long offset = kafka.map(m -> m.getOffset()).orElse(-1L);
+        int partition = kafka.map(m -> m.getPartition()).orElse(-1);
         List<ParsedRecord> parsed;
         try {
             IngestService.checkDatasetName(dataset);
@@ -109,59 +148,136 @@ public class StreamIngest {
             meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment();
             return message.nack(new IllegalArgumentException("raw-input record rejected: " + e.getMessage()));
         }
-        synchronized (this) {
-            StreamBatch batch = open.computeIfAbsent(dataset, d -> new StreamBatch());
-            Map<String, RawRecord> fresh = new java.util.LinkedHashMap<>();
-            for (ParsedRecord record : parsed) {
-                String recordId = RecordIds.of(record);
-                if (batch.recordIds.contains(recordId) || fresh.containsKey(recordId)) {
-                    continue;
+        Source source = new Source(dataset, partition);
+        try {
+            synchronized (indexes.lock(dataset)) {
+                if (offset <= closedThrough(source, offset)) {
+                    LOG.debugf("raw-input %d/%d of %s is in a closed stream batch already", partition, offset, dataset);
+                    return message.ack();
                 }
-                fresh.put(recordId, IngestService.toRawRecord(record, recordId, dataset, batch.batchId,
-                        batch.recordIds.size() + fresh.size(), null, "kafka:raw-input/" + partition));
-            }
-            // a broker outage is waited out with the message unacknowledged; the batch counts the
-            // records only once Kafka has them all, so a retry sends the same records again
-            try {
-                retrier.untilDone("stream send: " + dataset, () -> {
-                    RawRecordPublisher.Window window = publisher.window();
-                    fresh.values().forEach(window::send);
-                    window.flush();
-                });
-            } catch (RuntimeException e) {
-                if (Faults.isTransient(e)) { // stopping while the broker is away: redelivered after the restart
-                    return new CompletableFuture<>();
+                StreamBatch batch = open.computeIfAbsent(source, s -> new StreamBatch(s, offset, admission.newIndex()));
+                admit(batch, parsed, message, offset);
+                if (batch.tally.total() >= config.stream().maxRecords()) {
+                    startClosing(batch);
                 }
-                throw e;
             }
-            batch.read += parsed.size();
-            batch.duplicates += parsed.size() - fresh.size();
-            batch.recordIds.addAll(fresh.keySet());
-            batch.deliveries.add(message);
-            if (batch.recordIds.size() >= config.stream().maxRecords()) {
-                startClosing(dataset);
+        } catch (RuntimeException e) {
+            if (Faults.isTransient(e)) { // stopping while the broker or store is away: redelivered after the restart
+                return new CompletableFuture<>();
             }
+            throw e;
         }
         return CompletableFuture.completedFuture(null); // acknowledged when its batch closes
     }
 
-    private synchronized void closeExpired() {
+    /**
+     * Admits one message's records into its batch. The batch counts them only once Kafka has every
+     * accepted one; a failure forgets the dataset's index, which is loaded again without them.
+     */
+    private void admit(StreamBatch batch, List<ParsedRecord> parsed, Message<?> message, long offset) {
+        String dataset = batch.source.dataset();
+        DedupIndex index = indexes.index(dataset);
+        Admission.Tally tally = new Admission.Tally();
+        List<Admission.Candidate> accepted = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
+        List<RawRecord> records = new ArrayList<>();
+        for (ParsedRecord record : parsed) {
+            Admission.Candidate candidate = admission.candidate(record);
+            Admission.Verdict verdict = admission.admit(index, candidate);
+            tally.count(verdict);
+            if (verdict.rejection() != null) {
+                rejections.add(verdict.rejection());
+            }
+            if (verdict.outcome() == Admission.Outcome.ACCEPTED) {
+                accepted.add(candidate);
+                records.add(IngestService.toRawRecord(record, candidate.recordId(), dataset, batch.batchId,
+                        batch.tally.accepted() + records.size(), null,
+                        "kafka:raw-input/" + batch.source.partition()));
+            }
+        }
+        try {
+            // a broker outage is waited out with the message unacknowledged
+            retrier.untilDone("stream send: " + dataset, () -> {
+                RawRecordPublisher.Window window = publisher.window();
+                records.forEach(window::send);
+                window.flush();
+            });
+        } catch (RuntimeException e) {
+            indexes.forget(dataset);
+            throw e;
+        }
+        for (Admission.Candidate candidate : accepted) {
+            batch.entries.add(candidate.recordId(), candidate.signature());
+        }
+        for (Rejection rejection : rejections) {
+            meters.counter("tuneloop.ingest.rejections", "reason", rejection.kind()).increment();
+        }
+        batch.tally.add(tally);
+        batch.rejections.addAll(rejections);
+        batch.deliveries.add(message);
+        batch.lastOffset = offset;
+    }
+
+    /**
+     * Through which offset of the source the batches are closed, read from the store on first use.
+     * A batch whose summary is stored but whose cursor is not (a crash between the two) is found by
+     * its id, the position of its first message.
+     */
+    private long closedThrough(Source source, long offset) {
+        Long known = closedThrough.get(source);
+        if (known == null) {
+            known = retrier.untilDone("read stream cursor: " + source, () -> {
+                String key = ArtifactLayout.ingestStreamCursor(source.dataset(), source.partition());
+                return store.exists(key) ? EventJson.fromBytes(store.getBytes(key), StreamCursor.class).closedThrough() : -1L;
+            });
+            closedThrough.put(source, known);
+        }
+        if (offset > known && !open.containsKey(source)) {
+            String batchId = StreamRange.batchId(source.partition(), offset);
+            String marker = ArtifactLayout.ingestBatch(source.dataset(), batchId);
+            Optional<IngestBatch> closed = retrier.untilDone("read stream batch: " + batchId, () -> store.exists(marker)
+                    ? Optional.of(EventJson.fromBytes(store.getBytes(marker), IngestBatch.class)) : Optional.empty());
+            if (closed.isPresent() && closed.get().streamRange() != null) {
+                storeCursor(source, closed.get());
+                known = closedThrough.get(source);
+            }
+        }
+        return known;
+    }
+
+    private void storeCursor(Source source, IngestBatch closed) {
+        long through = closed.streamRange().lastOffset();
+        store.putBytes(ArtifactLayout.ingestStreamCursor(source.dataset(), source.partition()),
+                EventJson.toBytes(new StreamCursor(source.partition(), through, closed.batchId())), "application/json");
+        closedThrough.put(source, through);
+    }
+
+    private void closeExpired() {
         Instant cutoff = Instant.now().minus(config.stream().maxAge());
-        for (String dataset : List.copyOf(open.keySet())) {
-            if (open.get(dataset).openedAt.isBefore(cutoff)) {
-                startClosing(dataset);
+        for (StreamBatch batch : List.copyOf(open.values())) {
+            if (batch.openedAt.isBefore(cutoff)) {
+                synchronized (indexes.lock(batch.source.dataset())) {
+                    if (open.get(batch.source) == batch) {
+                        startClosing(batch);
+                    }
+                }
             }
         }
         for (StreamBatch batch : List.copyOf(closing)) {
-            tryClose(batch);
+            synchronized (indexes.lock(batch.source.dataset())) {
+                tryClose(batch);
+            }
         }
     }
 
-    /** The dataset's open batch takes no more records from now on: new ones go to a new batch. */
-    private void startClosing(String dataset) {
-        StreamBatch batch = open.remove(dataset);
-        batch.summary = new IngestBatch(batch.batchId, dataset, null, "kafka:raw-input", "stream", batch.read,
-                batch.recordIds.size(), 0, batch.duplicates, null, Instant.now());
+    /** The batch takes no more records from now on: new ones of its source go to a new batch. */
+    private void startClosing(StreamBatch batch) {
+        open.remove(batch.source, batch);
+        String dataset = batch.source.dataset();
+        String quarantineKey = batch.rejections.isEmpty() ? null : ArtifactLayout.quarantine(dataset, batch.batchId);
+        batch.summary = new IngestBatch(batch.batchId, dataset, null, "kafka:raw-input", "stream", batch.tally.total(),
+                batch.tally.accepted(), batch.tally.rejected(), batch.tally.duplicates(), quarantineKey, Instant.now(),
+                batch.tally.byReason(), new StreamRange(batch.source.partition(), batch.firstOffset, batch.lastOffset));
         closing.add(batch);
         tryClose(batch);
     }
@@ -176,22 +292,55 @@ public class StreamIngest {
     }
 
     /**
-     * Announces the batch, stores its summary (what ingest accepted, for reconciliation with what the
-     * formatter seals), then acknowledges its input. A failure (store or broker down) leaves the
-     * batch closing; the next attempt sends and stores the same summary.
+     * Stores the batch's quarantine, announces it, stores its dedup entries and then its summary
+     * (what ingest accepted, for reconciliation with what the formatter seals), moves the cursor past
+     * it, then acknowledges its input. A failure (store or broker down) leaves the batch closing; the
+     * next attempt stores and sends the same summary.
      */
     private void close(StreamBatch batch) {
-        String dataset = batch.summary.dataset();
-        long accepted = batch.summary.recordsAccepted();
-        // announced first: a crash before the summary is stored leaves a sealed batch the reconciliation
-        // counts as sealed, never a stored summary whose records went to another batch
-        publisher.announce(batch.summary);
-        store.putBytes(ArtifactLayout.ingestBatch(dataset, batch.batchId), EventJson.toBytes(batch.summary),
-                "application/json");
+        IngestBatch summary = batch.summary;
+        String dataset = summary.dataset();
+        if (summary.quarantineKey() != null) {
+            store.putBytes(summary.quarantineKey(), quarantineLines(batch.rejections), "application/x-ndjson");
+        }
+        // announced before the summary is stored: a crash in between leaves a sealed batch that the
+        // redelivered input makes again under the same id, never a stored summary of unsent records
+        publisher.announce(summary);
+        store.putBytes(ArtifactLayout.ingestDedup(dataset, batch.batchId), DatasetIndexes.bytes(batch.entries),
+                "application/octet-stream");
+        store.putBytes(ArtifactLayout.ingestBatch(dataset, batch.batchId), EventJson.toBytes(summary), "application/json");
+        storeCursor(batch.source, summary);
         closing.remove(batch);
         batch.deliveries.forEach(Message::ack);
-        meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(accepted);
-        meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(batch.duplicates);
-        LOG.infof("stream batch %s of %s closed: %d records", batch.batchId, dataset, accepted);
+        IngestService.countRecords(meters, batch.tally);
+        LOG.infof("stream batch %s of %s closed: %d accepted, %d duplicates, %d rejected", batch.batchId, dataset,
+                summary.recordsAccepted(), summary.recordsDuplicate(), summary.recordsRejected());
+    }
+
+    private static byte[] quarantineLines(List<Rejection> rejections) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Rejection rejection : rejections) {
+            out.writeBytes(EventJson.toBytes(rejection));
+            out.write('\n');
+        }
+        return out.toByteArray();
+    }
+
+    /** The entries of open and closing batches: accepted, not stored yet. */
+    private final class UnstoredBatches implements DatasetIndexes.Unstored {
+        private Stream<StreamBatch> of(String dataset) {
+            return Stream.concat(open.values().stream(), closing.stream())
+                    .filter(batch -> batch.source.dataset().equals(dataset)).distinct();
+        }
+
+        @Override
+        public void addTo(String dataset, DedupIndex index) throws IOException {
+            of(dataset).forEach(batch -> DatasetIndexes.addAll(batch.entries, index));
+        }
+
+        @Override
+        public Set<String> batchIds(String dataset) {
+            return of(dataset).map(batch -> batch.batchId).collect(Collectors.toSet());
+        }
     }
 }

@@ -7,12 +7,12 @@ import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.ingest.config.IngestConfig;
 import io.tuneloop.ingest.dedup.DedupIndex;
-import io.tuneloop.ingest.dedup.MinHasher;
+import io.tuneloop.ingest.flow.Admission;
+import io.tuneloop.ingest.store.DatasetIndexes;
 import io.tuneloop.ingest.parse.ColumnMapping;
 import io.tuneloop.ingest.parse.UploadFormat;
 import io.tuneloop.ingest.parse.UploadReader;
 import io.tuneloop.ingest.parse.ParsedRecord;
-import io.tuneloop.ingest.parse.RecordIds;
 import io.tuneloop.ingest.parse.Rejection;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
@@ -20,7 +20,6 @@ import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.ContentAddress;
 import io.tuneloop.store.Sha256;
-import io.tuneloop.store.StoreException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -37,7 +36,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -58,17 +59,13 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class IngestService {
     private static final Logger LOG = Logger.getLogger(IngestService.class);
-    private static final int[] NO_SIGNATURE = new int[0];
     private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private final ArtifactStore store;
     private final TransactionalBatchPublisher batches;
     private final IngestConfig config;
-    private final MinHasher hasher;
-    private final java.util.concurrent.ConcurrentHashMap<String, DedupIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Rejections of the upload in progress on this thread, by kind of reason. */
-    private final ThreadLocal<java.util.Map<String, Long>> reasons = ThreadLocal.withInitial(java.util.TreeMap::new);
+    private final Admission admission;
+    private final DatasetIndexes indexes;
     private final MeterRegistry meters;
     private final Retrier retrier;
     /**
@@ -89,13 +86,15 @@ public class IngestService {
     });
 
     public IngestService(ArtifactStore store, TransactionalBatchPublisher batches, IngestConfig config,
-                         MeterRegistry meters, Retrier retrier) {
+                         MeterRegistry meters, Retrier retrier, Admission admission, DatasetIndexes indexes) {
         this.store = store;
         this.batches = batches;
         this.config = config;
-        this.hasher = new MinHasher(config.dedup().permutations(), 20261122L);
+        this.admission = admission;
+        this.indexes = indexes;
         this.meters = meters;
         this.retrier = retrier;
+        indexes.register(new UnstoredCompletions());
         meters.gauge("tuneloop.ingest.batches.incomplete", completions, Map::size);
         completer.scheduleWithFixedDelay(this::completePending, 5, 5, TimeUnit.SECONDS);
     }
@@ -131,12 +130,10 @@ public class IngestService {
         checkDatasetName(dataset);
         // one upload of a dataset at a time: each dedupes against everything committed before it
         long started = System.nanoTime();
-        synchronized (locks.computeIfAbsent(dataset, d -> new Object())) {
-            reasons.get().clear();
+        synchronized (indexes.lock(dataset)) {
             try {
                 return ingestLocked(dataset, fileName, body, format, mapping);
             } finally {
-                reasons.remove();
                 meters.timer("tuneloop.ingest.upload.duration").record(System.nanoTime() - started,
                         java.util.concurrent.TimeUnit.NANOSECONDS);
             }
@@ -182,49 +179,33 @@ public class IngestService {
                 recordPhase("store", started);
                 return address;
             }, rawUploads);
-            DedupIndex index = dedupIndex(dataset);
+            DedupIndex index = indexes.index(dataset);
             int committedSize = index.size();
             boolean committed = false;
-            boolean nearDuplicates = config.dedup().nearDuplicateThreshold() <= 1;
             quarantineFile = Files.createTempFile("tuneloop-quarantine-", ".jsonl");
-            long[] counts = new long[3]; // accepted, duplicate, rejected
+            Admission.Tally tally = new Admission.Tally();
             IngestBatch batch;
             try (TransactionalBatchPublisher.Transaction transaction = batches.begin();
-                 ParseAhead parsed = new ParseAhead(reader, Files.newInputStream(local.file()), nearDuplicates ? hasher : null,
+                 ParseAhead parsed = new ParseAhead(reader, Files.newInputStream(local.file()), admission::candidate,
                          batchId);
                  OutputStream quarantine = new BufferedOutputStream(Files.newOutputStream(quarantineFile), 1 << 16)) {
                 UploadReader.Summary summary = parsed.forEach(item -> {
                     if (item instanceof ParseAhead.Rejected rejected) {
-                        counts[2]++;
+                        tally.reject(rejected.rejection());
                         writeLine(quarantine, rejected.rejection());
                         return;
                     }
-                    ParseAhead.Prepared prepared = (ParseAhead.Prepared) item;
-                    String recordId = prepared.recordId();
-                    if (index.containsId(recordId)) { // committed before, or accepted earlier in this upload
-                        counts[1]++;
-                        return;
+                    Admission.Candidate candidate = ((ParseAhead.Prepared) item).candidate();
+                    long sequence = tally.accepted();
+                    Admission.Verdict verdict = admission.admit(index, candidate);
+                    tally.count(verdict);
+                    if (verdict.rejection() != null) {
+                        writeLine(quarantine, verdict.rejection());
                     }
-                    Optional<String> refused = filter(prepared.record());
-                    if (refused.isPresent()) {
-                        counts[2]++;
-                        writeLine(quarantine, Rejection.of(prepared.record().line(), null, refused.get(), null));
-                        return;
+                    if (verdict.outcome() == Admission.Outcome.ACCEPTED) {
+                        transaction.send(toRawRecord(candidate.record(), candidate.recordId(), dataset, batchId,
+                                sequence, rawKey, fileName));
                     }
-                    if (nearDuplicates) {
-                        Optional<String> similar = index.addUnlessNearDuplicate(recordId, prepared.signature());
-                        if (similar.isPresent()) {
-                            counts[1]++;
-                            writeLine(quarantine, Rejection.of(prepared.record().line(), null, "near-duplicate of record "
-                                    + similar.get() + " (estimated similarity at least "
-                                    + config.dedup().nearDuplicateThreshold() + ")", null));
-                            return;
-                        }
-                    } else {
-                        index.add(recordId, NO_SIGNATURE);
-                    }
-                    transaction.send(toRawRecord(prepared.record(), recordId, dataset, batchId, counts[0]++, rawKey,
-                            fileName));
                 });
                 quarantine.flush();
                 phase = recordPhase("parse", phase);
@@ -238,22 +219,21 @@ public class IngestService {
                 LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());
                 String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
                 batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
-                        counts[0], counts[2], counts[1], quarantineKey, Instant.now(), reasons.get());
+                        tally.accepted(), tally.rejected(), tally.duplicates(), quarantineKey, Instant.now(),
+                        tally.byReason());
                 transaction.commit(batch); // records and summary become visible together
                 committed = true;
                 phase = recordPhase("commit", phase);
             } finally {
                 if (!committed) {
-                    indexes.remove(dataset); // it holds records of this upload: reload the committed ones
+                    indexes.forget(dataset); // it holds records of this upload: reload the committed ones
                 }
             }
             meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
             meters.counter("tuneloop.ingest.bytes").increment(local.size());
-            meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(counts[0]);
-            meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(counts[1]);
-            meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(counts[2]);
-            LOG.infof("batch %s of %s committed: %d accepted, %d duplicates, %d rejected", batchId, dataset, counts[0],
-                    counts[1], counts[2]);
+            countRecords(meters, tally);
+            LOG.infof("batch %s of %s committed: %d accepted, %d duplicates, %d rejected", batchId, dataset,
+                    tally.accepted(), tally.duplicates(), tally.rejected());
             // The records are visible now: a retry must complete this batch, never send them again
             // (nor announce it again as all duplicates of itself).
             try {
@@ -264,7 +244,7 @@ public class IngestService {
             } catch (IOException | RuntimeException e) {
                 // without its entries the batch cannot be completed: forget it, so that the retry sends
                 // it whole again (the formatter keeps one copy of each record of a batch)
-                indexes.remove(dataset);
+                indexes.forget(dataset);
                 throw e;
             }
             Completion completion = new Completion(batch, dedupFile);
@@ -292,74 +272,44 @@ public class IngestService {
         return now;
     }
 
-    private Optional<String> filter(ParsedRecord record) {
-        long chars = record.messages() != null
-                ? record.messages().stream().mapToLong(m -> m.content().length()).sum()
-                : record.instruction().length() + (record.input() == null ? 0 : record.input().length()) + record.output().length();
-        if (chars < config.filter().minChars()) {
-            return Optional.of("record is " + chars + " characters, under the minimum of " + config.filter().minChars());
-        }
-        if (chars > config.filter().maxChars()) {
-            return Optional.of("record is " + chars + " characters, over the maximum of " + config.filter().maxChars());
-        }
-        if (record.language() != null && config.filter().languages().isPresent()
-                && !config.filter().languages().get().contains(record.language())) {
-            return Optional.of("language " + record.language() + " is not among the allowed " + config.filter().languages().get());
-        }
-        return Optional.empty();
-    }
-
-    private DedupIndex newIndex() {
-        return new DedupIndex(config.dedup().permutations(), config.dedup().bands(),
-                Math.min(1.0, config.dedup().nearDuplicateThreshold()));
+    /** Records counted by outcome, for uploads and stream batches alike. */
+    public static void countRecords(MeterRegistry meters, Admission.Tally tally) {
+        meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(tally.accepted());
+        meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(tally.duplicates());
+        meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(tally.rejected());
     }
 
     /**
-     * The dataset's dedup index, loaded on first use: the entries of every complete batch (its summary
-     * is stored; entries without one are of an upload that never committed, or one still being
-     * completed) and of the batches this process committed but could not complete yet.
+     * Batches this process committed but could not complete yet: their entries are in local files
+     * until their summary is stored. Each is read under its own lock, so one completed meanwhile has
+     * its summary stored by the time the summaries are listed, and is not read twice.
      */
-    private DedupIndex dedupIndex(String dataset) {
-        return indexes.computeIfAbsent(dataset, d -> {
-            DedupIndex index = newIndex();
-            java.util.Set<String> loaded = new java.util.HashSet<>();
-            // this process's incomplete batches first, each under its lock: one completed meanwhile has
-            // its summary stored by the time the summaries are listed below, and is not read twice
+    private final class UnstoredCompletions implements DatasetIndexes.Unstored {
+        private final ThreadLocal<Set<String>> read = ThreadLocal.withInitial(HashSet::new);
+
+        @Override
+        public void addTo(String dataset, DedupIndex index) throws IOException {
+            Set<String> ids = read.get();
+            ids.clear();
             for (Completion completion : List.copyOf(completions.values())) {
-                if (!completion.batch().dataset().equals(d)) {
+                if (!completion.batch().dataset().equals(dataset)) {
                     continue;
                 }
                 synchronized (completion) {
                     if (completions.containsKey(completion.batch().batchId())) {
                         try (InputStream in = Files.newInputStream(completion.dedupEntries())) {
                             index.readFrom(in);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException("cannot read dedup entries " + completion.dedupEntries(), e);
                         }
-                        loaded.add(completion.batch().batchId());
+                        ids.add(completion.batch().batchId());
                     }
                 }
             }
-            java.util.Set<String> complete = new java.util.HashSet<>();
-            String batches = ArtifactLayout.ingestBatchesPrefix(d);
-            for (var marker : store.list(batches)) {
-                complete.add(marker.key().substring(batches.length()).replaceFirst("\\.json$", ""));
-            }
-            String prefix = ArtifactLayout.ingestDedupPrefix(d);
-            for (var object : store.list(prefix)) {
-                String batchId = object.key().substring(prefix.length()).replaceFirst("\\.bin$", "");
-                if (!complete.contains(batchId) || loaded.contains(batchId)) {
-                    continue;
-                }
-                try (InputStream in = store.get(object.key())) {
-                    index.readFrom(in);
-                } catch (IOException e) {
-                    throw new StoreException("cannot read dedup entries " + object.key() + ": " + e.getMessage(), e,
-                            e instanceof io.tuneloop.store.StoreReadException);
-                }
-            }
-            return index;
-        });
+        }
+
+        @Override
+        public Set<String> batchIds(String dataset) {
+            return Set.copyOf(read.get());
+        }
     }
 
     /**
@@ -485,7 +435,6 @@ public class IngestService {
     }
 
     private void writeLine(OutputStream out, Rejection rejection) {
-        reasons.get().merge(rejection.kind(), 1L, Long::sum);
         meters.counter("tuneloop.ingest.rejections", "reason", rejection.kind()).increment();
         try {
             out.write(EventJson.toBytes(rejection));

@@ -1,9 +1,8 @@
 package io.tuneloop.ingest.service;
 
-import io.tuneloop.ingest.dedup.MinHasher;
+import io.tuneloop.ingest.flow.Admission;
 import io.tuneloop.ingest.parse.InvalidUploadException;
 import io.tuneloop.ingest.parse.ParsedRecord;
-import io.tuneloop.ingest.parse.RecordIds;
 import io.tuneloop.ingest.parse.Rejection;
 import io.tuneloop.ingest.parse.UploadFormat;
 import io.tuneloop.ingest.parse.UploadReader;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Reads an upload on its own thread, ahead of the thread that deduplicates and sends: parsing,
@@ -31,8 +31,8 @@ final class ParseAhead implements AutoCloseable {
     sealed interface Item permits Prepared, Rejected {
     }
 
-    /** A parsed record with its id and (when near-duplicate detection is on) its signature. */
-    record Prepared(ParsedRecord record, String recordId, int[] signature) implements Item {
+    /** A parsed record with what admission decides on. */
+    record Prepared(Admission.Candidate candidate) implements Item {
     }
 
     record Rejected(Rejection rejection) implements Item {
@@ -44,11 +44,12 @@ final class ParseAhead implements AutoCloseable {
     private volatile UploadReader.Summary summary;
 
     /**
-     * @param hasher the signature function, or null when near-duplicate detection is off
+     * @param candidate a record's id and signature (depends on the record only)
      */
-    ParseAhead(UploadReader reader, InputStream upload, MinHasher hasher, String name) {
+    ParseAhead(UploadReader reader, InputStream upload, Function<ParsedRecord, Admission.Candidate> candidate,
+               String name) {
         // the parser owns and closes {@code upload}
-        this.parser = new Thread(() -> parse(reader, upload, hasher), "upload-parser-" + name);
+        this.parser = new Thread(() -> parse(reader, upload, candidate), "upload-parser-" + name);
         parser.setDaemon(true);
         parser.start();
     }
@@ -69,7 +70,7 @@ final class ParseAhead implements AutoCloseable {
         return summary;
     }
 
-    private void parse(UploadReader reader, InputStream upload, MinHasher hasher) {
+    private void parse(UploadReader reader, InputStream upload, Function<ParsedRecord, Admission.Candidate> candidate) {
         List<Item>[] chunk = new List[] {new ArrayList<Item>(CHUNK)};
         long[] read = new long[2]; // records, rejections
         Consumer<Item> emit = item -> {
@@ -83,8 +84,7 @@ final class ParseAhead implements AutoCloseable {
             try {
                 summary = reader.read(in, record -> {
                     read[0]++;
-                    emit.accept(new Prepared(record, RecordIds.of(record),
-                            hasher == null ? null : hasher.signature(record)));
+                    emit.accept(new Prepared(candidate.apply(record)));
                 }, rejection -> {
                     read[1]++;
                     emit.accept(new Rejected(rejection));

@@ -45,6 +45,14 @@ public final class ArtifactLayout {
         return ingestDedupPrefix(dataset) + batchId + ".bin";
     }
 
+    /**
+     * Through which raw-input offset of a partition the dataset's stream batches are closed: input
+     * redelivered after a crash up to there is in a closed batch already.
+     */
+    public static String ingestStreamCursor(String dataset, int partition) {
+        return ingestPrefix() + dataset + "/stream-cursors/" + partition + ".json";
+    }
+
     /** Prefix of every version of a dataset. */
     public static String datasetPrefix(String dataset) {
         return "datasets/" + dataset + "/";

@@ -1,0 +1,128 @@
+package io.tuneloop.ingest.store;
+
+import io.tuneloop.ingest.dedup.DedupIndex;
+import io.tuneloop.ingest.flow.Admission;
+import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.StoreException;
+import io.tuneloop.store.StoreReadException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Each dataset's dedup index and the lock that orders its admissions, shared by uploads, imports and
+ * streamed input, so that every record of a dataset is checked against every other however it came.
+ *
+ * <p>The index is loaded on first use from the dedup entries of every complete batch (its summary is
+ * stored: entries without one are of a batch that never committed or is still being completed),
+ * plus the entries this process holds but has not stored yet (see {@link Unstored}). Work that fails
+ * part way {@link #forget}s the index, which is then loaded again: whatever the failed work added is
+ * gone, whatever was accepted before it is not.
+ */
+public final class DatasetIndexes {
+    /** Entries this process accepted but has not made durable yet: committed uploads, open stream batches. */
+    public interface Unstored {
+        /** Adds the dataset's unstored entries to {@code index}; called with the dataset's lock held. */
+        void addTo(String dataset, DedupIndex index) throws IOException;
+
+        /** Batch ids whose entries {@link #addTo} added (their stored entries, if any, are not read again). */
+        Set<String> batchIds(String dataset);
+    }
+
+    private final ArtifactStore store;
+    private final Admission admission;
+    private final ConcurrentHashMap<String, DedupIndex> indexes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final List<Unstored> unstored = new CopyOnWriteArrayList<>();
+
+    public DatasetIndexes(ArtifactStore store, Admission admission) {
+        this.store = store;
+        this.admission = admission;
+    }
+
+    public void register(Unstored source) {
+        unstored.add(source);
+    }
+
+    /**
+     * The dataset's lock: admissions to a dataset happen one batch or one streamed message at a
+     * time, each against everything admitted before it.
+     */
+    public Object lock(String dataset) {
+        return locks.computeIfAbsent(dataset, d -> new Object());
+    }
+
+    /** The dataset's index, loaded on first use; only with the dataset's {@link #lock} held. */
+    public DedupIndex index(String dataset) {
+        if (!Thread.holdsLock(lock(dataset))) {
+            throw new IllegalStateException("the index of " + dataset + " is used without its lock");
+        }
+        return indexes.computeIfAbsent(dataset, this::load);
+    }
+
+    /** Drops the in-memory index: the next use loads it again from what is stored and unstored. */
+    public void forget(String dataset) {
+        indexes.remove(dataset);
+    }
+
+    private DedupIndex load(String dataset) {
+        DedupIndex index = admission.newIndex();
+        Set<String> loaded = new HashSet<>();
+        try {
+            for (Unstored source : unstored) {
+                source.addTo(dataset, index);
+                loaded.addAll(source.batchIds(dataset));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read unstored dedup entries of " + dataset, e);
+        }
+        Set<String> complete = new HashSet<>();
+        String batches = ArtifactLayout.ingestBatchesPrefix(dataset);
+        for (var marker : store.list(batches)) {
+            complete.add(marker.key().substring(batches.length()).replaceFirst("\\.json$", ""));
+        }
+        String prefix = ArtifactLayout.ingestDedupPrefix(dataset);
+        for (var object : store.list(prefix)) {
+            String batchId = object.key().substring(prefix.length()).replaceFirst("\\.bin$", "");
+            if (!complete.contains(batchId) || loaded.contains(batchId)) {
+                continue;
+            }
+            try (InputStream in = store.get(object.key())) {
+                index.readFrom(in);
+            } catch (IOException e) {
+                throw new StoreException("cannot read dedup entries " + object.key() + ": " + e.getMessage(), e,
+                        e instanceof StoreReadException);
+            }
+        }
+        return index;
+    }
+
+    /** The entries of {@code index} as stored in a batch's dedup object. */
+    public static byte[] bytes(DedupIndex index) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            index.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory
+        }
+        return out.toByteArray();
+    }
+
+    /** Adds the entries of {@code from} to {@code to}. */
+    public static void addAll(DedupIndex from, DedupIndex to) {
+        try {
+            to.readFrom(new ByteArrayInputStream(bytes(from)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory
+        }
+    }
+}
