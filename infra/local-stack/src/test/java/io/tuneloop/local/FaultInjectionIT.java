@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Topics;
+import io.tuneloop.events.payload.IngestBatch;
+import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.testing.LauncherStack;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -62,6 +64,7 @@ class FaultInjectionIT {
     private static final int RECORDS = 200_000;
     private static final int KILL_RUNS = 5;
     private static final Duration STORE_DOWN_FOR = Duration.ofSeconds(8);
+    private static final Duration STREAM_BATCH_AGE = Duration.ofSeconds(20);
     private static LauncherStack stack;
     /** How long an uninterrupted upload took to be answered, and then to be sealed. */
     private static long uploadMillis;
@@ -70,7 +73,9 @@ class FaultInjectionIT {
     @BeforeAll
     static void up() throws Exception {
         stack = new LauncherStack(ROOT, ROOT.resolve("infra/local-stack/target/fault-it"),
-                ROOT.resolve("infra/local-stack/target/local-stack-it-lib"));
+                ROOT.resolve("infra/local-stack/target/local-stack-it-lib"))
+                // a stream batch stays open long enough to kill ingest while it holds one
+                .with("TUNELOOP_INGEST_STREAM_MAX_AGE", STREAM_BATCH_AGE.toSeconds() + "s");
         LauncherStack.Result up = stack.tuneloop("local", "up");
         assertThat(up.exitCode()).as("./tuneloop local up\n" + up.output()).isZero();
     }
@@ -247,7 +252,91 @@ class FaultInjectionIT {
                 .statusCode()).as("only the service's own dead-letter topics").isEqualTo(400);
     }
 
+    /**
+     * Ingest is SIGKILLed while it holds an open stream batch whose records it has sent but not
+     * announced; its input is redelivered to the restarted ingest, which makes the same batch again
+     * under the same id (the position of its first input message): the batch is announced with every
+     * record accepted and sealed once, and the reconciliation shows 0 difference.
+     */
+    @Test
+    @Order(6)
+    void aStreamBatchRedeliveredAfterAnIngestKillKeepsItsIdAndIsSealedOnce() throws Exception {
+        String dataset = "stream-killed";
+        int records = 500;
+        String[] lines = new String(records(records, 40), StandardCharsets.UTF_8).split("\n");
+        java.util.Set<String> sentBatches = new java.util.HashSet<>();
+        java.util.Set<String> sentIds = new java.util.HashSet<>();
+        try (KafkaConsumer<String, byte[]> rawRecords = endOf(Topics.RAW_RECORDS.name(), "read_committed");
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(), ProducerConfig.ACKS_CONFIG, "all"),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            for (String line : lines) {
+                producer.send(new ProducerRecord<>(Topics.RAW_INPUT.name(), dataset, line.getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+            long deadline = System.nanoTime() + STREAM_BATCH_AGE.toNanos() * 2 / 3;
+            while (sentIds.size() < records && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : rawRecords.poll(Duration.ofMillis(200))) {
+                    if (dataset.equals(record.key())) {
+                        RawRecord raw = EventJson.fromBytes(record.value(), RawRecord.class);
+                        sentBatches.add(raw.batchId());
+                        sentIds.add(raw.recordId());
+                    }
+                }
+            }
+        }
+        assertThat(sentIds).as("every record sent while its batch is open").hasSize(records);
+        assertThat(sentBatches).hasSize(1);
+        String batchId = sentBatches.iterator().next();
+        assertThat(waitForAnnouncement(dataset, Duration.ofSeconds(1))).as("not announced before the kill").isEmpty();
+        stack.killHard("ingest");
+        assertThat(stack.tuneloop("local", "up", "ingest").exitCode()).isZero();
+
+        IngestBatch announced = waitForAnnouncement(dataset, STREAM_BATCH_AGE.multipliedBy(4)).orElseThrow(() ->
+                new AssertionError("the redelivered stream batch was not announced"));
+        assertThat(announced.batchId()).isEqualTo(batchId);
+        assertThat(announced.recordsAccepted()).isEqualTo(records);
+        assertThat(announced.recordsDuplicate()).isZero();
+        awaitSealedWhole(dataset, batchId, records);
+    }
+
     // ------------------------------------------------------------------------------------ helpers
+
+    /** A consumer of {@code topic} from its end (records from now on). */
+    private static KafkaConsumer<String, byte[]> endOf(String topic, String isolationLevel) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer());
+        var partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // resolve the end now, before anything is sent
+        return consumer;
+    }
+
+    /** The first batch summary of {@code dataset} on ingest-batches, read from the start, within {@code wait}. */
+    private static java.util.Optional<IngestBatch> waitForAnnouncement(String dataset, Duration wait) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.INGEST_BATCHES.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + wait.toNanos();
+            do {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (dataset.equals(record.key())) {
+                        return java.util.Optional.of(EventJson.fromBytes(record.value(), IngestBatch.class));
+                    }
+                }
+            } while (System.nanoTime() < deadline);
+        }
+        return java.util.Optional.empty();
+    }
 
     /** An upload sent by a client that retries as real clients do, in the background. */
     private static final class Upload {
@@ -338,15 +427,7 @@ class FaultInjectionIT {
 
     /** Waits until a record of {@code dataset} is on raw-records, visible to read_uncommitted readers only. */
     private static void awaitUncommittedRecordOf(String dataset) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(Topics.RAW_RECORDS.name()).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = endOf(Topics.RAW_RECORDS.name(), "read_uncommitted")) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {

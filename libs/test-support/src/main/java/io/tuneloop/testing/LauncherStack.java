@@ -36,6 +36,7 @@ public final class LauncherStack {
     private final Path state;
     private final Path lib;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, String> settings = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -56,6 +57,15 @@ public final class LauncherStack {
 
     public Path state() {
         return state;
+    }
+
+    /**
+     * A setting for every service this stack starts from now on, as an environment variable
+     * (for example {@code TUNELOOP_INGEST_STREAM_MAX_AGE} for {@code tuneloop.ingest.stream.max-age}).
+     */
+    public LauncherStack with(String environmentVariable, String value) {
+        settings.put(environmentVariable, value);
+        return this;
     }
 
     public int port(String component) {
@@ -110,6 +120,7 @@ public final class LauncherStack {
         for (String service : SERVICES) {
             env.put("TUNELOOP_" + service.toUpperCase() + "_PORT", String.valueOf(ports.get(service)));
         }
+        env.putAll(settings);
     }
 
     /** The pid the launcher recorded for a component it started. */
