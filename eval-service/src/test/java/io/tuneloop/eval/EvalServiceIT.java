@@ -23,7 +23,7 @@ import io.tuneloop.model.train.LrSchedule;
 import io.tuneloop.model.train.SftExample;
 import io.tuneloop.model.train.TrainerState;
 import io.tuneloop.model.train.TrainingLoop;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.Sha256;
 import io.tuneloop.testing.TestKafka;
@@ -114,16 +114,16 @@ class EvalServiceIT {
         byte[] heldOutShard = jsonLines(heldOut);
         byte[] validationShard = jsonLines(validation);
         try (ArtifactStore store = TestStack.get().openStore()) {
-            for (Path[] pair : new Path[][] {{base, Path.of(ArtifactLayout.modelPrefix(MODEL))},
-                    {tuned, Path.of(ArtifactLayout.checkpointPrefix(RUN, 0))}}) {
+            for (Path[] pair : new Path[][] {{base, Path.of(Artifacts.MODEL.prefix(MODEL))},
+                    {tuned, Path.of(Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(RUN, 0)))}}) {
                 try (Stream<Path> files = Files.list(pair[0])) {
                     for (Path file : files.toList()) {
                         store.putFile(pair[1] + "/" + file.getFileName(), file, null);
                     }
                 }
             }
-            store.putBytes(ArtifactLayout.checkpointPrefix(RUN, 0) + ArtifactLayout.MANIFEST, "{}".getBytes(), null);
-            String version = ArtifactLayout.datasetVersionPrefix(DATASET, 1);
+            store.putBytes(Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(RUN, 0)) + Artifacts.MANIFEST, "{}".getBytes(), null);
+            String version = Artifacts.DATASET_VERSION.prefix(new Artifacts.Version(DATASET, 1));
             store.putBytes(version + "heldout_phrasings-00000.jsonl", heldOutShard, null);
             store.putBytes(version + "validation-00000.jsonl", validationShard, null);
             DatasetManifest manifest = new DatasetManifest(DATASET, 1, 0, EventJson.fromBytes(
@@ -134,7 +134,7 @@ class EvalServiceIT {
                                     heldOut.size(), Sha256.hex(heldOutShard), heldOutShard.length),
                             new DatasetManifest.ShardEntry("validation-00000.jsonl", "validation", validation.size(),
                                     Sha256.hex(validationShard), validationShard.length)), "c", Instant.now());
-            store.putBytes(ArtifactLayout.datasetManifest(DATASET, 1), EventJson.toBytes(manifest), null);
+            store.putBytes(Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(DATASET, 1)), EventJson.toBytes(manifest), null);
         }
     }
 
@@ -143,14 +143,14 @@ class EvalServiceIT {
     }
 
     private static Checkpoint checkpoint(String runId, int round) {
-        String prefix = ArtifactLayout.checkpointPrefix(runId, 0);
-        return new Checkpoint(runId + "/shard-0", runId, 0, 200, prefix, prefix + ArtifactLayout.MANIFEST,
-                ArtifactLayout.modelPrefix(MODEL), DATASET, 1, round, 0.5, null, true, Instant.now());
+        String prefix = Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(runId, 0));
+        return new Checkpoint(runId + "/shard-0", runId, 0, 200, prefix, prefix + Artifacts.MANIFEST,
+                Artifacts.MODEL.prefix(MODEL), DATASET, 1, round, 0.5, null, true, Instant.now());
     }
 
     private static void copyCheckpoint(ArtifactStore store, String toRun) {
-        String from = ArtifactLayout.checkpointPrefix(RUN, 0);
-        store.list(from).forEach(o -> store.putBytes(ArtifactLayout.checkpointPrefix(toRun, 0)
+        String from = Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(RUN, 0));
+        store.list(from).forEach(o -> store.putBytes(Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(toRun, 0))
                 + o.key().substring(from.length()), store.getBytes(o.key()), null));
     }
 
@@ -175,8 +175,8 @@ class EvalServiceIT {
         assertThat(items).allMatch(i -> i.checkpointId().equals(checkpoint.checkpointId()));
 
         try (ArtifactStore store = TestStack.get().openStore()) {
-            assertThat(store.exists(ArtifactLayout.evalReport(checkpoint.checkpointId()))).isTrue();
-            assertThat(new String(store.getBytes(ArtifactLayout.evalReportMarkdown(checkpoint.checkpointId()))))
+            assertThat(store.exists(Artifacts.EVAL_REPORT.key(Artifacts.CheckpointRef.of(checkpoint.checkpointId())))).isTrue();
+            assertThat(new String(store.getBytes(Artifacts.EVAL_REPORT_MARKDOWN.key(Artifacts.CheckpointRef.of(checkpoint.checkpointId())))))
                     .contains("heldout_phrasings");
         }
         given().get("/api/v1/reports/{run}/{shard}", RUN, "shard-0").then().statusCode(200)
@@ -206,9 +206,9 @@ class EvalServiceIT {
         String run = "selected-" + SUFFIX;
         try (ArtifactStore store = TestStack.get().openStore()) {
             copyCheckpoint(store, run);
-            store.putBytes(ArtifactLayout.runPrefix(run) + "eval.json",
+            store.putBytes(Artifacts.RUN_EVAL_SELECTION.key(run),
                     "{\"suites\": [\"heldout_phrasings\", \"house-style\"], \"maxPromptsPerSuite\": 8}".getBytes(), null);
-            store.putBytes(ArtifactLayout.evalSuitesPrefix() + "house-style.jsonl", ("{\"id\": \"hs-1\", \"prompt\": \"Say hello without commas.\","
+            store.putBytes(Artifacts.EVAL_SUITE.key("house-style"), ("{\"id\": \"hs-1\", \"prompt\": \"Say hello without commas.\","
                     + " \"instructions\": [{\"id\": \"punctuation:no_comma\", \"args\": {}}]}\n").getBytes(), null);
         }
         TestKafka.send(Topics.CHECKPOINTS, run, checkpoint(run));

@@ -95,14 +95,13 @@ class RoundPolicyTest {
         assertThat(export.sftKey()).isEqualTo("feedback/demo/round-1/sft.jsonl");
         assertThat(export.sampleCount()).isEqualTo(1);
         assertThat(export.preferenceCount()).isZero();
-        RawRecord record = EventJson.fromBytes(new String(export.sft(), StandardCharsets.UTF_8).strip()
-                .getBytes(StandardCharsets.UTF_8), RawRecord.class);
+        RawRecord record = export.samples().get(0);
         assertThat(record.sourceFormat()).isEqualTo(RawRecord.FEEDBACK_FORMAT);
         assertThat(record.messages()).extracting(m -> m.role() + ":" + m.content())
                 .containsExactly("user:Prompt good", "assistant:Response good");
         assertThat(record.attributes()).containsEntry("feedback.item", "good").containsEntry("feedback.kind", "top_rated");
         assertThat(record.attributes().get("feedback.ratings")).contains("@1,");
-        assertThat(RoundExport.of(policy.plan("demo", 0, items)).sft()).isEqualTo(export.sft()); // deterministic
-        assertThat(new String(export.lineage(), StandardCharsets.UTF_8)).contains("\"acceptedRatings\":2");
+        assertThat(RoundExport.of(policy.plan("demo", 0, items))).isEqualTo(export); // deterministic
+        assertThat(EventJson.toJson(export.lineage())).contains("\"acceptedRatings\":2");
     }
 }

@@ -268,7 +268,7 @@ class DatasetBuilderTest {
         DatasetBuilder builder = builder(DatasetSpec.defaults(), null);
         DatasetBuilder.Built built = builder.build(builder.format(records(50)));
         List<InstructionRecord> back = new ArrayList<>();
-        built.shards().forEach(s -> back.addAll(DatasetBuilder.readShard(s.content())));
+        built.shards().forEach(s -> back.addAll(io.tuneloop.events.JsonLines.read(s.content(), InstructionRecord.class)));
         assertThat(back).hasSize((int) built.recordCount());
         assertThat(back.get(0).text()).startsWith(back.get(0).prompt().isEmpty() ? "" : "### Instruction:\n");
 

@@ -1,5 +1,6 @@
 package io.tuneloop.formatter;
 
+import io.tuneloop.store.Artifacts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tuneloop.events.EventJson;
@@ -109,7 +110,7 @@ class FormatterServiceIT {
         sendBatch(dataset, "batch-1", 4);
         DatasetVersion base = awaitVersion(dataset, 1);
 
-        String feedbackKey = io.tuneloop.store.ArtifactLayout.feedbackSamples(dataset, 1);
+        String feedbackKey = Artifacts.ROUND_SAMPLES.key(new Artifacts.Round(dataset, 1));
         StringBuilder samples = new StringBuilder();
         for (int i = 100; i < 103; i++) {
             samples.append(EventJson.toJson(TestRecords.raw(dataset, "feedback-round-1", i))).append('\n');
@@ -142,7 +143,7 @@ class FormatterServiceIT {
                 200, 256);
         try (ArtifactStore store = TestStack.get().openStore()) {
             for (String file : java.util.List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
-                store.putFile(io.tuneloop.store.ArtifactLayout.modelPrefix(model) + file, dir.resolve(file), "application/json");
+                store.putFile(Artifacts.MODEL.prefix(model) + file, dir.resolve(file), "application/json");
             }
         }
         given().contentType("application/json").body("{\"model\": \"no-such-model\"}")

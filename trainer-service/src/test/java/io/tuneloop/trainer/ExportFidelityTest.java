@@ -11,9 +11,9 @@ import io.tuneloop.model.safetensors.DType;
 import io.tuneloop.model.safetensors.SafetensorsFile;
 import io.tuneloop.model.safetensors.Tensor;
 import io.tuneloop.model.tokenizer.TextTokenizer;
-import io.tuneloop.trainer.run.RunSpec;
+import io.tuneloop.trainer.flow.RunSpec;
 import io.tuneloop.trainer.training.ShardTrainer;
-import io.tuneloop.trainer.training.TrainingData;
+import io.tuneloop.trainer.flow.TrainingData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

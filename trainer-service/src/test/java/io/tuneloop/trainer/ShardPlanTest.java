@@ -1,7 +1,7 @@
 package io.tuneloop.trainer;
 
-import io.tuneloop.trainer.run.RunSpec;
-import io.tuneloop.trainer.run.ShardPlan;
+import io.tuneloop.trainer.flow.RunSpec;
+import io.tuneloop.trainer.flow.ShardPlan;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

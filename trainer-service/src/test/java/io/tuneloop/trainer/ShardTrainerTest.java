@@ -8,10 +8,10 @@ import io.tuneloop.model.generate.Generator;
 import io.tuneloop.model.nn.DecoderModel;
 import io.tuneloop.model.nn.Models;
 import io.tuneloop.model.tokenizer.TextTokenizer;
-import io.tuneloop.trainer.run.RunSpec;
+import io.tuneloop.trainer.flow.RunSpec;
 import io.tuneloop.trainer.training.ShardTrainer;
-import io.tuneloop.trainer.training.StepRecord;
-import io.tuneloop.trainer.training.TrainingData;
+import io.tuneloop.model.train.StepRecord;
+import io.tuneloop.trainer.flow.TrainingData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,7 +56,7 @@ class ShardTrainerTest {
     void threeShardsThroughCheckpointsEqualOneUninterruptedShard(String mode) throws Exception {
         RunSpec spec = spec(mode);
         List<StepRecord> whole = new ArrayList<>();
-        ShardTrainer.Outcome uninterrupted = ShardTrainer.train(spec, model, null, data, 0, 6,
+        io.tuneloop.model.train.SftTrainer.Outcome uninterrupted = ShardTrainer.train(spec, model, null, data, 0, 6,
                 Files.createDirectories(dir.resolve(mode + "-whole")), whole::add, () -> false);
         assertThat(uninterrupted.validationLoss()).isNotNull();
 
@@ -96,7 +96,7 @@ class ShardTrainerTest {
     void aCancelledShardStopsWithoutWritingACheckpoint() throws Exception {
         Path out = Files.createDirectories(dir.resolve("cancelled"));
         int[] steps = {0};
-        ShardTrainer.Outcome outcome = ShardTrainer.train(spec("lora"), model, null, data, 0, 6, out, s -> steps[0]++,
+        io.tuneloop.model.train.SftTrainer.Outcome outcome = ShardTrainer.train(spec("lora"), model, null, data, 0, 6, out, s -> steps[0]++,
                 () -> steps[0] >= 2);
         assertThat(outcome.cancelled()).isTrue();
         assertThat(outcome.steps()).hasSize(2);

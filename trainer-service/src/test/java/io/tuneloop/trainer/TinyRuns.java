@@ -17,13 +17,13 @@ import java.util.List;
 import java.util.Map;
 
 /** A tiny model and a tokenized dataset version made in code, for trainer tests. */
-final class TinyRuns {
+public final class TinyRuns {
     static final String[] ANSWERS = {"red", "blue", "green", "yellow"};
 
     private TinyRuns() {
     }
 
-    static List<String> corpus() {
+    public static List<String> corpus() {
         List<String> corpus = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             corpus.add("What colour is item " + i + "? " + ANSWERS[i % ANSWERS.length]);
@@ -32,12 +32,12 @@ final class TinyRuns {
     }
 
     /** Writes a tiny Llama-family model (with tokenizer and ChatML template) into {@code dir}. */
-    static void model(Path dir) {
+    public static void model(Path dir) {
         TinyModelFactory.write(dir, TinyModelFactory.Spec.llama(), corpus(), 7);
     }
 
     /** JSON Lines of ChatML examples "What colour is item i?" → answer, tokenized with the model's tokenizer. */
-    static byte[] shard(Path modelDir, String split, int from, int count) {
+    public static byte[] shard(Path modelDir, String split, int from, int count) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
             for (int i = from; i < from + count; i++) {
@@ -63,7 +63,7 @@ final class TinyRuns {
         return out.toByteArray();
     }
 
-    static DatasetManifest manifest(String dataset, int version, String model, byte[] train, byte[] validation,
+    public static DatasetManifest manifest(String dataset, int version, String model, byte[] train, byte[] validation,
                                     long trainCount, long validationCount) {
         DatasetSpec spec = EventJson.fromBytes(("{\"model\": \"" + model + "\", \"maxTokens\": 64}").getBytes(), DatasetSpec.class);
         return new DatasetManifest(dataset, version, 0, spec, "test", List.of("b"), trainCount + validationCount,

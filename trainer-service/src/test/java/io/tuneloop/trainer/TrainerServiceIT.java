@@ -16,7 +16,7 @@ import io.tuneloop.model.generate.Generator;
 import io.tuneloop.model.nn.DecoderModel;
 import io.tuneloop.model.nn.Models;
 import io.tuneloop.model.tokenizer.TextTokenizer;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.testing.TestKafka;
 import io.tuneloop.testing.TestStack;
@@ -61,18 +61,18 @@ class TrainerServiceIT {
         byte[] validation = TinyRuns.shard(dir, "validation", 100, 6);
         try (ArtifactStore store = TestStack.get().openStore(); Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
-                store.putFile(ArtifactLayout.modelPrefix(MODEL) + file.getFileName(), file, null);
-                store.putFile(ArtifactLayout.modelPrefix("tiny-policy") + file.getFileName(), file, null);
+                store.putFile(Artifacts.MODEL.prefix(MODEL) + file.getFileName(), file, null);
+                store.putFile(Artifacts.MODEL.prefix("tiny-policy") + file.getFileName(), file, null);
             }
             for (String dataset : List.of(DATASET, "policy-ds")) {
-                String version = ArtifactLayout.datasetVersionPrefix(dataset, 1);
+                String version = Artifacts.DATASET_VERSION.prefix(new Artifacts.Version(dataset, 1));
                 store.putBytes(version + "train-00000.jsonl", train, null);
                 store.putBytes(version + "validation-00000.jsonl", validation, null);
                 DatasetManifest manifest = TinyRuns.manifest(dataset, 1, MODEL, train, validation, 24, 6);
-                store.putBytes(ArtifactLayout.datasetManifest(dataset, 1), EventJson.toBytes(manifest), null);
+                store.putBytes(Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(dataset, 1)), EventJson.toBytes(manifest), null);
             }
             // a version without token ids (built without a model)
-            store.putBytes(ArtifactLayout.datasetManifest(DATASET, 2), EventJson.toBytes(new DatasetManifest(DATASET, 2,
+            store.putBytes(Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(DATASET, 2)), EventJson.toBytes(new DatasetManifest(DATASET, 2,
                     0, io.tuneloop.events.dataset.DatasetSpec.defaults(), "t", List.of("b"), 1, Map.of("train", 1L),
                     Map.of(), Map.of(), Map.of(), Map.of(), List.of(), "c", Instant.now())), null);
         }
@@ -107,7 +107,7 @@ class TrainerServiceIT {
 
         Path merged = Files.createTempDirectory("merged");
         try (ArtifactStore store = TestStack.get().openStore()) {
-            String prefix = ArtifactLayout.runFinal(runId);
+            String prefix = Artifacts.RUN_FINAL.prefix(runId);
             assertThat(store.exists(prefix + "manifest.json")).isTrue();
             assertThat(store.exists(prefix + "adapter/adapter_config.json")).isTrue();
             for (var object : store.list(prefix + "merged/")) {
@@ -143,7 +143,7 @@ class TrainerServiceIT {
             assertThat(progress).isNotNull();
         });
         try (ArtifactStore store = TestStack.get().openStore()) {
-            assertThat(store.exists(ArtifactLayout.checkpointPrefix(runId, 0) + "manifest.json")).isFalse();
+            assertThat(store.exists(Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(runId, 0)) + "manifest.json")).isFalse();
         }
         given().post("/api/v1/runs/{id}/resume", runId).then().statusCode(200).body("state", equalTo("PLANNED"));
         await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
@@ -153,7 +153,7 @@ class TrainerServiceIT {
 
     @Test
     void aPolicyStartsARunForEveryNewVersionOfItsDatasetOnce() {
-        DatasetVersion version = new DatasetVersion("policy-ds", 1, ArtifactLayout.datasetManifest("policy-ds", 1), 30,
+        DatasetVersion version = new DatasetVersion("policy-ds", 1, Artifacts.DATASET_MANIFEST.key(new Artifacts.Version("policy-ds", 1)), 30,
                 Map.of("train", 24L), List.of("b"), "sum", 0, Instant.now());
         TestKafka.send(Topics.DATASET_VERSIONS, "policy-ds", version);
         TestKafka.send(Topics.DATASET_VERSIONS, "policy-ds", version); // redelivered: still one run
@@ -183,12 +183,12 @@ class TrainerServiceIT {
     @Test
     void announcedVersionsAreCheckedAgainstTheStore() {
         TestKafka.send(Topics.DATASET_VERSIONS, DATASET, new DatasetVersion(DATASET, 1,
-                ArtifactLayout.datasetManifest(DATASET, 1), 30, Map.of("train", 24L), List.of("b"), "sum", 0, Instant.now()));
+                Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(DATASET, 1)), 30, Map.of("train", 24L), List.of("b"), "sum", 0, Instant.now()));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/dataset-versions").then()
                 .body(containsString(DATASET)));
 
         String ghost = "ghost-" + SUFFIX;
-        TestKafka.send(Topics.DATASET_VERSIONS, ghost, new DatasetVersion(ghost, 3, ArtifactLayout.datasetManifest(ghost, 3),
+        TestKafka.send(Topics.DATASET_VERSIONS, ghost, new DatasetVersion(ghost, 3, Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(ghost, 3)),
                 1, Map.of(), List.of("b"), "sum", 0, Instant.now()));
         var dead = TestKafka.awaitRecord(Topics.DATASET_VERSIONS.deadLetterTopic(Service.TRAINER),
                 r -> ghost.equals(r.key()), Duration.ofSeconds(60));

@@ -2,7 +2,7 @@ package io.tuneloop.eval.evaluation;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.events.payload.Checkpoint;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -42,8 +42,9 @@ public class CheckpointIntake {
             throw new IllegalArgumentException("checkpoint " + checkpoint.checkpointId() + " announced, but its manifest "
                     + checkpoint.manifestKey() + " does not exist");
         }
-        String reportKey = ArtifactLayout.evalReport(checkpoint.checkpointId());
-        String state = store.exists(reportKey) ? "EVALUATED" : "PENDING";
+        Artifacts.CheckpointRef address = Artifacts.CheckpointRef.of(checkpoint.checkpointId());
+        String reportKey = Artifacts.EVAL_REPORT.key(address);
+        String state = Artifacts.EVAL_REPORT.exists(store, address) ? "EVALUATED" : "PENDING";
         CheckpointState known = new CheckpointState(checkpoint, state, reportKey, Instant.now());
         CheckpointState previous = checkpoints.putIfAbsent(checkpoint.checkpointId(), known);
         if (previous != null) {

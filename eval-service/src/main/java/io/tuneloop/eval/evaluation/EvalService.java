@@ -15,13 +15,13 @@ import io.tuneloop.events.payload.Checkpoint;
 import io.tuneloop.events.payload.EvalResult;
 import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.model.nn.DecoderModel;
-import io.tuneloop.model.nn.LoraAdapters;
 import io.tuneloop.model.nn.Models;
-import io.tuneloop.model.nn.PeftFormat;
 import io.tuneloop.model.generate.StopTokens;
 import io.tuneloop.model.tokenizer.TextTokenizer;
 import io.tuneloop.service.messaging.Events;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifact;
+import io.tuneloop.store.Artifacts;
+import io.tuneloop.store.LocalCopies;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -53,13 +53,15 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class EvalService {
     private static final Logger LOG = Logger.getLogger(EvalService.class);
-    private static final String SUITES_PREFIX = ArtifactLayout.evalSuitesPrefix();
+    private static final Artifact<Artifacts.CheckpointRef, EvalReport> REPORTS = Artifacts.EVAL_REPORT.as(EvalReport.class);
+    private static final Artifact<String, SuiteSelection> SELECTIONS = Artifacts.RUN_EVAL_SELECTION.as(SuiteSelection.class);
 
     private final ArtifactStore store;
     private final MutinyEmitter<EvalResult> results;
     private final MutinyEmitter<ReviewItem> reviewItems;
     private final MeterRegistry meters;
     private final Path work;
+    private final LocalCopies copies;
     private final SuiteRunner.Settings settings;
     private final int reviewItemsPerCheckpoint;
     private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
@@ -87,13 +89,19 @@ public class EvalService {
         this.reviewItems = reviewItems;
         this.meters = meters;
         this.work = Path.of(workDir.orElse(System.getProperty("java.io.tmpdir") + "/tuneloop-eval"));
+        this.copies = new LocalCopies(store, work); // a model folder is never rewritten: copied once
         this.settings = new SuiteRunner.Settings(batchSize, maxNewTokens, maxPrompts, validation);
         this.reviewItemsPerCheckpoint = reviewItemsPerCheckpoint;
     }
 
     public Optional<EvalReport> report(String checkpointId) {
-        String key = ArtifactLayout.evalReport(checkpointId);
-        return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), EvalReport.class)) : Optional.empty();
+        Artifacts.CheckpointRef checkpoint;
+        try {
+            checkpoint = Artifacts.CheckpointRef.of(checkpointId);
+        } catch (IllegalArgumentException notACheckpoint) {
+            return Optional.empty();
+        }
+        return REPORTS.find(store, checkpoint);
     }
 
     /**
@@ -109,14 +117,19 @@ public class EvalService {
             return done.get();
         }
         long started = System.nanoTime();
-        String baseModel = checkpoint.baseModel().replaceFirst("^models/", "").replaceFirst("/$", "");
-        DatasetManifest version = EventJson.fromBytes(store.getBytes(ArtifactLayout.datasetManifest(checkpoint.dataset(),
-                checkpoint.datasetVersion())), DatasetManifest.class);
+        String baseModel = Artifacts.MODEL.address(checkpoint.baseModel()).orElseThrow(() -> new IllegalArgumentException(
+                "checkpoint " + checkpoint.checkpointId() + " names base model " + checkpoint.baseModel()
+                        + ", which is not a model's folder"));
+        Artifacts.CheckpointRef tunedRef = Artifacts.CHECKPOINT.address(checkpoint.prefix()).orElseThrow(() ->
+                new IllegalArgumentException("checkpoint " + checkpoint.checkpointId() + " is at " + checkpoint.prefix()
+                        + ", which is not a checkpoint's folder"));
+        DatasetManifest version = Artifacts.DATASET_MANIFEST.read(store, new Artifacts.Version(checkpoint.dataset(),
+                checkpoint.datasetVersion()));
         List<InstructionRecord> examples = evaluationExamples(version);
         SuiteSelection selection = selection(checkpoint.runId());
         SuiteRunner.PromptSuites suites = suites();
-        Path base = baseModelFiles(checkpoint.baseModel(), baseModel);
-        Path tuned = download(checkpoint.prefix(), work.resolve("checkpoints").resolve(checkpoint.checkpointId()));
+        Path base = copies.of(Artifacts.MODEL, baseModel, "models/" + baseModel);
+        Path tuned = Artifacts.CHECKPOINT.download(store, tunedRef, work.resolve("checkpoints").resolve(checkpoint.checkpointId()));
 
         // every checkpoint of a run is compared with the same base on the same prompts: score the base once
         String baseKey = String.join("|", baseModel, checkpoint.dataset(), String.valueOf(checkpoint.datasetVersion()),
@@ -135,7 +148,7 @@ public class EvalService {
                 LOG.debugf("base %s on %s v%d: scores reused", baseModel, checkpoint.dataset(), checkpoint.datasetVersion());
                 meters.counter("tuneloop.eval.base.reused").increment();
             }
-            try (DecoderModel model = load(base, tuned, root)) {
+            try (DecoderModel model = Models.loadCheckpoint(base, tuned, root, Device.cpu())) {
                 tunedResults = SuiteRunner.run(model, tokenizer, stops, examples, suites, selection, settings, root);
             }
         }
@@ -147,12 +160,11 @@ public class EvalService {
                 report = report.againstPrevious(previous.get());
             }
         }
-        store.putBytes(ArtifactLayout.evalReportMarkdown(checkpoint.checkpointId()),
-                report.markdown().getBytes(StandardCharsets.UTF_8), "text/markdown");
-        store.putBytes(ArtifactLayout.evalReport(checkpoint.checkpointId()), EventJson.toBytes(report), "application/json");
+        Artifacts.EVAL_REPORT_MARKDOWN.write(store, tunedRef, report.markdown().getBytes(StandardCharsets.UTF_8));
+        REPORTS.write(store, tunedRef, report);
         if (checkpoint.last()) {
-            store.putBytes(latestOfRoundKey(checkpoint.dataset(), checkpoint.round()),
-                    checkpoint.checkpointId().getBytes(StandardCharsets.UTF_8), "text/plain");
+            Artifacts.EVAL_ROUND_FINAL.write(store, new Artifacts.Round(checkpoint.dataset(), checkpoint.round()),
+                    checkpoint.checkpointId().getBytes(StandardCharsets.UTF_8));
         }
         announce(checkpoint, report);
         record(checkpoint, report, System.nanoTime() - started);
@@ -161,18 +173,14 @@ public class EvalService {
 
     /** The report of the final checkpoint of the dataset's round {@code round}, if one was evaluated. */
     private Optional<EvalReport> latestOfRound(String dataset, int round) {
-        String key = latestOfRoundKey(dataset, round);
-        return store.exists(key) ? report(new String(store.getBytes(key), StandardCharsets.UTF_8)) : Optional.empty();
-    }
-
-    private static String latestOfRoundKey(String dataset, int round) {
-        return ArtifactLayout.evalRoundFinal(dataset, round);
+        return Artifacts.EVAL_ROUND_FINAL.find(store, new Artifacts.Round(dataset, round))
+                .flatMap(id -> report(new String(id, StandardCharsets.UTF_8)));
     }
 
     private void announce(Checkpoint checkpoint, EvalReport report) {
         results.sendMessageAndAwait(Events.message(Topics.EVAL_RESULTS, checkpoint.runId(), new EvalResult(
                 checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
-                ArtifactLayout.evalReport(checkpoint.checkpointId()), report.headline(false), report.headline(true),
+                REPORTS.key(Artifacts.CheckpointRef.of(checkpoint.checkpointId())), report.headline(false), report.headline(true),
                 report.evaluatedAt()), "eval-result:" + checkpoint.checkpointId()));
         for (SuiteRunner.PromptResult r : forReview(report.responses(), reviewItemsPerCheckpoint)) {
             String itemId = checkpoint.checkpointId() + "/" + r.suite() + "/" + r.promptId();
@@ -235,26 +243,13 @@ public class EvalService {
     }
 
     /** The base, with the checkpoint's LoRA adapter when it holds one, else the checkpoint's own weights. */
-    private static DecoderModel load(Path base, Path checkpoint, NDManager root) {
-        if (Files.exists(checkpoint.resolve(PeftFormat.CONFIG))) {
-            DecoderModel model = Models.load(base, root, Device.cpu());
-            LoraAdapters adapters = PeftFormat.load(checkpoint, model, root);
-            model.useAdapters(adapters);
-            return model;
-        }
-        return Models.load(checkpoint, root, Device.cpu());
-    }
 
     /** The run's suite selection ({@code runs/<runId>/eval.json}), or every suite. */
     SuiteSelection selection(String runId) {
-        String key = ArtifactLayout.runPrefix(runId) + "eval.json";
-        if (!store.exists(key)) {
-            return SuiteSelection.all();
-        }
         try {
-            return EventJson.fromBytes(store.getBytes(key), SuiteSelection.class);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " is not a valid suite selection: " + e.getMessage(), e);
+            return SELECTIONS.find(store, runId).orElseGet(SuiteSelection::all);
+        } catch (io.tuneloop.events.MalformedEventException e) {
+            throw new IllegalArgumentException(SELECTIONS.key(runId) + " is not a valid suite selection: " + e.getMessage(), e);
         }
     }
 
@@ -263,9 +258,8 @@ public class EvalService {
         SuiteRunner.PromptSuites bundled = SuiteRunner.PromptSuites.bundled();
         Map<String, List<IfEvalPrompt>> instructions = new LinkedHashMap<>(bundled.instructions());
         Map<String, List<ReferencePrompt>> references = new LinkedHashMap<>(bundled.references());
-        for (var object : store.list(SUITES_PREFIX)) {
-            String name = object.key().substring(SUITES_PREFIX.length()).replaceFirst("\\.jsonl$", "");
-            byte[] content = store.getBytes(object.key());
+        for (String name : Artifacts.EVAL_SUITE.list(store)) {
+            byte[] content = Artifacts.EVAL_SUITE.read(store, name);
             String text = new String(content, StandardCharsets.UTF_8);
             try {
                 if (text.contains("\"instructions\"")) {
@@ -274,7 +268,8 @@ public class EvalService {
                     references.put(name, ReferencePrompt.read(content));
                 }
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("suite file " + object.key() + " is not valid: " + e.getMessage(), e);
+                throw new IllegalArgumentException("suite file " + Artifacts.EVAL_SUITE.key(name) + " is not valid: "
+                        + e.getMessage(), e);
             }
         }
         return new SuiteRunner.PromptSuites(instructions, references);
@@ -283,38 +278,14 @@ public class EvalService {
     /** Held-out and validation examples of the version (the suites that come from it). */
     private List<InstructionRecord> evaluationExamples(DatasetManifest version) {
         List<InstructionRecord> examples = new ArrayList<>();
+        Artifacts.Version address = new Artifacts.Version(version.dataset(), version.version());
         for (DatasetManifest.ShardEntry shard : version.shards()) {
-            if (shard.split().equals("train")) {
-                continue;
-            }
-            byte[] content = store.getBytes(ArtifactLayout.datasetVersionPrefix(version.dataset(), version.version())
-                    + shard.name());
-            for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank()) {
-                    examples.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), InstructionRecord.class));
-                }
+            if (!shard.split().equals("train")) {
+                Artifacts.DATASET_SHARD.<InstructionRecord>forEach(store, new Artifacts.VersionFile(address, shard.name()),
+                        examples::add);
             }
         }
         return examples;
-    }
-
-    private Path download(String prefix, Path dir) {
-        return store.download(prefix, dir);
-    }
-
-    /** The base model's files, copied once (a model prefix is never rewritten). */
-    private Path baseModelFiles(String prefix, String name) {
-        Path dir = work.resolve("models").resolve(name);
-        Path complete = dir.resolve(".complete");
-        if (!java.nio.file.Files.exists(complete)) {
-            download(prefix, dir);
-            try {
-                java.nio.file.Files.writeString(complete, prefix);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        return dir;
     }
 
     /** Identifies the prompt sets by content (records hash by value), for the base results cache. */

@@ -1,6 +1,6 @@
 package io.tuneloop.eval.evaluation;
 
-import io.tuneloop.events.EventJson;
+import io.tuneloop.events.JsonLines;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,12 +36,6 @@ public record ReferencePrompt(String id, String task, String category, String pr
     }
 
     public static List<ReferencePrompt> read(byte[] jsonLines) {
-        List<ReferencePrompt> prompts = new ArrayList<>();
-        for (String line : new String(jsonLines, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                prompts.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), ReferencePrompt.class));
-            }
-        }
-        return prompts;
+        return JsonLines.read(jsonLines, ReferencePrompt.class);
     }
 }

@@ -1,6 +1,6 @@
 package io.tuneloop.eval.ifeval;
 
-import io.tuneloop.events.EventJson;
+import io.tuneloop.events.JsonLines;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,13 +35,7 @@ public record IfEvalPrompt(String id, String prompt, List<Instruction> instructi
     }
 
     public static List<IfEvalPrompt> read(byte[] jsonLines) {
-        List<IfEvalPrompt> prompts = new ArrayList<>();
-        for (String line : new String(jsonLines, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                prompts.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), IfEvalPrompt.class));
-            }
-        }
-        return prompts;
+        return JsonLines.read(jsonLines, IfEvalPrompt.class);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.eval.evaluation.EvalReport;
 import io.tuneloop.eval.evaluation.EvalService;
 import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.Artifacts;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -69,8 +70,8 @@ public class ReportResource {
     @Operation(summary = "Every evaluated checkpoint of a run with its headline scores, best held-out ROUGE-L first")
     public List<Entry> leaderboard(@PathParam("runId") String runId) {
         List<Entry> entries = new ArrayList<>();
-        for (String prefix : store.listPrefixes("eval/" + runId + "/")) {
-            String checkpointId = prefix.substring("eval/".length(), prefix.length() - 1);
+        for (Artifacts.CheckpointRef checkpoint : Artifacts.EVAL_CHECKPOINT.list(store, runId)) {
+            String checkpointId = checkpoint.id();
             evaluations.report(checkpointId).ifPresent(r -> entries.add(new Entry(checkpointId, r.headline(false),
                     r.validationLoss())));
         }

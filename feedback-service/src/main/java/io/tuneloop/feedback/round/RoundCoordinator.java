@@ -149,9 +149,7 @@ public class RoundCoordinator {
                     + " do not name the dataset version they were trained on");
         }
         RoundExport export = RoundExport.of(plan);
-        store.putBytes(export.sftKey(), export.sft(), "application/x-ndjson");
-        store.putBytes(export.preferencesKey(), export.preferences(), "application/x-ndjson");
-        store.putBytes(export.lineageKey(), export.lineage(), "application/json");
+        export.write(store);
         String requestId = "feedback:" + plan.dataset() + ":round-" + plan.round();
         RoundRequest request = new RoundRequest(requestId, plan.dataset(), plan.round(), plan.baseVersion(),
                 export.sftKey(), export.sampleCount(), export.preferencesKey(), export.preferenceCount(),

@@ -4,10 +4,13 @@ import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.ChatMessage;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifact;
+import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.Sha256;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +26,10 @@ import java.util.Map;
  * </ul>
  * Same plan, same bytes: a retried export overwrites identical objects.
  */
-public record RoundExport(String sftKey, byte[] sft, String preferencesKey, byte[] preferences, String lineageKey,
-                          byte[] lineage) {
+public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<PreferenceRecord> preferences,
+                          Map<String, Object> lineage) {
+    private static final Artifact<Artifacts.Round, List<PreferenceRecord>> PREFERENCES =
+            Artifacts.ROUND_PREFERENCES.lines(PreferenceRecord.class);
 
     /** A preference record as exported. */
     public record PreferenceRecord(String prompt, String chosen, String rejected, String task, String chosenItemId,
@@ -33,19 +38,16 @@ public record RoundExport(String sftKey, byte[] sft, String preferencesKey, byte
 
     public static RoundExport of(RoundPolicy.Plan plan) {
         String dataset = plan.dataset();
-        String sftKey = ArtifactLayout.feedbackSamples(dataset, plan.round());
+        Artifacts.Round round = new Artifacts.Round(dataset, plan.round());
+        String sftKey = Artifacts.ROUND_SAMPLES.key(round);
         String batchId = "feedback-round-" + plan.round();
-        StringBuilder sft = new StringBuilder();
-        List<RoundPolicy.Sample> samples = plan.samples();
-        for (int i = 0; i < samples.size(); i++) {
-            sft.append(EventJson.toJson(rawRecord(samples.get(i), dataset, batchId, sftKey, i))).append('\n');
+        List<RawRecord> samples = new ArrayList<>();
+        for (int i = 0; i < plan.samples().size(); i++) {
+            samples.add(rawRecord(plan.samples().get(i), dataset, batchId, sftKey, i));
         }
-        StringBuilder preferences = new StringBuilder();
-        for (RoundPolicy.PreferencePair p : plan.preferences()) {
-            preferences.append(EventJson.toJson(new PreferenceRecord(p.prompt(), p.chosen(), p.rejected(), p.task(),
-                    p.chosenItemId(), p.rejectedItemId(), p.votesFor(), p.votesAgainst(), p.ties(), p.ratings())))
-                    .append('\n');
-        }
+        List<PreferenceRecord> preferences = plan.preferences().stream().map(p -> new PreferenceRecord(p.prompt(),
+                p.chosen(), p.rejected(), p.task(), p.chosenItemId(), p.rejectedItemId(), p.votesFor(), p.votesAgainst(),
+                p.ties(), p.ratings())).toList();
         Map<String, Object> lineage = new LinkedHashMap<>();
         lineage.put("dataset", dataset);
         lineage.put("fromRound", plan.fromRound());
@@ -54,10 +56,28 @@ public record RoundExport(String sftKey, byte[] sft, String preferencesKey, byte
         lineage.put("acceptedRatings", plan.acceptedRatings());
         lineage.put("policy", plan.settings());
         lineage.put("skippedItems", plan.skipped());
-        lineage.put("samples", samples);
+        lineage.put("samples", plan.samples());
         lineage.put("preferences", plan.preferences());
-        return new RoundExport(sftKey, bytes(sft), ArtifactLayout.feedbackPreferences(dataset, plan.round()),
-                bytes(preferences), ArtifactLayout.feedbackLineage(dataset, plan.round()), EventJson.toBytes(lineage));
+        return new RoundExport(round, List.copyOf(samples), preferences, lineage);
+    }
+
+    /** Writes the samples, the pairs and the lineage (same plan, same bytes: a retry overwrites identical objects). */
+    public void write(ArtifactStore store) {
+        Artifacts.ROUND_SAMPLES.write(store, round, samples);
+        PREFERENCES.write(store, round, preferences);
+        Artifacts.ROUND_LINEAGE.write(store, round, EventJson.mapper().valueToTree(lineage));
+    }
+
+    public String sftKey() {
+        return Artifacts.ROUND_SAMPLES.key(round);
+    }
+
+    public String preferencesKey() {
+        return PREFERENCES.key(round);
+    }
+
+    public String lineageKey() {
+        return Artifacts.ROUND_LINEAGE.key(round);
     }
 
     static RawRecord rawRecord(RoundPolicy.Sample sample, String dataset, String batchId, String sftKey, int index) {
@@ -76,24 +96,10 @@ public record RoundExport(String sftKey, byte[] sft, String preferencesKey, byte
     }
 
     public int sampleCount() {
-        return count(sft);
+        return samples.size();
     }
 
     public int preferenceCount() {
-        return count(preferences);
-    }
-
-    private static int count(byte[] lines) {
-        int n = 0;
-        for (byte b : lines) {
-            if (b == '\n') {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private static byte[] bytes(StringBuilder text) {
-        return text.toString().getBytes(StandardCharsets.UTF_8);
+        return preferences.size();
     }
 }

@@ -3,8 +3,7 @@ package io.tuneloop.formatter.dataset;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.events.dataset.DatasetSpec;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tuneloop.events.EventJson;
+import io.tuneloop.events.JsonLines;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.dataset.DatasetManifest.ShardEntry;
 import io.tuneloop.events.dataset.DatasetManifest.TokenStats;
@@ -14,9 +13,6 @@ import io.tuneloop.formatter.template.TemplateLibrary;
 import io.tuneloop.formatter.template.TemplateRenderer;
 import io.tuneloop.store.Sha256;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,7 +37,6 @@ import java.util.TreeSet;
  */
 public final class DatasetBuilder {
     public static final String CONVERSATION_TEMPLATE = "conversation";
-    private static final ObjectMapper JSON = EventJson.mapper();
 
     private final DatasetSpec spec;
     private final TemplateLibrary library;
@@ -330,7 +325,7 @@ public final class DatasetBuilder {
             }
             for (int start = 0, index = 0; start < inSplit.size(); start += recordsPerShard, index++) {
                 List<InstructionRecord> part = inSplit.subList(start, Math.min(start + recordsPerShard, inSplit.size()));
-                byte[] content = jsonLines(part);
+                byte[] content = JsonLines.toBytes(part);
                 String name = "%s-%05d.jsonl".formatted(split.getKey(), index);
                 shards.add(new Shard(new ShardEntry(name, split.getKey(), part.size(), Sha256.hex(content),
                         content.length), content));
@@ -339,21 +334,6 @@ public final class DatasetBuilder {
         shards.sort(Comparator.comparing(s -> s.entry().name()));
         return new Built(List.copyOf(shards), unique.size(), splitCounts, taskCounts, templateCounts,
                 formatted.droppedByReason(), tokenStats, contentChecksum(shards), formatted.dropped());
-    }
-
-    /** Reads a shard written by {@link #build}. */
-    public static List<InstructionRecord> readShard(byte[] content) {
-        List<InstructionRecord> records = new ArrayList<>();
-        for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                try {
-                    records.add(JSON.readValue(line, InstructionRecord.class));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("corrupt shard line: " + line, e);
-                }
-            }
-        }
-        return records;
     }
 
     /** The label sets of classification tasks (sorted distinct outputs), for templates' options. */
@@ -387,19 +367,6 @@ public final class DatasetBuilder {
         List<TaskTemplate> order = new ArrayList<>(templates);
         order.sort(Comparator.comparingDouble(draw::get));
         return order;
-    }
-
-    private static byte[] jsonLines(List<InstructionRecord> records) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            for (InstructionRecord record : records) {
-                out.write(JSON.writeValueAsBytes(record));
-                out.write('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     private static String contentChecksum(List<Shard> shards) {

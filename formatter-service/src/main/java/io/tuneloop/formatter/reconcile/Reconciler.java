@@ -4,14 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.tuneloop.events.EventJson;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.formatter.messaging.FormatterChannels;
 import io.tuneloop.formatter.store.DatasetRepository;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
-import io.tuneloop.store.ObjectInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -41,7 +39,7 @@ public class Reconciler {
     private final FormatterChannels channels;
     private final MeterRegistry meters;
     /** Summaries never change once stored: read each once. */
-    private final Map<String, IngestBatch> summaries = new ConcurrentHashMap<>();
+    private final Map<Artifacts.Batch, IngestBatch> summaries = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> unsealed = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
 
@@ -70,10 +68,8 @@ public class Reconciler {
 
     public Reconciliation reconcile(String dataset) {
         Map<String, IngestBatch> accepted = new HashMap<>();
-        String prefix = ArtifactLayout.ingestBatchesPrefix(dataset);
-        for (ObjectInfo object : store.list(prefix)) {
-            IngestBatch summary = summaries.computeIfAbsent(object.key(),
-                    key -> EventJson.fromBytes(store.getBytes(key), IngestBatch.class));
+        for (Artifacts.Batch batch : Artifacts.INGEST_BATCH.list(store, dataset)) {
+            IngestBatch summary = summaries.computeIfAbsent(batch, b -> Artifacts.INGEST_BATCH.read(store, b));
             accepted.put(summary.batchId(), summary);
         }
         Map<String, Reconciliation.Holding> holding = new HashMap<>();
@@ -95,11 +91,7 @@ public class Reconciler {
 
     /** Datasets ingest accepted records for. */
     private Set<String> datasets() {
-        Set<String> names = new HashSet<>();
-        for (String prefix : store.listPrefixes(ArtifactLayout.ingestPrefix())) {
-            names.add(prefix.substring(ArtifactLayout.ingestPrefix().length(), prefix.length() - 1));
-        }
-        return names;
+        return new HashSet<>(Artifacts.INGESTED_DATASETS.list(store));
     }
 
     private void publish() {

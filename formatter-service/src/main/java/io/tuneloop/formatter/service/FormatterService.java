@@ -15,6 +15,7 @@ import io.tuneloop.formatter.dataset.DatasetBuilder;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.formatter.dataset.ExampleEncoder;
 import io.tuneloop.formatter.store.DatasetRepository;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.formatter.store.Tokenizers;
 import io.tuneloop.formatter.template.TemplateLibraryProducer;
 import io.tuneloop.service.messaging.Events;
@@ -121,7 +122,7 @@ public class FormatterService {
         java.util.Map<String, Long> dropped = new java.util.TreeMap<>(base.droppedByReason());
         List<DatasetBuilder.Dropped> quarantine = new ArrayList<>(repository.quarantine(base));
         if (request.feedbackKey() != null) {
-            DatasetBuilder.Formatted feedback = builder.format(repository.rawRecordsAt(request.feedbackKey()));
+            DatasetBuilder.Formatted feedback = builder.format(repository.roundSamples(request.feedbackKey()));
             examples.addAll(feedback.examples());
             feedback.droppedByReason().forEach((reason, n) -> dropped.merge(reason, n, Long::sum));
             quarantine.addAll(feedback.dropped());
@@ -164,7 +165,7 @@ public class FormatterService {
 
     private DatasetVersion announce(DatasetManifest manifest) {
         DatasetVersion event = new DatasetVersion(manifest.dataset(), manifest.version(),
-                DatasetRepository.manifestKey(manifest.dataset(), manifest.version()), manifest.recordCount(),
+                Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(manifest.dataset(), manifest.version())), manifest.recordCount(),
                 manifest.splitCounts(), manifest.sourceBatches(), manifest.contentChecksum(), manifest.round(),
                 manifest.sealedAt());
         // Blocks until the broker has it (acks=all): only then are the inputs acknowledged.

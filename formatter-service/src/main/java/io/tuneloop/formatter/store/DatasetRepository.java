@@ -6,20 +6,20 @@ import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
 import io.tuneloop.events.dataset.DatasetSpec;
+import io.tuneloop.store.Artifact;
 import io.tuneloop.store.ArtifactCommit;
-import io.tuneloop.store.ArtifactLayout;
 import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.Artifacts;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Datasets in the object store: {@code datasets/<name>/spec.json}, the raw records of each complete
@@ -29,46 +29,29 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class DatasetRepository {
-    private static final Pattern VERSION_PREFIX = Pattern.compile(".*/v(\\d+)/$");
-    static final String MANIFEST = ArtifactLayout.MANIFEST;
-    /** Beside the shards: every example a version left out, with its reason. */
-    static final String QUARANTINE = "quarantine.jsonl";
+    private static final Artifact<Artifacts.Version, List<DatasetBuilder.Dropped>> DROPPED =
+            Artifacts.VERSION_QUARANTINE.lines(DatasetBuilder.Dropped.class);
 
     private final ArtifactStore store;
 
-    private final java.util.Map<String, Long> keptCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Artifacts.Batch, Long> keptCounts = new ConcurrentHashMap<>();
 
     public DatasetRepository(ArtifactStore store) {
         this.store = store;
     }
 
-    public static String versionPrefix(String dataset, int version) {
-        return ArtifactLayout.datasetVersionPrefix(dataset, version);
-    }
-
-    public static String manifestKey(String dataset, int version) {
-        return ArtifactLayout.datasetManifest(dataset, version);
-    }
-
     /** Sealed versions of a dataset, oldest first. */
     public List<DatasetManifest> versions(String dataset) {
         List<DatasetManifest> manifests = new ArrayList<>();
-        for (String prefix : store.listPrefixes(ArtifactLayout.datasetPrefix(dataset))) {
-            Matcher m = VERSION_PREFIX.matcher(prefix);
-            if (m.matches()) {
-                manifest(dataset, Integer.parseInt(m.group(1))).ifPresent(manifests::add);
-            }
+        for (Artifacts.Version version : Artifacts.DATASET_VERSION.list(store, dataset)) {
+            Artifacts.DATASET_MANIFEST.find(store, version).ifPresent(manifests::add);
         }
         manifests.sort(Comparator.comparingInt(DatasetManifest::version));
         return manifests;
     }
 
     public Optional<DatasetManifest> manifest(String dataset, int version) {
-        String key = manifestKey(dataset, version);
-        if (!store.exists(key)) {
-            return Optional.empty();
-        }
-        return Optional.of(EventJson.fromBytes(store.getBytes(key), DatasetManifest.class));
+        return Artifacts.DATASET_MANIFEST.find(store, new Artifacts.Version(dataset, version));
     }
 
     /** The sealed version that already holds {@code sourceId} (an ingest batch or round request), if any. */
@@ -78,116 +61,84 @@ public class DatasetRepository {
 
     /** The dataset's spec, or the defaults when none was set. */
     public DatasetSpec spec(String dataset) {
-        String key = ArtifactLayout.datasetSpec(dataset);
-        return store.exists(key) ? EventJson.fromBytes(store.getBytes(key), DatasetSpec.class) : DatasetSpec.defaults();
+        return Artifacts.DATASET_SPEC.find(store, dataset).orElseGet(DatasetSpec::defaults);
     }
 
     public void saveSpec(String dataset, DatasetSpec spec) {
-        store.putBytes(ArtifactLayout.datasetSpec(dataset), EventJson.toBytes(spec), "application/json");
+        Artifacts.DATASET_SPEC.write(store, dataset, spec);
     }
 
     /** Keeps a complete batch's raw records (sorted by id) so that versions can be rebuilt from them. */
     public void saveRawBatch(String dataset, String batchId, List<RawRecord> records) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        records.stream().sorted(Comparator.comparing(RawRecord::recordId)).forEach(r -> {
-            out.writeBytes(EventJson.toBytes(r));
-            out.write('\n');
-        });
-        store.putBytes(ArtifactLayout.datasetRawBatch(dataset, batchId), out.toByteArray(), "application/x-ndjson");
-        store.putBytes(ArtifactLayout.datasetRawBatchCount(dataset, batchId),
-                EventJson.toBytes(java.util.Map.of("batchId", batchId, "records", records.size())), "application/json");
+        Artifacts.Batch batch = new Artifacts.Batch(dataset, batchId);
+        Artifacts.RAW_BATCH.write(store, batch, records.stream().sorted(Comparator.comparing(RawRecord::recordId)).toList());
+        Artifacts.RAW_BATCH_COUNT.write(store, batch, new Artifacts.KeptCount(batchId, records.size()));
     }
 
     /**
      * How many distinct records were kept of each batch of the dataset (read from the small count
      * objects; a batch kept before they existed is counted by reading its records).
      */
-    public java.util.Map<String, Long> keptRecordCounts(String dataset) {
-        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
-        for (String batchId : rawBatches(dataset)) {
-            String countKey = ArtifactLayout.datasetRawBatchCount(dataset, batchId);
+    public Map<String, Long> keptRecordCounts(String dataset) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Artifacts.Batch batch : Artifacts.RAW_BATCH.list(store, dataset)) {
             // a kept batch never changes (a redelivery keeps the same records): count it once
-            long count = keptCounts.computeIfAbsent(countKey, key -> store.exists(key)
-                    ? EventJson.fromBytes(store.getBytes(key), com.fasterxml.jackson.databind.JsonNode.class)
-                            .path("records").asLong()
-                    : (long) rawRecords(dataset, batchId).size());
-            counts.put(batchId, count);
+            long count = keptCounts.computeIfAbsent(batch, b -> Artifacts.RAW_BATCH_COUNT.find(store, b)
+                    .map(Artifacts.KeptCount::records)
+                    .orElseGet(() -> (long) Artifacts.RAW_BATCH.read(store, b).size()));
+            counts.put(batch.batchId(), count);
         }
         return counts;
     }
 
     /** Ids of the batches kept for a dataset, sorted. */
     public List<String> rawBatches(String dataset) {
-        String prefix = ArtifactLayout.datasetRawPrefix(dataset);
-        return store.list(prefix).stream().map(o -> o.key().substring(prefix.length()))
-                .filter(name -> name.endsWith(".jsonl")).map(name -> name.substring(0, name.length() - 6)).sorted().toList();
+        return Artifacts.RAW_BATCH.list(store, dataset).stream().map(Artifacts.Batch::batchId).sorted().toList();
     }
 
     public List<RawRecord> rawRecords(String dataset, String batchId) {
-        return readLines(store.getBytes(ArtifactLayout.datasetRawBatch(dataset, batchId)));
+        return Artifacts.RAW_BATCH.read(store, new Artifacts.Batch(dataset, batchId));
     }
 
     /** Writes the shards, then the manifest, as the next version of the dataset. */
     public DatasetManifest seal(String dataset, int round, DatasetSpec spec, String templateLibrary,
                                 List<String> sourceBatches, DatasetBuilder.Built built) {
         int version = versions(dataset).stream().mapToInt(DatasetManifest::version).max().orElse(0) + 1;
-        ArtifactCommit commit = store.commit(versionPrefix(dataset, version));
+        Artifacts.Version address = new Artifacts.Version(dataset, version);
+        ArtifactCommit commit = Artifacts.DATASET_VERSION.commit(store, address);
         for (DatasetBuilder.Shard shard : built.shards()) {
-            commit.putBytes(shard.entry().name(), shard.content(), "application/x-ndjson");
+            commit.putBytes(shard.entry().name(), shard.content(), Artifacts.DATASET_SHARD.contentType());
         }
         if (!built.dropped().isEmpty()) {
-            ByteArrayOutputStream quarantine = new ByteArrayOutputStream();
-            built.dropped().forEach(d -> {
-                quarantine.writeBytes(EventJson.toBytes(d));
-                quarantine.write('\n');
-            });
-            commit.putBytes(QUARANTINE, quarantine.toByteArray(), "application/x-ndjson");
+            DROPPED.write(store, address, built.dropped());
         }
         DatasetManifest manifest = new DatasetManifest(dataset, version, round, spec, templateLibrary,
                 sourceBatches.stream().sorted().toList(), built.recordCount(), built.splitCounts(),
                 built.taskCounts(), built.templateCounts(), built.droppedByReason(), built.tokenStats(),
                 built.entries(), built.contentChecksum(), Instant.now());
-        commit.seal(MANIFEST, EventJson.toBytes(manifest));
+        commit.seal(Artifacts.MANIFEST, EventJson.toBytes(manifest));
         return manifest;
     }
 
     /** What a sealed version left out, one entry per record or phrasing, with the reason (empty when nothing). */
     public List<DatasetBuilder.Dropped> quarantine(DatasetManifest manifest) {
-        String key = versionPrefix(manifest.dataset(), manifest.version()) + QUARANTINE;
-        if (!store.exists(key)) {
-            return List.of();
-        }
-        List<DatasetBuilder.Dropped> dropped = new ArrayList<>();
-        for (String line : new String(store.getBytes(key), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                dropped.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), DatasetBuilder.Dropped.class));
-            }
-        }
-        return dropped;
+        return DROPPED.find(store, new Artifacts.Version(manifest.dataset(), manifest.version())).orElse(List.of());
     }
 
     /** Every example of a sealed version. */
     public List<InstructionRecord> records(DatasetManifest manifest) {
         List<InstructionRecord> records = new ArrayList<>();
+        Artifacts.Version version = new Artifacts.Version(manifest.dataset(), manifest.version());
         for (DatasetManifest.ShardEntry shard : manifest.shards()) {
-            records.addAll(DatasetBuilder.readShard(
-                    store.getBytes(versionPrefix(manifest.dataset(), manifest.version()) + shard.name())));
+            records.addAll(Artifacts.DATASET_SHARD.read(store, new Artifacts.VersionFile(version, shard.name())));
         }
         return records;
     }
 
-    /** Raw records in a JSON Lines object (feedback samples named by a round request). */
-    public List<RawRecord> rawRecordsAt(String key) {
-        return readLines(store.getBytes(key));
-    }
-
-    private static List<RawRecord> readLines(byte[] content) {
-        List<RawRecord> records = new ArrayList<>();
-        for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                records.add(EventJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), RawRecord.class));
-            }
-        }
-        return records;
+    /** The samples of a feedback round that a round request names by their key. */
+    public List<RawRecord> roundSamples(String key) {
+        Artifacts.Round round = Artifacts.ROUND_SAMPLES.address(key).orElseThrow(() ->
+                new IllegalArgumentException(key + " is not the samples of a feedback round"));
+        return Artifacts.ROUND_SAMPLES.read(store, round);
     }
 }

@@ -2,7 +2,9 @@ package io.tuneloop.formatter.store;
 
 import io.tuneloop.formatter.config.FormatterConfig;
 import io.tuneloop.model.tokenizer.TextTokenizer;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifact;
+import io.tuneloop.store.Artifacts;
+import io.tuneloop.store.Format;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,17 +43,17 @@ public class Tokenizers {
         if (!model.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
             throw new IllegalArgumentException("invalid model name " + model);
         }
-        String prefix = ArtifactLayout.modelPrefix(model);
-        if (!store.exists(prefix + TextTokenizer.TOKENIZER_JSON)) {
+        if (!Artifacts.MODEL.file(TextTokenizer.TOKENIZER_JSON, Format.BYTES).exists(store, model)) {
             throw new IllegalArgumentException("model " + model + " has no " + TextTokenizer.TOKENIZER_JSON
-                    + " under " + prefix + " in the object store");
+                    + " under " + Artifacts.MODEL.prefix(model) + " in the object store");
         }
         try {
             Path directory = Files.createDirectories(cache.resolve(model));
-            for (String file : TextTokenizer.FILES) {
-                if (store.exists(prefix + file)) {
-                    try (InputStream in = store.get(prefix + file)) {
-                        Files.copy(in, directory.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            for (String name : TextTokenizer.FILES) {
+                Artifact<String, byte[]> file = Artifacts.MODEL.file(name, Format.BYTES);
+                if (file.exists(store, model)) {
+                    try (InputStream in = file.open(store, model)) {
+                        Files.copy(in, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }

@@ -1,7 +1,7 @@
 package io.tuneloop.formatter.template;
 
 import io.tuneloop.formatter.config.FormatterConfig;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.Sha256;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,9 +46,9 @@ public class TemplateLibraryProducer {
     /** Reads the library again; a broken file fails with its reason and leaves the previous one in use. */
     public synchronized TemplateLibrary reload() {
         List<String> texts = new ArrayList<>(TemplateLibrary.readFolder(config.templatesDir().map(Path::of).orElse(null)));
-        for (var object : store.list(ArtifactLayout.templatesPrefix())) {
-            if (object.key().endsWith(".yaml") || object.key().endsWith(".yml")) {
-                texts.add(new String(store.getBytes(object.key()), StandardCharsets.UTF_8));
+        for (String file : Artifacts.TEMPLATES.list(store)) {
+            if (file.endsWith(".yaml") || file.endsWith(".yml")) {
+                texts.add(new String(Artifacts.TEMPLATES.read(store, file), StandardCharsets.UTF_8));
             }
         }
         TemplateLibrary loaded = TemplateLibrary.load(texts);

@@ -3,7 +3,7 @@ package io.tuneloop.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tuneloop.model.TinyModelFactory;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.StoreSettings;
 import io.tuneloop.tokens.BearerTokens;
@@ -96,7 +96,7 @@ public final class Demo {
                 profile.model().architecture(), profile.model().hiddenSize(), profile.model().layers());
         uploadBaseModel(examples, seedLines);
         step("phrasings: templates/demo.yaml (8 per task, 2 held out of training), then the dataset spec");
-        store.putBytes(ArtifactLayout.templatesPrefix() + "demo.yaml", resource("/demo-templates.yaml"), "application/yaml");
+        store.putBytes(Artifacts.TEMPLATES.key("demo.yaml"), resource("/demo-templates.yaml"), "application/yaml");
         stack.post("formatter", "/api/v1/templates/reload", "application/json", new byte[0], null, Map.of()).expect(200, 204);
         stack.put("formatter", "/api/v1/datasets/" + DemoProfile.DATASET + "/spec", datasetSpec()).expect(200);
 
@@ -152,7 +152,7 @@ public final class Demo {
             TinyModelFactory.write(dir, profile.model(), corpus, 3);
             try (var files = Files.list(dir)) {
                 for (Path file : files.toList()) {
-                    store.putFile(ArtifactLayout.modelPrefix(DemoProfile.MODEL) + file.getFileName(), file, null);
+                    store.putFile(Artifacts.MODEL.prefix(DemoProfile.MODEL) + file.getFileName(), file, null);
                 }
             }
         } finally {
@@ -367,13 +367,13 @@ public final class Demo {
     private Map<String, Object> artifacts(RoundResult round1, RoundResult round2) {
         Map<String, Object> where = new LinkedHashMap<>();
         where.put("bucket", store.bucket());
-        where.put("baseModel", ArtifactLayout.modelPrefix(DemoProfile.MODEL));
-        where.put("datasetVersions", ArtifactLayout.datasetPrefix(DemoProfile.DATASET));
-        where.put("round1Run", ArtifactLayout.runPrefix(round1.runId()));
-        where.put("round2Run", ArtifactLayout.runPrefix(round2.runId()));
+        where.put("baseModel", Artifacts.MODEL.prefix(DemoProfile.MODEL));
+        where.put("datasetVersions", Artifacts.DATASETS.prefix(DemoProfile.DATASET));
+        where.put("round1Run", Artifacts.RUN.prefix(round1.runId()));
+        where.put("round2Run", Artifacts.RUN.prefix(round2.runId()));
         where.put("round1Report", "eval/" + round1.report().path("checkpointId").asText() + "/report.md");
         where.put("round2Report", "eval/" + round2.report().path("checkpointId").asText() + "/report.md");
-        where.put("feedback", ArtifactLayout.feedbackRoundPrefix(DemoProfile.DATASET, 1));
+        where.put("feedback", Artifacts.ROUND.prefix(new Artifacts.Round(DemoProfile.DATASET, 1)));
         return where;
     }
 

@@ -7,7 +7,7 @@ import io.tuneloop.events.Service;
 import io.tuneloop.events.Topic;
 import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.ReviewItem;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.testing.LauncherStack;
 import io.tuneloop.tokens.BearerTokens;
@@ -112,7 +112,7 @@ class LoopIT {
         // every sample in round 2's data names the ratings behind it, and those ratings are on the topic
         Set<String> onTopic = ratingRefsOnTopic();
         try (ArtifactStore store = stack.store()) {
-            String sft = new String(store.getBytes(ArtifactLayout.feedbackSamples(DemoProfile.DATASET, 1)), StandardCharsets.UTF_8);
+            String sft = new String(store.getBytes(Artifacts.ROUND_SAMPLES.key(new Artifacts.Round(DemoProfile.DATASET, 1))), StandardCharsets.UTF_8);
             List<String> lines = sft.lines().filter(l -> !l.isBlank()).toList();
             assertThat(lines).hasSize(feedback.path("samples").asInt());
             for (String line : lines) {
@@ -171,7 +171,7 @@ class LoopIT {
                 stack.get("eval", "/api/v1/checkpoints/eval-killed/shard-0").body().contains("\"PENDING\""));
         stack.killHard("eval");
         try (ArtifactStore store = stack.store()) {
-            assertThat(store.exists(ArtifactLayout.evalReport("eval-killed/shard-0"))).as("report written before the kill").isFalse();
+            assertThat(store.exists(Artifacts.EVAL_REPORT.key(Artifacts.CheckpointRef.of("eval-killed/shard-0")))).as("report written before the kill").isFalse();
         }
         assertThat(stack.tuneloop("local", "up", "eval").exitCode()).isZero();
         JsonNode killed = awaitReport("eval-killed/shard-0");

@@ -1,5 +1,6 @@
 package io.tuneloop.local;
 
+import io.tuneloop.store.Artifacts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tuneloop.events.EventJson;
@@ -137,7 +138,7 @@ class LocalStackIT {
                 List.of("What is the answer? It is written here.", "Hello! I am an assistant developed by a team."), 80, true);
         try (ArtifactStore store = store()) {
             for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
-                store.putFile(io.tuneloop.store.ArtifactLayout.modelPrefix(model) + file, tokenizer.resolve(file),
+                store.putFile(Artifacts.MODEL.prefix(model) + file, tokenizer.resolve(file),
                         "application/json");
             }
         }
@@ -310,7 +311,7 @@ class LocalStackIT {
         io.tuneloop.model.TinyModelFactory.write(modelDir, io.tuneloop.model.TinyModelFactory.Spec.llama(), corpus, 7);
         try (ArtifactStore store = store(); var files = Files.list(modelDir)) {
             for (Path file : files.toList()) {
-                store.putFile(io.tuneloop.store.ArtifactLayout.modelPrefix("tiny-it") + file.getFileName(), file, null);
+                store.putFile(Artifacts.MODEL.prefix("tiny-it") + file.getFileName(), file, null);
             }
         }
         HttpResponse<String> specSet = HTTP.send(HttpRequest.newBuilder(url("formatter", "/api/v1/datasets/colours/spec"))

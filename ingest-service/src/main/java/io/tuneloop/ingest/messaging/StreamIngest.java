@@ -23,7 +23,8 @@ import io.tuneloop.ingest.service.RawRecordPublisher;
 import io.tuneloop.ingest.store.DatasetIndexes;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifact;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,7 +32,6 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +72,10 @@ public class StreamIngest {
     /** How far a dataset's stream batches of one partition are closed (stored after each batch). */
     public record StreamCursor(int partition, long closedThrough, String batchId) {
     }
+
+    private static final Artifact<Artifacts.StreamPartition, StreamCursor> CURSORS =
+            Artifacts.STREAM_CURSOR.as(StreamCursor.class);
+    private static final Artifact<Artifacts.Batch, List<Rejection>> REJECTIONS = Artifacts.QUARANTINE.lines(Rejection.class);
 
     private static final class StreamBatch {
         final Source source;
@@ -227,16 +231,15 @@ public class StreamIngest {
         Long known = closedThrough.get(source);
         if (known == null) {
             known = retrier.untilDone("read stream cursor: " + source, () -> {
-                String key = ArtifactLayout.ingestStreamCursor(source.dataset(), source.partition());
-                return store.exists(key) ? EventJson.fromBytes(store.getBytes(key), StreamCursor.class).closedThrough() : -1L;
+                return CURSORS.find(store, new Artifacts.StreamPartition(source.dataset(), source.partition()))
+                        .map(StreamCursor::closedThrough).orElse(-1L);
             });
             closedThrough.put(source, known);
         }
         if (offset > known && !open.containsKey(source)) {
             String batchId = StreamRange.batchId(source.partition(), offset);
-            String marker = ArtifactLayout.ingestBatch(source.dataset(), batchId);
-            Optional<IngestBatch> closed = retrier.untilDone("read stream batch: " + batchId, () -> store.exists(marker)
-                    ? Optional.of(EventJson.fromBytes(store.getBytes(marker), IngestBatch.class)) : Optional.empty());
+            Optional<IngestBatch> closed = retrier.untilDone("read stream batch: " + batchId, () ->
+                    Artifacts.INGEST_BATCH.find(store, new Artifacts.Batch(source.dataset(), batchId)));
             if (closed.isPresent() && closed.get().streamRange() != null) {
                 storeCursor(source, closed.get());
                 known = closedThrough.get(source);
@@ -247,8 +250,8 @@ public class StreamIngest {
 
     private void storeCursor(Source source, IngestBatch closed) {
         long through = closed.streamRange().lastOffset();
-        store.putBytes(ArtifactLayout.ingestStreamCursor(source.dataset(), source.partition()),
-                EventJson.toBytes(new StreamCursor(source.partition(), through, closed.batchId())), "application/json");
+        CURSORS.write(store, new Artifacts.StreamPartition(source.dataset(), source.partition()),
+                new StreamCursor(source.partition(), through, closed.batchId()));
         closedThrough.put(source, through);
     }
 
@@ -274,7 +277,8 @@ public class StreamIngest {
     private void startClosing(StreamBatch batch) {
         open.remove(batch.source, batch);
         String dataset = batch.source.dataset();
-        String quarantineKey = batch.rejections.isEmpty() ? null : ArtifactLayout.quarantine(dataset, batch.batchId);
+        String quarantineKey = batch.rejections.isEmpty() ? null
+                : Artifacts.QUARANTINE.key(new Artifacts.Batch(dataset, batch.batchId));
         batch.summary = new IngestBatch(batch.batchId, dataset, null, "kafka:raw-input", "stream", batch.tally.total(),
                 batch.tally.accepted(), batch.tally.rejected(), batch.tally.duplicates(), quarantineKey, Instant.now(),
                 batch.tally.byReason(), new StreamRange(batch.source.partition(), batch.firstOffset, batch.lastOffset));
@@ -300,30 +304,21 @@ public class StreamIngest {
     private void close(StreamBatch batch) {
         IngestBatch summary = batch.summary;
         String dataset = summary.dataset();
+        Artifacts.Batch address = new Artifacts.Batch(dataset, batch.batchId);
         if (summary.quarantineKey() != null) {
-            store.putBytes(summary.quarantineKey(), quarantineLines(batch.rejections), "application/x-ndjson");
+            REJECTIONS.write(store, address, batch.rejections);
         }
         // announced before the summary is stored: a crash in between leaves a sealed batch that the
         // redelivered input makes again under the same id, never a stored summary of unsent records
         publisher.announce(summary);
-        store.putBytes(ArtifactLayout.ingestDedup(dataset, batch.batchId), DatasetIndexes.bytes(batch.entries),
-                "application/octet-stream");
-        store.putBytes(ArtifactLayout.ingestBatch(dataset, batch.batchId), EventJson.toBytes(summary), "application/json");
+        Artifacts.INGEST_DEDUP.write(store, address, DatasetIndexes.bytes(batch.entries));
+        Artifacts.INGEST_BATCH.write(store, address, summary);
         storeCursor(batch.source, summary);
         closing.remove(batch);
         batch.deliveries.forEach(Message::ack);
         IngestService.countRecords(meters, batch.tally);
         LOG.infof("stream batch %s of %s closed: %d accepted, %d duplicates, %d rejected", batch.batchId, dataset,
                 summary.recordsAccepted(), summary.recordsDuplicate(), summary.recordsRejected());
-    }
-
-    private static byte[] quarantineLines(List<Rejection> rejections) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Rejection rejection : rejections) {
-            out.writeBytes(EventJson.toBytes(rejection));
-            out.write('\n');
-        }
-        return out.toByteArray();
     }
 
     /** The entries of open and closing batches: accepted, not stored yet. */

@@ -7,6 +7,7 @@ import io.tuneloop.ingest.parse.InvalidUploadException;
 import io.tuneloop.ingest.parse.UploadFormat;
 import io.tuneloop.ingest.service.IngestService;
 import io.tuneloop.store.ArtifactStore;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.NoSuchArtifactException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -100,7 +101,7 @@ public class UploadResource {
     public InputStream quarantine(@PathParam("dataset") String dataset, @PathParam("batchId") String batchId) {
         IngestService.checkDatasetName(dataset);
         try {
-            return store.get(IngestService.quarantineKey(dataset, batchId));
+            return Artifacts.QUARANTINE.open(store, new Artifacts.Batch(dataset, batchId));
         } catch (NoSuchArtifactException e) {
             throw new NotFoundException("no rejected records for batch " + batchId + " of " + dataset);
         }

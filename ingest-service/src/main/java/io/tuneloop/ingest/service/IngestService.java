@@ -16,7 +16,7 @@ import io.tuneloop.ingest.parse.ParsedRecord;
 import io.tuneloop.ingest.parse.Rejection;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.ContentAddress;
 import io.tuneloop.store.Sha256;
@@ -113,10 +113,6 @@ public class IngestService {
         }
     }
 
-    public static String quarantineKey(String dataset, String batchId) {
-        return ArtifactLayout.quarantine(dataset, batchId);
-    }
-
     public IngestBatch ingestUpload(String dataset, String fileName, InputStream body) {
         return ingestUpload(dataset, fileName, body, null, ColumnMapping.NONE);
     }
@@ -154,7 +150,7 @@ public class IngestService {
         Path dedupFile = null;
         CompletableFuture<ContentAddress> stored = null;
         try {
-            String rawKey = ArtifactLayout.rawPrefix() + local.sha256();
+            String rawKey = Artifacts.RAW_UPLOADS + local.sha256();
             String batchId = "upload-" + Sha256.hex((dataset + ":" + local.sha256()).getBytes(StandardCharsets.UTF_8))
                     .substring(0, 24);
             Completion incomplete = completions.get(batchId);
@@ -174,7 +170,7 @@ public class IngestService {
             // the raw upload is stored while it is parsed; the transaction commits only once it is stored
             stored = CompletableFuture.supplyAsync(() -> {
                 long started = System.nanoTime();
-                ContentAddress address = store.putContentAddressed(ArtifactLayout.rawPrefix(), local.file(),
+                ContentAddress address = store.putContentAddressed(Artifacts.RAW_UPLOADS, local.file(),
                         "application/octet-stream");
                 recordPhase("store", started);
                 return address;
@@ -212,8 +208,9 @@ public class IngestService {
 
                 String quarantineKey = null;
                 if (Files.size(quarantineFile) > 0) {
-                    quarantineKey = quarantineKey(dataset, batchId);
-                    store.putFile(quarantineKey, quarantineFile, "application/x-ndjson");
+                    Artifacts.Batch address = new Artifacts.Batch(dataset, batchId);
+                    quarantineKey = Artifacts.QUARANTINE.key(address);
+                    Artifacts.QUARANTINE.writeFile(store, address, quarantineFile);
                 }
                 ContentAddress raw = awaitStored(stored);
                 LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());
@@ -326,10 +323,9 @@ public class IngestService {
             }
             try {
                 retrier.within("complete batch: " + batch.batchId(), wait, () -> {
-                    store.putFile(ArtifactLayout.ingestDedup(batch.dataset(), batch.batchId()), completion.dedupEntries(),
-                            "application/octet-stream");
-                    store.putBytes(ArtifactLayout.ingestBatch(batch.dataset(), batch.batchId()), EventJson.toBytes(batch),
-                            "application/json");
+                    Artifacts.Batch address = new Artifacts.Batch(batch.dataset(), batch.batchId());
+                    Artifacts.INGEST_DEDUP.writeFile(store, address, completion.dedupEntries());
+                    Artifacts.INGEST_BATCH.write(store, address, batch);
                     return null;
                 });
             } catch (RuntimeException e) {
@@ -416,14 +412,12 @@ public class IngestService {
         if (incomplete != null && incomplete.batch().dataset().equals(dataset)) {
             return Optional.of(incomplete.batch());
         }
-        String key = ArtifactLayout.ingestBatch(dataset, batchId);
-        return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), IngestBatch.class)) : Optional.empty();
+        return Artifacts.INGEST_BATCH.find(store, new Artifacts.Batch(dataset, batchId));
     }
 
     /** Datasets that have received at least one committed upload. */
     public java.util.List<String> datasets() {
-        return store.listPrefixes(ArtifactLayout.ingestPrefix()).stream()
-                .map(p -> p.substring(ArtifactLayout.ingestPrefix().length(), p.length() - 1)).sorted().toList();
+        return Artifacts.INGESTED_DATASETS.list(store).stream().sorted().toList();
     }
 
     public static RawRecord toRawRecord(ParsedRecord parsed, String recordId, String dataset, String batchId, long sequence,

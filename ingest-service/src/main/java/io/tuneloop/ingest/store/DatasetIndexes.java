@@ -2,7 +2,7 @@ package io.tuneloop.ingest.store;
 
 import io.tuneloop.ingest.dedup.DedupIndex;
 import io.tuneloop.ingest.flow.Admission;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.StoreException;
 import io.tuneloop.store.StoreReadException;
@@ -85,21 +85,15 @@ public final class DatasetIndexes {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read unstored dedup entries of " + dataset, e);
         }
-        Set<String> complete = new HashSet<>();
-        String batches = ArtifactLayout.ingestBatchesPrefix(dataset);
-        for (var marker : store.list(batches)) {
-            complete.add(marker.key().substring(batches.length()).replaceFirst("\\.json$", ""));
-        }
-        String prefix = ArtifactLayout.ingestDedupPrefix(dataset);
-        for (var object : store.list(prefix)) {
-            String batchId = object.key().substring(prefix.length()).replaceFirst("\\.bin$", "");
-            if (!complete.contains(batchId) || loaded.contains(batchId)) {
+        Set<Artifacts.Batch> complete = new HashSet<>(Artifacts.INGEST_BATCH.list(store, dataset));
+        for (Artifacts.Batch batch : Artifacts.INGEST_DEDUP.list(store, dataset)) {
+            if (!complete.contains(batch) || loaded.contains(batch.batchId())) {
                 continue;
             }
-            try (InputStream in = store.get(object.key())) {
+            try (InputStream in = Artifacts.INGEST_DEDUP.open(store, batch)) {
                 index.readFrom(in);
             } catch (IOException e) {
-                throw new StoreException("cannot read dedup entries " + object.key() + ": " + e.getMessage(), e,
+                throw new StoreException("cannot read dedup entries of " + batch + ": " + e.getMessage(), e,
                         e instanceof StoreReadException);
             }
         }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.payload.IngestBatch;
-import io.tuneloop.store.ArtifactLayout;
-import io.tuneloop.trainer.run.RunSpec;
+import io.tuneloop.store.Artifacts;
+import io.tuneloop.trainer.flow.RunSpec;
 import io.tuneloop.trainer.store.RunArtifacts;
 
 import java.time.Instant;
@@ -72,27 +72,27 @@ public record CheckpointLineage(Checkpoint checkpoint, Run run, DatasetVersionRe
      * @return empty when the checkpoint is not sealed (no manifest)
      */
     public static Optional<CheckpointLineage> of(String runId, int shard, Function<String, Optional<byte[]>> read) {
-        String manifestKey = ArtifactLayout.checkpointPrefix(runId, shard) + ArtifactLayout.MANIFEST;
-        Optional<RunArtifacts.CheckpointManifest> manifest = read.apply(manifestKey)
-                .map(b -> EventJson.fromBytes(b, RunArtifacts.CheckpointManifest.class));
+        String manifestKey = Artifacts.CHECKPOINT_MANIFEST.key(new Artifacts.CheckpointRef(runId, shard));
+        Optional<Artifacts.CheckpointManifest> manifest = read.apply(manifestKey)
+                .map(b -> EventJson.fromBytes(b, Artifacts.CheckpointManifest.class));
         if (manifest.isEmpty()) {
             return Optional.empty();
         }
-        RunArtifacts.CheckpointManifest m = manifest.get();
+        Artifacts.CheckpointManifest m = manifest.get();
         List<String> missing = new ArrayList<>();
         Checkpoint checkpoint = new Checkpoint(runId, shard, m.step(), manifestKey, m.last(), m.trainLoss(),
                 m.validationLoss(), m.createdAt());
 
-        String specKey = ArtifactLayout.runSpec(runId);
+        String specKey = Artifacts.RUN_SPEC.key(runId);
         Optional<RunSpec> spec = read.apply(specKey).map(b -> EventJson.fromBytes(b, RunSpec.class));
         if (spec.isEmpty()) {
             missing.add(specKey);
         }
-        Run run = new Run(runId, m.baseModel(), ArtifactLayout.modelPrefix(m.baseModel()), m.mode(),
+        Run run = new Run(runId, m.baseModel(), Artifacts.MODEL.prefix(m.baseModel()), m.mode(),
                 spec.map(RunSpec::round).orElse(0), spec.map(RunSpec::totalSteps).orElse(0L),
                 spec.map(RunSpec::seed).orElse(0L), specKey);
 
-        String versionKey = ArtifactLayout.datasetManifest(m.dataset(), m.datasetVersion());
+        String versionKey = Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(m.dataset(), m.datasetVersion()));
         Optional<DatasetManifest> version = read.apply(versionKey).map(b -> EventJson.fromBytes(b, DatasetManifest.class));
         if (version.isEmpty()) {
             missing.add(versionKey);
@@ -107,7 +107,8 @@ public record CheckpointLineage(Checkpoint checkpoint, Run run, DatasetVersionRe
             Matcher round = ROUND_SOURCE.matcher(source);
             if (round.find()) {
                 int number = Integer.parseInt(round.group(1));
-                String lineageKey = ArtifactLayout.feedbackLineage(v.dataset(), number);
+                Artifacts.Round feedbackRound = new Artifacts.Round(v.dataset(), number);
+                String lineageKey = Artifacts.ROUND_LINEAGE.key(feedbackRound);
                 Optional<JsonNode> lineage = read.apply(lineageKey).map(b -> EventJson.fromBytes(b, JsonNode.class));
                 if (lineage.isEmpty()) {
                     missing.add(lineageKey);
@@ -123,10 +124,10 @@ public record CheckpointLineage(Checkpoint checkpoint, Run run, DatasetVersionRe
                 }
                 lineage.get().path("preferences").forEach(p -> p.path("ratings").forEach(r -> ratings.add(r.asText())));
                 rounds.add(new FeedbackRound(number, source.substring("round-request:".length()),
-                        ArtifactLayout.feedbackSamples(v.dataset(), number), lineageKey, samples.size(),
+                        Artifacts.ROUND_SAMPLES.key(feedbackRound), lineageKey, samples.size(),
                         lineage.get().path("acceptedRatings").asLong(), samples));
             } else {
-                String batchKey = ArtifactLayout.ingestBatch(v.dataset(), source);
+                String batchKey = Artifacts.INGEST_BATCH.key(new Artifacts.Batch(v.dataset(), source));
                 Optional<IngestBatch> batch = read.apply(batchKey).map(b -> EventJson.fromBytes(b, IngestBatch.class));
                 if (batch.isEmpty()) {
                     missing.add(batchKey);

@@ -5,8 +5,8 @@ import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.TrainingShard;
 import io.tuneloop.service.resilience.Retrier;
-import io.tuneloop.trainer.run.RunPolicies;
-import io.tuneloop.trainer.run.TrainerService;
+import io.tuneloop.trainer.flow.RunPolicies;
+import io.tuneloop.trainer.flow.Runs;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -21,11 +21,11 @@ import java.util.concurrent.CompletionStage;
  */
 @ApplicationScoped
 public class TrainerChannels {
-    private final TrainerService trainer;
+    private final Runs trainer;
     private final RunPolicies policies;
     private final Retrier retrier;
 
-    public TrainerChannels(TrainerService trainer, RunPolicies policies, Retrier retrier) {
+    public TrainerChannels(Runs trainer, RunPolicies policies, Retrier retrier) {
         this.trainer = trainer;
         this.policies = policies;
         this.retrier = retrier;

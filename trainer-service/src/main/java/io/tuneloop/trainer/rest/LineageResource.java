@@ -3,7 +3,7 @@ package io.tuneloop.trainer.rest;
 import io.tuneloop.service.rest.ErrorMappers;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.trainer.lineage.CheckpointLineage;
-import io.tuneloop.trainer.run.TrainerService;
+import io.tuneloop.trainer.flow.Runs;
 import io.tuneloop.trainer.store.RunArtifacts;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -20,9 +20,9 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class LineageResource {
     private final RunArtifacts artifacts;
-    private final TrainerService trainer;
+    private final Runs trainer;
 
-    public LineageResource(RunArtifacts artifacts, TrainerService trainer) {
+    public LineageResource(RunArtifacts artifacts, Runs trainer) {
         this.artifacts = artifacts;
         this.trainer = trainer;
     }

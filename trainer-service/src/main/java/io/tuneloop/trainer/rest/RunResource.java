@@ -3,11 +3,11 @@ package io.tuneloop.trainer.rest;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.service.rest.ErrorMappers;
-import io.tuneloop.trainer.run.RunExistsException;
-import io.tuneloop.trainer.run.RunSpec;
-import io.tuneloop.trainer.run.RunState;
-import io.tuneloop.trainer.run.TrainerService;
-import io.tuneloop.trainer.training.StepRecord;
+import io.tuneloop.trainer.flow.RunExistsException;
+import io.tuneloop.trainer.flow.RunSpec;
+import io.tuneloop.trainer.flow.RunState;
+import io.tuneloop.trainer.flow.Runs;
+import io.tuneloop.model.train.StepRecord;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -32,9 +32,9 @@ import java.util.List;
 @Tag(name = "runs")
 @Blocking
 public class RunResource {
-    private final TrainerService trainer;
+    private final Runs trainer;
 
-    public RunResource(TrainerService trainer) {
+    public RunResource(Runs trainer) {
         this.trainer = trainer;
     }
 
@@ -50,7 +50,7 @@ public class RunResource {
         if (spec == null) {
             throw new BadRequestException("a run spec is required");
         }
-        RunState state = trainer.startRun(spec);
+        RunState state = trainer.start(spec);
         return Response.status(Response.Status.CREATED).entity(state).build();
     }
 

@@ -2,10 +2,18 @@ package io.tuneloop.trainer.store;
 
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.model.hf.ModelConfig;
+import io.tuneloop.model.train.StepRecord;
+import io.tuneloop.store.Artifact;
 import io.tuneloop.store.ArtifactCommit;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.ArtifactFolder;
 import io.tuneloop.store.ArtifactStore;
-import io.tuneloop.trainer.training.TrainingData;
+import io.tuneloop.store.Artifacts;
+import io.tuneloop.store.LocalCopies;
+import io.tuneloop.trainer.flow.RunSpec;
+import io.tuneloop.trainer.flow.RunStore;
+import io.tuneloop.trainer.flow.TrainingData;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -14,7 +22,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -26,59 +33,124 @@ import java.util.stream.Stream;
  * read as training data. A checkpoint without its manifest is never read.
  */
 @ApplicationScoped
-public class RunArtifacts {
-    public static final String MANIFEST = ArtifactLayout.MANIFEST;
-
-    /**
-     * manifest.json of a checkpoint.
-     *
-     * @param files the checkpoint's files with checksums, in upload order
-     */
-    public record CheckpointManifest(String runId, int shardIndex, long step, String mode, String baseModel,
-                                     String dataset, int datasetVersion, Double trainLoss, Double validationLoss,
-                                     boolean last, List<ArtifactCommit.PartInfo> files, Instant createdAt) {
-    }
+public class RunArtifacts implements RunStore {
+    private static final Artifact<String, RunSpec> SPECS = Artifacts.RUN_SPEC.as(RunSpec.class);
 
     private final ArtifactStore store;
     private final Path work;
+    private final LocalCopies copies;
 
     public RunArtifacts(ArtifactStore store,
                         @ConfigProperty(name = "tuneloop.trainer.work-dir") java.util.Optional<String> workDir) {
         this.store = store;
         // (a ${java.io.tmpdir} default in the annotation is not expanded: it made a literal folder)
         this.work = Path.of(workDir.orElse(System.getProperty("java.io.tmpdir") + "/tuneloop-trainer"));
+        this.copies = new LocalCopies(store, work);
     }
 
     public ArtifactStore store() {
         return store;
     }
 
+    @Override
+    public Optional<RunSpec> spec(String runId) {
+        return SPECS.find(store, runId);
+    }
+
+    @Override
+    public boolean createSpec(RunSpec spec) {
+        if (SPECS.exists(store, spec.runId())) {
+            return false;
+        }
+        SPECS.write(store, spec.runId(), spec);
+        return true;
+    }
+
+    @Override
+    public void deleteSpec(String runId) {
+        SPECS.delete(store, runId);
+    }
+
+    @Override
+    public List<String> runIds() {
+        return Artifacts.RUN.list(store);
+    }
+
+    @Override
+    public boolean cancelled(String runId) {
+        return Artifacts.RUN_CANCELLED.exists(store, runId);
+    }
+
+    @Override
+    public void setCancelled(String runId, boolean cancelled) {
+        if (cancelled) {
+            Artifacts.RUN_CANCELLED.write(store, runId, new byte[0]);
+        } else {
+            Artifacts.RUN_CANCELLED.delete(store, runId);
+        }
+    }
+
+    @Override
+    public List<StepRecord> steps(String runId, int shard) {
+        return StepsFile.read(Artifacts.CHECKPOINT_STEPS.read(store, new Artifacts.CheckpointRef(runId, shard)));
+    }
+
+    @Override
+    public Optional<ModelConfig> modelConfig(String model) {
+        try {
+            return Artifacts.MODEL_CONFIG.find(store, model).map(ModelConfig::fromJson);
+        } catch (io.tuneloop.events.MalformedEventException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("base model " + model + " has an unreadable config.json: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String checkpointPrefix(String runId, int shard) {
+        return Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(runId, shard));
+    }
+
+    @Override
+    public String checkpointManifestKey(String runId, int shard) {
+        return Artifacts.CHECKPOINT_MANIFEST.key(new Artifacts.CheckpointRef(runId, shard));
+    }
+
+    @Override
+    public String specKey(String runId) {
+        return SPECS.key(runId);
+    }
+
+    @Override
+    public String modelPrefix(String model) {
+        return Artifacts.MODEL.prefix(model);
+    }
+
+    /** Whether the run's final artifacts are written (their manifest is). */
+    public boolean finalWritten(String runId) {
+        return Artifacts.RUN_FINAL_MANIFEST.exists(store, runId);
+    }
+
     public boolean modelExists(String model) {
-        return store.exists(ArtifactLayout.modelPrefix(model) + "config.json");
+        return Artifacts.MODEL_CONFIG.exists(store, model);
     }
 
     /** The base model's files in a local directory (copied once; model prefixes are immutable). */
     public Path baseModel(String model) {
-        Path dir = work.resolve("models").resolve(model);
-        if (Files.exists(dir.resolve(".complete"))) {
-            return dir;
-        }
-        return download(ArtifactLayout.modelPrefix(model), dir);
+        return copies.of(Artifacts.MODEL, model, "models/" + model);
     }
 
-    public Optional<CheckpointManifest> checkpoint(String runId, int shardIndex) {
-        String key = ArtifactLayout.checkpointPrefix(runId, shardIndex) + MANIFEST;
-        return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), CheckpointManifest.class))
-                : Optional.empty();
+    @Override
+    public Optional<Artifacts.CheckpointManifest> checkpoint(String runId, int shardIndex) {
+        return Artifacts.CHECKPOINT_MANIFEST.find(store, new Artifacts.CheckpointRef(runId, shardIndex));
     }
 
     /** A sealed checkpoint's files in a local directory; fails when its manifest does not exist. */
     public Path checkpointFiles(String runId, int shardIndex) {
-        String prefix = ArtifactLayout.checkpointPrefix(runId, shardIndex);
-        if (!store.exists(prefix + MANIFEST)) {
-            throw new IllegalStateException("checkpoint " + prefix + " has no manifest: it was never completed");
+        Artifacts.CheckpointRef checkpoint = new Artifacts.CheckpointRef(runId, shardIndex);
+        if (!Artifacts.CHECKPOINT_MANIFEST.exists(store, checkpoint)) {
+            throw new IllegalStateException("checkpoint " + Artifacts.CHECKPOINT.prefix(checkpoint)
+                    + " has no manifest: it was never completed");
         }
-        return download(prefix, work.resolve("runs").resolve(runId).resolve("shard-" + shardIndex));
+        return copies.of(Artifacts.CHECKPOINT, checkpoint, "runs/" + runId + "/shard-" + shardIndex);
     }
 
     /** A fresh local directory for a shard's output. */
@@ -92,9 +164,10 @@ public class RunArtifacts {
         }
     }
 
-    /** Uploads every file of {@code local} under {@code prefix}, then the manifest built from their checksums. */
-    public String upload(Path local, String prefix, java.util.function.Function<List<ArtifactCommit.PartInfo>, Object> manifest) {
-        ArtifactCommit commit = store.commit(prefix);
+    /** Uploads every file of {@code local} into {@code folder}, then the manifest built from their checksums. */
+    public <A> String upload(Path local, ArtifactFolder<A> folder, A address,
+                             java.util.function.Function<List<ArtifactCommit.PartInfo>, Object> manifest) {
+        ArtifactCommit commit = folder.commit(store, address);
         try (Stream<Path> files = Files.walk(local)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 try (InputStream in = Files.newInputStream(file)) {
@@ -104,35 +177,25 @@ public class RunArtifacts {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot upload " + local, e);
         }
-        return commit.seal(MANIFEST, EventJson.toBytes(manifest.apply(commit.parts())));
+        return commit.seal(Artifacts.MANIFEST, EventJson.toBytes(manifest.apply(commit.parts())));
     }
 
+    @Override
     public Optional<DatasetManifest> datasetManifest(String dataset, int version) {
-        String key = ArtifactLayout.datasetManifest(dataset, version);
-        return store.exists(key) ? Optional.of(EventJson.fromBytes(store.getBytes(key), DatasetManifest.class))
-                : Optional.empty();
+        return Artifacts.DATASET_MANIFEST.find(store, new Artifacts.Version(dataset, version));
     }
 
     /** The version's train and validation examples, in manifest order (the same list for every shard). */
     public TrainingData trainingData(DatasetManifest manifest, int maxSeqLength) {
         TrainingData data = new TrainingData();
+        Artifacts.Version version = new Artifacts.Version(manifest.dataset(), manifest.version());
         for (DatasetManifest.ShardEntry shard : manifest.shards()) {
             if (shard.split().equals("train") || shard.split().equals("validation")) {
-                data.addShard(store.getBytes(ArtifactLayout.datasetVersionPrefix(manifest.dataset(), manifest.version())
-                        + shard.name()), maxSeqLength);
+                Artifacts.DATASET_SHARD.<InstructionRecord>forEach(store, new Artifacts.VersionFile(version, shard.name()),
+                        record -> data.add(record, maxSeqLength));
             }
         }
         return data;
-    }
-
-    private Path download(String prefix, Path dir) {
-        store.download(prefix, dir);
-        try {
-            Files.writeString(dir.resolve(".complete"), prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
     }
 
     private static void deleteRecursively(Path dir) {

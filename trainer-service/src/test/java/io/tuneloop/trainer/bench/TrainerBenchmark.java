@@ -10,9 +10,9 @@ import io.tuneloop.model.hf.ModelConfig;
 import io.tuneloop.model.nn.DecoderModel;
 import io.tuneloop.model.nn.Models;
 import io.tuneloop.model.safetensors.DType;
-import io.tuneloop.trainer.run.RunSpec;
+import io.tuneloop.trainer.flow.RunSpec;
 import io.tuneloop.trainer.training.ShardTrainer;
-import io.tuneloop.trainer.training.TrainingData;
+import io.tuneloop.trainer.flow.TrainingData;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -70,7 +70,7 @@ public final class TrainerBenchmark {
             long start = System.nanoTime();
             for (int k = 0; k < shards; k++) {
                 Path out = Files.createDirectories(dir.resolve(mode + "-" + k));
-                ShardTrainer.Outcome outcome = ShardTrainer.train(spec, base, previous, data, (long) k * stepsPerShard,
+                io.tuneloop.model.train.SftTrainer.Outcome outcome = ShardTrainer.train(spec, base, previous, data, (long) k * stepsPerShard,
                         (long) (k + 1) * stepsPerShard, out, s -> { }, () -> false);
                 load += outcome.loadMillis();
                 train += outcome.trainMillis();

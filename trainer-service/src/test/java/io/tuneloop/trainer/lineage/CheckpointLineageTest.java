@@ -4,7 +4,7 @@ import io.tuneloop.events.EventJson;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.events.payload.IngestBatch;
-import io.tuneloop.store.ArtifactLayout;
+import io.tuneloop.store.Artifacts;
 import io.tuneloop.trainer.store.RunArtifacts;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +26,13 @@ class CheckpointLineageTest {
     }
 
     private void checkpoint(String run, int shard, String dataset, int version) {
-        store.put(ArtifactLayout.checkpointPrefix(run, shard) + ArtifactLayout.MANIFEST, EventJson.toBytes(
-                new RunArtifacts.CheckpointManifest(run, shard, 100L * (shard + 1), "full", "tiny", dataset, version,
+        store.put(Artifacts.CHECKPOINT.prefix(new Artifacts.CheckpointRef(run, shard)) + Artifacts.MANIFEST, EventJson.toBytes(
+                new io.tuneloop.store.Artifacts.CheckpointManifest(run, shard, 100L * (shard + 1), "full", "tiny", dataset, version,
                         1.5, 1.7, true, List.of(), AT)));
     }
 
     private void version(String dataset, int version, int round, List<String> sources) {
-        store.put(ArtifactLayout.datasetManifest(dataset, version), EventJson.toBytes(new DatasetManifest(dataset, version,
+        store.put(Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(dataset, version)), EventJson.toBytes(new DatasetManifest(dataset, version,
                 round, new DatasetSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null),
                 "lib", sources, 10, Map.of("train", 9L), Map.of(), Map.of(), Map.of(), Map.of(), List.of(), "sum" + version, AT)));
     }
@@ -41,9 +41,9 @@ class CheckpointLineageTest {
     void aFeedbackRoundCheckpointLeadsToItsUploadsAndTheRatingsBehindEverySample() {
         version("ds", 2, 1, List.of("upload-a", "round-request:feedback:ds:round-1"));
         checkpoint("r2", 1, "ds", 2);
-        store.put(ArtifactLayout.ingestBatch("ds", "upload-a"), EventJson.toBytes(new IngestBatch("upload-a", "ds",
+        store.put(Artifacts.INGEST_BATCH.key(new Artifacts.Batch("ds", "upload-a")), EventJson.toBytes(new IngestBatch("upload-a", "ds",
                 "raw/abc", "seed.jsonl", "jsonl", 12, 10, 1, 1, null, AT)));
-        store.put(ArtifactLayout.feedbackLineage("ds", 1), """
+        store.put(Artifacts.ROUND_LINEAGE.key(new Artifacts.Round("ds", 1)), """
                 {"acceptedRatings": 6, "samples": [
                   {"kind": "approved", "itemId": "i1", "checkpointId": "r1/shard-0", "ratings": ["ra@1", "rb@1"]},
                   {"kind": "corrected", "itemId": "i2", "checkpointId": "r1/shard-0", "ratings": ["rc@2", "rd@1"]}],
@@ -67,7 +67,7 @@ class CheckpointLineageTest {
         });
         assertThat(lineage.ratings()).containsExactly("ra@1", "rb@1", "rc@2", "rd@1", "re@1");
         // the run spec was never written in this store: said, not hidden
-        assertThat(lineage.missing()).containsExactly(ArtifactLayout.runSpec("r2"));
+        assertThat(lineage.missing()).containsExactly(Artifacts.RUN_SPEC.key("r2"));
     }
 
     @Test
@@ -77,7 +77,7 @@ class CheckpointLineageTest {
         checkpoint("r1", 0, "ds", 1);
         CheckpointLineage lineage = CheckpointLineage.of("r1", 0, this::read).orElseThrow();
         assertThat(lineage.uploads()).singleElement().satisfies(u -> assertThat(u.batchId()).isEqualTo("upload-gone"));
-        assertThat(lineage.missing()).contains(ArtifactLayout.ingestBatch("ds", "upload-gone"));
+        assertThat(lineage.missing()).contains(Artifacts.INGEST_BATCH.key(new Artifacts.Batch("ds", "upload-gone")));
         assertThat(lineage.feedbackRounds()).isEmpty();
         assertThat(lineage.ratings()).isEmpty();
     }

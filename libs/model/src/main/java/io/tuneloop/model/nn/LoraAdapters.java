@@ -67,6 +67,12 @@ public final class LoraAdapters implements AutoCloseable {
         this.transposedBase = transposedBase;
     }
 
+    /** Targets used when a run names none: the attention query and value projections (PEFT's defaults). */
+    public static List<String> defaultTargets(io.tuneloop.model.hf.ModelConfig config) {
+        return config.architecture() == io.tuneloop.model.hf.Architecture.GPT2 ? List.of("c_attn")
+                : List.of("q_proj", "v_proj");
+    }
+
     /** New adapters on every module of {@code model} whose name ends with a target; A drawn from {@code seed}. */
     public static LoraAdapters create(DecoderModel model, Config config, long seed, NDManager parent) {
         boolean gpt2 = model.config().architecture() == Architecture.GPT2;

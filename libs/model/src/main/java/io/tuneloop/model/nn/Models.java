@@ -53,6 +53,24 @@ public final class Models {
         return fromTensors(config, ShardedCheckpoint.read(directory), parent, device, computeType);
     }
 
+    /**
+     * A checkpoint as a model: a PEFT adapter ({@code adapter_config.json}) on its base, routed through
+     * the adapters, or full weights in Hugging Face layout. The adapters live in {@code parent}.
+     */
+    public static DecoderModel loadCheckpoint(Path base, Path checkpoint, NDManager parent, Device device) {
+        if (isAdapterCheckpoint(checkpoint)) {
+            DecoderModel model = load(base, parent, device);
+            model.useAdapters(PeftFormat.load(checkpoint, model, parent));
+            return model;
+        }
+        return load(checkpoint, parent, device);
+    }
+
+    /** Whether a checkpoint directory holds a LoRA adapter (PEFT layout) rather than full weights. */
+    public static boolean isAdapterCheckpoint(Path checkpoint) {
+        return java.nio.file.Files.exists(checkpoint.resolve(PeftFormat.CONFIG));
+    }
+
     /** Builds a model from named tensors, checking that every parameter is there with its shape. */
     public static DecoderModel fromTensors(ModelConfig config, Map<String, Tensor> tensors, NDManager parent,
                                            Device device) {

@@ -1,4 +1,4 @@
-package io.tuneloop.trainer.training;
+package io.tuneloop.model.train;
 
 /**
  * One optimizer step as it happened: what a resumed run must reproduce.

@@ -1,9 +1,9 @@
-package io.tuneloop.trainer.run;
+package io.tuneloop.trainer.flow;
 
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.model.hf.Architecture;
 import io.tuneloop.model.hf.ModelConfig;
-import io.tuneloop.trainer.training.ShardTrainer;
+import io.tuneloop.model.nn.LoraAdapters;
 
 import java.util.List;
 import java.util.Set;
@@ -41,7 +41,7 @@ public final class RunValidator {
                     + " tokens");
         }
         List<String> targets = spec.lora() == null ? null
-                : spec.lora().targets() == null ? ShardTrainer.defaultLoraTargets(model) : spec.lora().targets();
+                : spec.lora().targets() == null ? LoraAdapters.defaultTargets(model) : spec.lora().targets();
         if (targets != null) {
             Set<String> modules = model.architecture() == Architecture.GPT2 ? GPT2_MODULES : LLAMA_MODULES;
             for (String target : targets) {

@@ -1,7 +1,8 @@
-package io.tuneloop.trainer.training;
+package io.tuneloop.trainer.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.tuneloop.events.EventJson;
+import io.tuneloop.model.train.StepRecord;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.tuneloop.trainer.run;
+package io.tuneloop.trainer.flow;
 
 /** A run with that id was already started. */
 public class RunExistsException extends RuntimeException {

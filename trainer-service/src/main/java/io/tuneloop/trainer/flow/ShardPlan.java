@@ -1,4 +1,4 @@
-package io.tuneloop.trainer.run;
+package io.tuneloop.trainer.flow;
 
 import java.util.ArrayList;
 import java.util.List;

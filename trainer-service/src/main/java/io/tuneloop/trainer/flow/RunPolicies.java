@@ -1,56 +1,43 @@
-package io.tuneloop.trainer.run;
+package io.tuneloop.trainer.flow;
 
-import io.smallrye.config.ConfigMapping;
-import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.DatasetVersion;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Runs started by events: "train every new version of dataset X with spec Y". A policy is
- * configuration ({@code tuneloop.trainer.policies.<name>.dataset} and {@code .spec}, a run spec in
- * JSON without dataset and version); each matching {@code dataset-versions} event (including the
- * versions sealed from feedback round requests) starts run {@code <name>-<dataset>-v<version>}, once.
+ * Runs started by events: "train every new version of dataset X with spec Y". Each matching
+ * dataset version (including the versions sealed from feedback round requests) starts run
+ * {@code <name>-<dataset>-v<version>}, once: a redelivered version finds the run started.
  */
-@ApplicationScoped
-public class RunPolicies {
+public final class RunPolicies {
     private static final Logger LOG = Logger.getLogger(RunPolicies.class);
 
-    @ConfigMapping(prefix = "tuneloop.trainer")
-    public interface Config {
-        Map<String, Policy> policies();
-
-        interface Policy {
-            String dataset();
-
-            String spec();
-        }
+    /** @param template a run spec without dataset and version */
+    public record Policy(String dataset, RunSpec template) {
     }
 
-    private final Config config;
-    private final TrainerService trainer;
+    private final Map<String, Policy> policies;
+    private final Runs runs;
 
-    public RunPolicies(Config config, TrainerService trainer) {
-        this.config = config;
-        this.trainer = trainer;
+    public RunPolicies(Map<String, Policy> policies, Runs runs) {
+        this.policies = Map.copyOf(policies);
+        this.runs = runs;
     }
 
     public void onDatasetVersion(DatasetVersion version) {
-        for (var entry : config.policies().entrySet()) {
+        for (var entry : policies.entrySet()) {
             if (!entry.getValue().dataset().equals(version.dataset())) {
                 continue;
             }
-            RunSpec template = EventJson.fromBytes(entry.getValue().spec().getBytes(StandardCharsets.UTF_8), RunSpec.class);
+            RunSpec template = entry.getValue().template();
             String runId = (entry.getKey() + "-" + version.dataset() + "-v" + version.version()).toLowerCase();
             RunSpec spec = new RunSpec(runId, template.baseModel(), version.dataset(), version.version(), version.round(),
                     template.mode(), template.lora(), template.epochs(), template.totalSteps(), template.batchSize(),
                     template.gradientAccumulation(), template.maxSeqLength(), template.packing(), template.optimizer(),
                     template.shardSteps(), template.seed(), template.device(), template.evalExamples());
             try {
-                trainer.startRun(spec);
+                runs.start(spec);
                 LOG.infof("policy %s started run %s on %s v%d", entry.getKey(), runId, version.dataset(), version.version());
             } catch (RunExistsException e) {
                 LOG.debugf("policy %s: run %s exists already (a redelivered version event)", entry.getKey(), runId);

@@ -1,4 +1,4 @@
-package io.tuneloop.trainer.run;
+package io.tuneloop.trainer.flow;
 
 import java.util.List;
 import java.util.Locale;

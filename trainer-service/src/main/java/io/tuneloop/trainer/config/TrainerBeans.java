@@ -1,0 +1,66 @@
+package io.tuneloop.trainer.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.config.ConfigMapping;
+import io.tuneloop.events.EventJson;
+import io.tuneloop.trainer.flow.RunPolicies;
+import io.tuneloop.trainer.flow.RunSpec;
+import io.tuneloop.trainer.flow.Runs;
+import io.tuneloop.trainer.messaging.TrainerEvents;
+import io.tuneloop.trainer.metrics.TrainerMetrics;
+import io.tuneloop.trainer.store.RunArtifacts;
+import io.tuneloop.trainer.training.StoredShards;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The trainer's flow wired to its adapters (singletons: plain classes need no proxy). */
+@ApplicationScoped
+public class TrainerBeans {
+    /**
+     * {@code tuneloop.trainer.policies.<name>.dataset} and {@code .spec}: train every new version of a
+     * dataset with a spec (a run spec in JSON without dataset and version).
+     */
+    @ConfigMapping(prefix = "tuneloop.trainer")
+    public interface PolicyConfig {
+        Map<String, Policy> policies();
+
+        interface Policy {
+            String dataset();
+
+            String spec();
+        }
+    }
+
+    @Produces
+    @Singleton
+    Runs runs(RunArtifacts store, TrainerEvents events, StoredShards training, MeterRegistry meters) {
+        TrainerMetrics metrics = new TrainerMetrics(meters);
+        Runs runs = new Runs(store, events, training, metrics, Clock.systemUTC(), availableMemory());
+        metrics.watch(() -> runs);
+        return runs;
+    }
+
+    @Produces
+    @Singleton
+    RunPolicies policies(PolicyConfig config, Runs runs) {
+        Map<String, RunPolicies.Policy> policies = new LinkedHashMap<>();
+        config.policies().forEach((name, policy) -> policies.put(name, new RunPolicies.Policy(policy.dataset(),
+                EventJson.fromBytes(policy.spec().getBytes(StandardCharsets.UTF_8), RunSpec.class))));
+        return new RunPolicies(policies, runs);
+    }
+
+    private static long availableMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+}

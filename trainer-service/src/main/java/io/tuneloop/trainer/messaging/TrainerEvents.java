@@ -1,0 +1,49 @@
+package io.tuneloop.trainer.messaging;
+
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.tuneloop.events.Channels;
+import io.tuneloop.events.Topics;
+import io.tuneloop.events.payload.Checkpoint;
+import io.tuneloop.events.payload.TrainingProgress;
+import io.tuneloop.events.payload.TrainingShard;
+import io.tuneloop.service.messaging.Events;
+import io.tuneloop.trainer.flow.RunEvents;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+/**
+ * The runs flow's events on their topics, each sent and acknowledged (acks=all) before it returns.
+ * Shard and checkpoint events carry ids derived from the shard, so a repeat after a crash is the
+ * same event to its consumers.
+ */
+@ApplicationScoped
+public class TrainerEvents implements RunEvents {
+    private final MutinyEmitter<TrainingShard> shards;
+    private final MutinyEmitter<TrainingProgress> progress;
+    private final MutinyEmitter<Checkpoint> checkpoints;
+
+    public TrainerEvents(@Channel(Channels.TRAINING_SHARDS_OUT) MutinyEmitter<TrainingShard> shards,
+                         @Channel(Channels.TRAINING_PROGRESS_OUT) MutinyEmitter<TrainingProgress> progress,
+                         @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<Checkpoint> checkpoints) {
+        this.shards = shards;
+        this.progress = progress;
+        this.checkpoints = checkpoints;
+    }
+
+    @Override
+    public void shard(TrainingShard shard) {
+        shards.sendMessageAndAwait(Events.message(Topics.TRAINING_SHARDS, shard.runId(), shard,
+                "training-shard:" + shard.shardId()));
+    }
+
+    @Override
+    public void checkpoint(Checkpoint checkpoint) {
+        checkpoints.sendMessageAndAwait(Events.message(Topics.CHECKPOINTS, checkpoint.runId(), checkpoint,
+                "checkpoint:" + checkpoint.checkpointId()));
+    }
+
+    @Override
+    public void progress(TrainingProgress update) {
+        progress.sendMessageAndAwait(Events.message(Topics.TRAINING_PROGRESS, update.runId(), update, null));
+    }
+}
