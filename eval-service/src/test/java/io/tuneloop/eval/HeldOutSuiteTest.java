@@ -2,7 +2,7 @@ package io.tuneloop.eval;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.tuneloop.eval.evaluation.HeldOutSuite;
+import io.tuneloop.eval.flow.HeldOutSuite;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.model.TinyModelFactory;
 import io.tuneloop.model.nn.DecoderModel;

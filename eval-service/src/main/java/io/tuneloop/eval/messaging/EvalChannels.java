@@ -1,8 +1,8 @@
 package io.tuneloop.eval.messaging;
 
 import io.smallrye.common.annotation.Blocking;
-import io.tuneloop.eval.evaluation.CheckpointIntake;
-import io.tuneloop.eval.evaluation.EvalService;
+import io.tuneloop.eval.flow.CheckpointIntake;
+import io.tuneloop.eval.flow.Evaluations;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.Checkpoint;
 import io.tuneloop.service.resilience.Retrier;
@@ -20,10 +20,10 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 public class EvalChannels {
     private final CheckpointIntake intake;
-    private final EvalService evaluations;
+    private final Evaluations evaluations;
     private final Retrier retrier;
 
-    public EvalChannels(CheckpointIntake intake, EvalService evaluations, Retrier retrier) {
+    public EvalChannels(CheckpointIntake intake, Evaluations evaluations, Retrier retrier) {
         this.intake = intake;
         this.evaluations = evaluations;
         this.retrier = retrier;

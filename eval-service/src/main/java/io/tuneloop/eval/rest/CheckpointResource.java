@@ -1,7 +1,7 @@
 package io.tuneloop.eval.rest;
 
-import io.tuneloop.eval.evaluation.CheckpointIntake;
-import io.tuneloop.eval.evaluation.CheckpointIntake.CheckpointState;
+import io.tuneloop.eval.flow.CheckpointIntake;
+import io.tuneloop.eval.flow.CheckpointIntake.CheckpointState;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;

@@ -1,10 +1,8 @@
 package io.tuneloop.eval.rest;
 
 import io.smallrye.common.annotation.Blocking;
-import io.tuneloop.eval.evaluation.EvalReport;
-import io.tuneloop.eval.evaluation.EvalService;
-import io.tuneloop.store.ArtifactStore;
-import io.tuneloop.store.Artifacts;
+import io.tuneloop.eval.flow.EvalReport;
+import io.tuneloop.eval.flow.Evaluations;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -26,12 +24,10 @@ import java.util.Map;
 @Tag(name = "reports")
 @Blocking
 public class ReportResource {
-    private final EvalService evaluations;
-    private final ArtifactStore store;
+    private final Evaluations evaluations;
 
-    public ReportResource(EvalService evaluations, ArtifactStore store) {
+    public ReportResource(Evaluations evaluations) {
         this.evaluations = evaluations;
-        this.store = store;
     }
 
     @GET
@@ -70,8 +66,7 @@ public class ReportResource {
     @Operation(summary = "Every evaluated checkpoint of a run with its headline scores, best held-out ROUGE-L first")
     public List<Entry> leaderboard(@PathParam("runId") String runId) {
         List<Entry> entries = new ArrayList<>();
-        for (Artifacts.CheckpointRef checkpoint : Artifacts.EVAL_CHECKPOINT.list(store, runId)) {
-            String checkpointId = checkpoint.id();
+        for (String checkpointId : evaluations.evaluated(runId)) {
             evaluations.report(checkpointId).ifPresent(r -> entries.add(new Entry(checkpointId, r.headline(false),
                     r.validationLoss())));
         }

@@ -2,7 +2,7 @@ package io.tuneloop.eval.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.tuneloop.eval.evaluation.SuiteRunner;
+import io.tuneloop.eval.flow.SuiteRunner;
 import io.tuneloop.eval.ifeval.IfEvalPrompt;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.model.TinyModelFactory;
@@ -50,7 +50,7 @@ public final class EvalBenchmark {
             for (int round = 0; round < 2; round++) {
                 for (int batch : new int[] {1, 8}) {
                     SuiteRunner.ModelResults r = SuiteRunner.run(model, tokenizer, java.util.Set.of((long) tokenizer.eosId().orElseThrow()), heldOut, suites,
-                            io.tuneloop.eval.evaluation.SuiteSelection.all(), new SuiteRunner.Settings(batch, 32, 1000, 0), root);
+                            io.tuneloop.eval.flow.SuiteSelection.all(), new SuiteRunner.Settings(batch, 32, 1000, 0), root);
                     System.out.printf("round %d, batch %d: %d prompts, %d generated tokens in %.2f s: %.1f prompts/s,"
                                     + " %.0f generated tokens/s%n", round, batch, r.prompts().size(), r.generatedTokens(),
                             r.seconds(), r.prompts().size() / r.seconds(), r.generatedTokens() / r.seconds());

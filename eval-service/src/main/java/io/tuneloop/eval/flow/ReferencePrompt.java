@@ -1,4 +1,4 @@
-package io.tuneloop.eval.evaluation;
+package io.tuneloop.eval.flow;
 
 import io.tuneloop.events.JsonLines;
 

@@ -1,15 +1,10 @@
-package io.tuneloop.eval.evaluation;
+package io.tuneloop.eval.flow;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.events.payload.Checkpoint;
-import io.tuneloop.store.Artifacts;
-import io.tuneloop.store.ArtifactStore;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,41 +12,40 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Takes in checkpoints to evaluate. A checkpoint is accepted only when its manifest exists (a
  * partial checkpoint is never read); one whose report already exists is recognised as evaluated,
- * so a redelivered event does not start the work again (see {@link EvalService}).
+ * so a redelivered event does not start the work again (see {@link Evaluations}).
  */
-@ApplicationScoped
-public class CheckpointIntake {
+public final class CheckpointIntake {
     private static final Logger LOG = Logger.getLogger(CheckpointIntake.class);
 
     /** What this instance knows of a checkpoint. */
-    public record CheckpointState(Checkpoint checkpoint, String state, String reportKey, Instant receivedAt) {
+    public record CheckpointState(Checkpoint checkpoint, String state, String reportKey, java.time.Instant receivedAt) {
     }
 
-    private final ArtifactStore store;
-    private final MeterRegistry meters;
+    private final EvalStore store;
+    private final EvalMetrics metrics;
+    private final Clock clock;
     private final Map<String, CheckpointState> checkpoints = new ConcurrentHashMap<>();
 
-    public CheckpointIntake(ArtifactStore store, MeterRegistry meters) {
+    public CheckpointIntake(EvalStore store, EvalMetrics metrics, Clock clock) {
         this.store = store;
-        this.meters = meters;
-        meters.gaugeMapSize("tuneloop.eval.checkpoints.known", List.of(), checkpoints);
+        this.metrics = metrics;
+        this.clock = clock;
     }
 
     public CheckpointState accept(Checkpoint checkpoint) {
-        if (!store.exists(checkpoint.manifestKey())) {
+        if (!store.sealed(checkpoint)) {
             throw new IllegalArgumentException("checkpoint " + checkpoint.checkpointId() + " announced, but its manifest "
                     + checkpoint.manifestKey() + " does not exist");
         }
-        Artifacts.CheckpointRef address = Artifacts.CheckpointRef.of(checkpoint.checkpointId());
-        String reportKey = Artifacts.EVAL_REPORT.key(address);
-        String state = Artifacts.EVAL_REPORT.exists(store, address) ? "EVALUATED" : "PENDING";
-        CheckpointState known = new CheckpointState(checkpoint, state, reportKey, Instant.now());
+        String state = store.hasReport(checkpoint.checkpointId()) ? "EVALUATED" : "PENDING";
+        CheckpointState known = new CheckpointState(checkpoint, state, store.reportKey(checkpoint.checkpointId()),
+                clock.instant());
         CheckpointState previous = checkpoints.putIfAbsent(checkpoint.checkpointId(), known);
         if (previous != null) {
-            meters.counter("tuneloop.eval.checkpoints.redelivered").increment();
+            metrics.checkpointRedelivered();
             return previous;
         }
-        meters.counter("tuneloop.eval.checkpoints.received").increment();
+        metrics.checkpointReceived();
         LOG.infof("checkpoint %s of run %s (step %d): %s", checkpoint.checkpointId(), checkpoint.runId(),
                 checkpoint.step(), state);
         return known;
@@ -65,6 +59,10 @@ public class CheckpointIntake {
 
     public Optional<CheckpointState> checkpoint(String checkpointId) {
         return Optional.ofNullable(checkpoints.get(checkpointId));
+    }
+
+    public Map<String, CheckpointState> known() {
+        return checkpoints;
     }
 
     public Collection<CheckpointState> checkpoints() {

@@ -1,4 +1,4 @@
-package io.tuneloop.eval.evaluation;
+package io.tuneloop.eval.flow;
 
 import ai.djl.ndarray.NDManager;
 import io.tuneloop.eval.ifeval.IfEvalPrompt;
