@@ -7,7 +7,7 @@ import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.formatter.dataset.PendingBatches;
-import io.tuneloop.formatter.service.FormatterService;
+import io.tuneloop.formatter.flow.Sealing;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,7 +43,7 @@ public class FormatterChannels {
     private static final long ORPHAN_IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final PendingBatches<Message<?>> pending = new PendingBatches<>();
-    private final FormatterService formatter;
+    private final Sealing formatter;
     private final Retrier retrier;
     private final MeterRegistry meters;
     /** Batches sealed (or found sealed) by this process: late redeliveries of them are acknowledged at once. */
@@ -55,7 +55,7 @@ public class FormatterChannels {
         return thread;
     });
 
-    public FormatterChannels(FormatterService formatter, Retrier retrier, MeterRegistry meters) {
+    public FormatterChannels(Sealing formatter, Retrier retrier, MeterRegistry meters) {
         this.formatter = formatter;
         this.retrier = retrier;
         this.meters = meters;
@@ -144,17 +144,16 @@ public class FormatterChannels {
                 return wasSealed;
             });
             done.forEach(Message::ack);
-            // records of a stream batch without a summary after this long were most likely sent again
-            // under a new batch (ingest died before announcing; their input was redelivered to it).
-            // Holding them would stall the topic's offsets forever; they are parked, not dropped: if
-            // the summary does come, re-driving the dead-letter topic completes the batch
+            // records of a stream batch without a summary after this long belong to a batch that will
+            // not be announced (its input was redelivered into a batch of another first position, or
+            // dropped). Holding them would stall the topic's offsets forever; they are parked, not
+            // dropped: if the summary does come, re-driving the dead-letter topic completes the batch
             List<Message<?>> orphaned = pending.dropOrphans(ORPHAN_IDLE_NANOS,
                     batchId -> batchId.startsWith(IngestBatch.STREAM_BATCH_PREFIX));
             if (!orphaned.isEmpty()) {
                 LOG.warnf("parked %d records of stream batches not announced within 10 minutes", orphaned.size());
                 IllegalStateException reason = new IllegalStateException("a record of a stream batch that was not"
-                        + " announced within 10 minutes (its ingest died before closing it; the input was sent again"
-                        + " under a new batch)");
+                        + " announced within 10 minutes");
                 orphaned.forEach(m -> m.nack(reason));
             }
         } catch (RuntimeException e) {

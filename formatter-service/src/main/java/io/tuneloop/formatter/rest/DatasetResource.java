@@ -6,8 +6,8 @@ import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.formatter.reconcile.Reconciler;
 import io.tuneloop.formatter.reconcile.Reconciliation;
-import io.tuneloop.formatter.service.FormatterService;
-import io.tuneloop.formatter.service.Preview;
+import io.tuneloop.formatter.flow.Sealing;
+import io.tuneloop.formatter.flow.Preview;
 import io.tuneloop.formatter.store.DatasetRepository;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -34,11 +34,11 @@ import java.util.List;
 @Blocking
 public class DatasetResource {
     private final DatasetRepository repository;
-    private final FormatterService formatter;
+    private final Sealing formatter;
     private final Preview preview;
     private final Reconciler reconciler;
 
-    public DatasetResource(DatasetRepository repository, FormatterService formatter, Preview preview,
+    public DatasetResource(DatasetRepository repository, Sealing formatter, Preview preview,
                            Reconciler reconciler) {
         this.repository = repository;
         this.formatter = formatter;

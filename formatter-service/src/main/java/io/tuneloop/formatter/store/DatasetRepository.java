@@ -5,6 +5,7 @@ import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
+import io.tuneloop.formatter.flow.DatasetStore;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.store.Artifact;
 import io.tuneloop.store.ArtifactCommit;
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * and manifest leaves parts that the next seal of that number overwrites).
  */
 @ApplicationScoped
-public class DatasetRepository {
+public class DatasetRepository implements DatasetStore {
     private static final Artifact<Artifacts.Version, List<DatasetBuilder.Dropped>> DROPPED =
             Artifacts.VERSION_QUARANTINE.lines(DatasetBuilder.Dropped.class);
 
@@ -41,6 +42,7 @@ public class DatasetRepository {
     }
 
     /** Sealed versions of a dataset, oldest first. */
+    @Override
     public List<DatasetManifest> versions(String dataset) {
         List<DatasetManifest> manifests = new ArrayList<>();
         for (Artifacts.Version version : Artifacts.DATASET_VERSION.list(store, dataset)) {
@@ -50,25 +52,30 @@ public class DatasetRepository {
         return manifests;
     }
 
+    @Override
     public Optional<DatasetManifest> manifest(String dataset, int version) {
         return Artifacts.DATASET_MANIFEST.find(store, new Artifacts.Version(dataset, version));
     }
 
     /** The sealed version that already holds {@code sourceId} (an ingest batch or round request), if any. */
+    @Override
     public Optional<DatasetManifest> versionContaining(String dataset, String sourceId) {
         return versions(dataset).stream().filter(m -> m.contains(sourceId)).findFirst();
     }
 
     /** The dataset's spec, or the defaults when none was set. */
+    @Override
     public DatasetSpec spec(String dataset) {
         return Artifacts.DATASET_SPEC.find(store, dataset).orElseGet(DatasetSpec::defaults);
     }
 
+    @Override
     public void saveSpec(String dataset, DatasetSpec spec) {
         Artifacts.DATASET_SPEC.write(store, dataset, spec);
     }
 
     /** Keeps a complete batch's raw records (sorted by id) so that versions can be rebuilt from them. */
+    @Override
     public void saveRawBatch(String dataset, String batchId, List<RawRecord> records) {
         Artifacts.Batch batch = new Artifacts.Batch(dataset, batchId);
         Artifacts.RAW_BATCH.write(store, batch, records.stream().sorted(Comparator.comparing(RawRecord::recordId)).toList());
@@ -92,15 +99,18 @@ public class DatasetRepository {
     }
 
     /** Ids of the batches kept for a dataset, sorted. */
+    @Override
     public List<String> rawBatches(String dataset) {
         return Artifacts.RAW_BATCH.list(store, dataset).stream().map(Artifacts.Batch::batchId).sorted().toList();
     }
 
+    @Override
     public List<RawRecord> rawRecords(String dataset, String batchId) {
         return Artifacts.RAW_BATCH.read(store, new Artifacts.Batch(dataset, batchId));
     }
 
     /** Writes the shards, then the manifest, as the next version of the dataset. */
+    @Override
     public DatasetManifest seal(String dataset, int round, DatasetSpec spec, String templateLibrary,
                                 List<String> sourceBatches, DatasetBuilder.Built built) {
         int version = versions(dataset).stream().mapToInt(DatasetManifest::version).max().orElse(0) + 1;
@@ -121,11 +131,13 @@ public class DatasetRepository {
     }
 
     /** What a sealed version left out, one entry per record or phrasing, with the reason (empty when nothing). */
+    @Override
     public List<DatasetBuilder.Dropped> quarantine(DatasetManifest manifest) {
         return DROPPED.find(store, new Artifacts.Version(manifest.dataset(), manifest.version())).orElse(List.of());
     }
 
     /** Every example of a sealed version. */
+    @Override
     public List<InstructionRecord> records(DatasetManifest manifest) {
         List<InstructionRecord> records = new ArrayList<>();
         Artifacts.Version version = new Artifacts.Version(manifest.dataset(), manifest.version());
@@ -135,7 +147,13 @@ public class DatasetRepository {
         return records;
     }
 
+    @Override
+    public String manifestKey(String dataset, int version) {
+        return Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(dataset, version));
+    }
+
     /** The samples of a feedback round that a round request names by their key. */
+    @Override
     public List<RawRecord> roundSamples(String key) {
         Artifacts.Round round = Artifacts.ROUND_SAMPLES.address(key).orElseThrow(() ->
                 new IllegalArgumentException(key + " is not the samples of a feedback round"));

@@ -1,13 +1,10 @@
-package io.tuneloop.formatter.service;
+package io.tuneloop.formatter.flow;
 
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
 import io.tuneloop.events.dataset.DatasetSpec;
-import io.tuneloop.formatter.store.DatasetRepository;
-import io.tuneloop.formatter.store.Tokenizers;
 import io.tuneloop.model.tokenizer.TextTokenizer;
-import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,16 +14,13 @@ import java.util.List;
  * Renders a few records of a dataset exactly as a version would hold them, with the learned parts
  * marked: what users check before they spend GPU hours (a wrong template or mask shows here).
  */
-@ApplicationScoped
-public class Preview {
-    private final DatasetRepository repository;
-    private final FormatterService formatter;
-    private final Tokenizers tokenizers;
+public final class Preview {
+    private final DatasetStore repository;
+    private final Formats formats;
 
-    public Preview(DatasetRepository repository, FormatterService formatter, Tokenizers tokenizers) {
+    public Preview(DatasetStore repository, Formats formats) {
         this.repository = repository;
-        this.formatter = formatter;
-        this.tokenizers = tokenizers;
+        this.formats = formats;
     }
 
     /** A piece of the example's text and whether its tokens are learned. */
@@ -59,8 +53,8 @@ public class Preview {
         if (sample.isEmpty()) {
             throw new IllegalArgumentException("dataset " + dataset + " has no complete batches to preview");
         }
-        DatasetBuilder builder = formatter.builder(spec);
-        TextTokenizer tokenizer = spec.model() == null ? null : tokenizers.of(spec.model());
+        DatasetBuilder builder = formats.builder(spec);
+        TextTokenizer tokenizer = spec.model() == null ? null : formats.tokenizer(spec.model());
         return builder.format(sample).examples().stream().limit(limit).map(e -> example(e, tokenizer)).toList();
     }
 

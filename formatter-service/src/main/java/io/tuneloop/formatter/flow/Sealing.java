@@ -1,33 +1,21 @@
-package io.tuneloop.formatter.service;
+package io.tuneloop.formatter.flow;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.tuneloop.events.Channels;
 import io.tuneloop.events.EventJson;
-import io.tuneloop.events.Topics;
+import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.RoundRequest;
-import io.tuneloop.events.dataset.DatasetManifest;
-import io.tuneloop.events.dataset.InstructionRecord;
-import io.tuneloop.formatter.config.FormatterConfig;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
-import io.tuneloop.events.dataset.DatasetSpec;
-import io.tuneloop.formatter.dataset.ExampleEncoder;
-import io.tuneloop.formatter.store.DatasetRepository;
-import io.tuneloop.store.Artifacts;
-import io.tuneloop.formatter.store.Tokenizers;
-import io.tuneloop.formatter.template.TemplateLibraryProducer;
-import io.tuneloop.service.messaging.Events;
 import io.tuneloop.store.Sha256;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
 
 /**
  * Seals dataset versions. A complete ingest batch is kept (its raw records) and the next version is
@@ -35,34 +23,28 @@ import java.util.concurrent.TimeUnit;
  * version plus feedback samples. Sealing is idempotent: a source already sealed into a version is not
  * sealed again; its event is re-sent (with the same event id, so consumers see one event). Seals are
  * serialised so that two sources never claim the same version number.
+ *
+ * <p>Plain Java over its ports: the store ({@link DatasetStore}), the formats ({@link Formats}),
+ * the announcement ({@link VersionEvents}) and metrics.
  */
-@ApplicationScoped
-public class FormatterService {
-    private static final Logger LOG = Logger.getLogger(FormatterService.class);
+public final class Sealing {
+    private static final Logger LOG = Logger.getLogger(Sealing.class);
 
-    private final DatasetRepository repository;
-    private final TemplateLibraryProducer templates;
-    private final Tokenizers tokenizers;
-    private final FormatterConfig config;
-    private final MutinyEmitter<DatasetVersion> versions;
-    private final MeterRegistry meters;
+    private final DatasetStore repository;
+    private final Formats formats;
+    private final VersionEvents versions;
+    private final SealMetrics metrics;
 
-    public FormatterService(DatasetRepository repository, TemplateLibraryProducer templates, Tokenizers tokenizers,
-                            FormatterConfig config,
-                            @Channel(Channels.DATASET_VERSIONS_OUT) MutinyEmitter<DatasetVersion> versions,
-                            MeterRegistry meters) {
+    public Sealing(DatasetStore repository, Formats formats, VersionEvents versions, SealMetrics metrics) {
         this.repository = repository;
-        this.templates = templates;
-        this.tokenizers = tokenizers;
-        this.config = config;
+        this.formats = formats;
         this.versions = versions;
-        this.meters = meters;
+        this.metrics = metrics;
     }
 
     /** A builder for a spec: the template library in use and the spec's model tokenizer. */
     public DatasetBuilder builder(DatasetSpec spec) {
-        ExampleEncoder encoder = new ExampleEncoder(spec, spec.model() == null ? null : tokenizers.of(spec.model()));
-        return new DatasetBuilder(spec, templates.library(), encoder, config.recordsPerShard());
+        return formats.builder(spec);
     }
 
     /** Checks a spec (its held-out templates exist, its model's tokenizer loads) and stores it. */
@@ -98,7 +80,7 @@ public class FormatterService {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("dataset " + dataset + " has no complete batches to build from");
         }
-        String source = "spec:" + Sha256.hex(EventJson.toBytes(spec)).substring(0, 16) + ":" + templates.digest().substring(0, 16);
+        String source = "spec:" + Sha256.hex(EventJson.toBytes(spec)).substring(0, 16) + ":" + formats.templateDigest().substring(0, 16);
         Optional<DatasetManifest> existing = repository.versions(dataset).stream()
                 .filter(m -> m.contains(source) && m.sourceBatches().containsAll(batches)).findFirst();
         if (existing.isPresent()) {
@@ -119,7 +101,7 @@ public class FormatterService {
                         + " names " + request.dataset() + " v" + request.baseVersion() + ", which does not exist"));
         DatasetBuilder builder = builder(base.spec());
         List<InstructionRecord> examples = new ArrayList<>(repository.records(base));
-        java.util.Map<String, Long> dropped = new java.util.TreeMap<>(base.droppedByReason());
+        Map<String, Long> dropped = new TreeMap<>(base.droppedByReason());
         List<DatasetBuilder.Dropped> quarantine = new ArrayList<>(repository.quarantine(base));
         if (request.feedbackKey() != null) {
             DatasetBuilder.Formatted feedback = builder.format(repository.roundSamples(request.feedbackKey()));
@@ -130,7 +112,7 @@ public class FormatterService {
         List<String> sources = new ArrayList<>(base.sourceBatches());
         sources.add(source);
         DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, dropped, quarantine));
-        return announce(seal(request.dataset(), request.round(), base.spec(), sources, built));
+        return announce(seal(request.dataset(), request.round(), base.spec(), sources, built, System.nanoTime()));
     }
 
     private DatasetManifest sealFromRawBatches(String dataset, DatasetSpec spec, List<String> extraSources) {
@@ -140,24 +122,16 @@ public class FormatterService {
         batches.forEach(b -> records.addAll(repository.rawRecords(dataset, b)));
         DatasetBuilder builder = builder(spec);
         DatasetBuilder.Formatted formatted = builder.format(records);
-        meters.timer("tuneloop.formatter.format.duration").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        meters.counter("tuneloop.formatter.records.formatted", "dataset", dataset).increment(records.size());
-        formatted.droppedByReason().forEach((reason, n) ->
-                meters.counter("tuneloop.formatter.examples.dropped", "reason", reason).increment(n));
+        metrics.formatted(dataset, records.size(), formatted.droppedByReason(), System.nanoTime() - started);
         List<String> sources = new ArrayList<>(batches);
         sources.addAll(extraSources);
-        DatasetManifest manifest = seal(dataset, 0, spec, sources, builder.build(formatted));
-        meters.timer("tuneloop.formatter.seal.duration").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        return manifest;
+        return seal(dataset, 0, spec, sources, builder.build(formatted), started);
     }
 
     private DatasetManifest seal(String dataset, int round, DatasetSpec spec, List<String> sources,
-                                 DatasetBuilder.Built built) {
-        DatasetManifest manifest = repository.seal(dataset, round, spec, templates.digest(), sources, built);
-        meters.counter("tuneloop.formatter.versions.sealed", "dataset", dataset).increment();
-        meters.counter("tuneloop.formatter.records.sealed", "dataset", dataset).increment(manifest.recordCount());
-        manifest.taskCounts().forEach((task, n) ->
-                meters.counter("tuneloop.formatter.examples.sealed", "dataset", dataset, "task", task).increment(n));
+                                 DatasetBuilder.Built built, long started) {
+        DatasetManifest manifest = repository.seal(dataset, round, spec, formats.templateDigest(), sources, built);
+        metrics.sealed(manifest, System.nanoTime() - started);
         LOG.infof("sealed %s v%d: %d examples %s, dropped %s, checksum %s", dataset, manifest.version(),
                 manifest.recordCount(), manifest.splitCounts(), manifest.droppedByReason(), manifest.contentChecksum());
         return manifest;
@@ -165,12 +139,10 @@ public class FormatterService {
 
     private DatasetVersion announce(DatasetManifest manifest) {
         DatasetVersion event = new DatasetVersion(manifest.dataset(), manifest.version(),
-                Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(manifest.dataset(), manifest.version())), manifest.recordCount(),
+                repository.manifestKey(manifest.dataset(), manifest.version()), manifest.recordCount(),
                 manifest.splitCounts(), manifest.sourceBatches(), manifest.contentChecksum(), manifest.round(),
                 manifest.sealedAt());
-        // Blocks until the broker has it (acks=all): only then are the inputs acknowledged.
-        versions.sendMessageAndAwait(Events.message(Topics.DATASET_VERSIONS, manifest.dataset(), event,
-                "dataset-version:" + manifest.dataset() + ":v" + manifest.version()));
+        versions.sealed(event); // only once the broker has it are the inputs acknowledged
         return event;
     }
 }
