@@ -1,7 +1,7 @@
 package io.tuneloop.eval;
 
-import io.tuneloop.eval.metrics.Bootstrap;
-import io.tuneloop.eval.metrics.TextMetrics;
+import io.tuneloop.eval.measures.Bootstrap;
+import io.tuneloop.eval.measures.TextMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

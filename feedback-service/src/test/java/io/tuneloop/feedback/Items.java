@@ -7,27 +7,27 @@ import java.time.Instant;
 import java.util.List;
 
 /** Review items and ratings for tests. */
-final class Items {
-    static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+public final class Items {
+    public static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
     private Items() {
     }
 
-    static ReviewItem item(String id, double uncertainty) {
+    public static ReviewItem item(String id, double uncertainty) {
         return item(id, "demo", 0, "general", "task-a", "Prompt of " + id, "Response of " + id, uncertainty);
     }
 
-    static ReviewItem item(String id, String dataset, int round, String suite, String task, String prompt, String response,
+    public static ReviewItem item(String id, String dataset, int round, String suite, String task, String prompt, String response,
                            double uncertainty) {
         return new ReviewItem(id, "run-1/shard-0", "run-1", round, dataset, 1, suite, task, prompt, response, null,
                 uncertainty, T0);
     }
 
-    static Rating rating(String rater, String itemId, Integer likert, String... labels) {
+    public static Rating rating(String rater, String itemId, Integer likert, String... labels) {
         return rating(rater, itemId, 1, likert, null, null, labels);
     }
 
-    static Rating rating(String rater, String itemId, int version, Integer likert, String correction,
+    public static Rating rating(String rater, String itemId, int version, Integer likert, String correction,
                          Rating.Preference preference, String... labels) {
         return new Rating(io.tuneloop.feedback.review.ReviewBoard.ratingId(rater, itemId), version, itemId, rater, likert,
                 List.of(labels), correction, preference, "v1", Rating.SUBMITTED, null, T0);

@@ -98,10 +98,10 @@ class ReviewBoardTest {
         var replay = board.admitNew("ann", "key-1", likert("i1", 4), T0.plusSeconds(5));
         assertThat(replay).isEqualTo(new ReviewBoard.Replay(granted.rating()));
         var mismatch = board.admitNew("ann", "key-1", likert("i1", 2), T0);
-        assertThat(mismatch).isInstanceOfSatisfying(ReviewBoard.Refused.class, r -> assertThat(r.status()).isEqualTo(422));
+        assertThat(mismatch).isInstanceOfSatisfying(ReviewBoard.Refused.class, r -> assertThat(r.why()).isEqualTo(ReviewBoard.Refusal.KEY_REUSED));
         var again = board.admitNew("ann", "key-2", likert("i1", 2), T0);
         assertThat(again).isInstanceOfSatisfying(ReviewBoard.Refused.class, r -> {
-            assertThat(r.status()).isEqualTo(409);
+            assertThat(r.why()).isEqualTo(ReviewBoard.Refusal.ALREADY_RATED);
             assertThat(r.reason()).contains("already rated");
         });
         assertThat(board.ratingsOf("i1")).hasSize(1);
@@ -129,9 +129,9 @@ class ReviewBoardTest {
         board.completed(change);
         assertThat(board.rating(ratingId).orElseThrow().likert()).isEqualTo(5);
         assertThat(board.admitChange("bob", ratingId, "c2", likert(itemId, 1), T0))
-                .isInstanceOfSatisfying(ReviewBoard.Refused.class, r -> assertThat(r.status()).isEqualTo(403));
+                .isInstanceOfSatisfying(ReviewBoard.Refused.class, r -> assertThat(r.why()).isEqualTo(ReviewBoard.Refusal.NOT_YOURS));
         assertThat(board.admitChange("ann", "nope", "c3", likert(itemId, 1), T0))
-                .isInstanceOfSatisfying(ReviewBoard.Refused.class, r -> assertThat(r.status()).isEqualTo(404));
+                .isInstanceOfSatisfying(ReviewBoard.Refused.class, r -> assertThat(r.why()).isEqualTo(ReviewBoard.Refusal.NO_SUCH_RATING));
         assertThat(board.history("ann")).extracting(Rating::version).containsExactly(2);
     }
 

@@ -5,8 +5,8 @@ import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.feedback.review.RatedItem;
-import io.tuneloop.feedback.round.RoundExport;
-import io.tuneloop.feedback.round.RoundPolicy;
+import io.tuneloop.feedback.flow.RoundExport;
+import io.tuneloop.feedback.flow.RoundPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

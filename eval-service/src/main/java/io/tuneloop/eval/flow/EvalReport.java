@@ -1,6 +1,6 @@
 package io.tuneloop.eval.flow;
 
-import io.tuneloop.eval.metrics.Bootstrap;
+import io.tuneloop.eval.measures.Bootstrap;
 
 import java.time.Instant;
 import java.util.ArrayList;

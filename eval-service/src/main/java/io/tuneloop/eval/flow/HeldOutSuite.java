@@ -1,6 +1,6 @@
 package io.tuneloop.eval.flow;
 
-import io.tuneloop.eval.metrics.TextMetrics;
+import io.tuneloop.eval.measures.TextMetrics;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.model.generate.GenerationConfig;

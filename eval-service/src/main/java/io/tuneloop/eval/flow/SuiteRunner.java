@@ -2,7 +2,7 @@ package io.tuneloop.eval.flow;
 
 import ai.djl.ndarray.NDManager;
 import io.tuneloop.eval.ifeval.IfEvalPrompt;
-import io.tuneloop.eval.metrics.TextMetrics;
+import io.tuneloop.eval.measures.TextMetrics;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.model.chat.ChatTemplate;

@@ -6,7 +6,7 @@ import io.tuneloop.events.payload.Rating;
 import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.feedback.review.ReviewBoard;
-import io.tuneloop.feedback.round.RoundCoordinator;
+import io.tuneloop.feedback.flow.Rounds;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -17,10 +17,10 @@ import java.util.concurrent.CompletionStage;
 @ApplicationScoped
 public class FeedbackChannels {
     private final ReviewBoard board;
-    private final RoundCoordinator rounds;
+    private final Rounds rounds;
     private final ViewsReadiness readiness;
 
-    public FeedbackChannels(ReviewBoard board, RoundCoordinator rounds, ViewsReadiness readiness, MeterRegistry meters) {
+    public FeedbackChannels(ReviewBoard board, Rounds rounds, ViewsReadiness readiness, MeterRegistry meters) {
         this.board = board;
         this.rounds = rounds;
         this.readiness = readiness;

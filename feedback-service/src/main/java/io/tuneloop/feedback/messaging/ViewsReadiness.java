@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import org.apache.kafka.common.TopicPartition;
+import io.tuneloop.feedback.flow.RoundPorts;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 @Readiness
 @Default // also injectable as itself, not only as a health check
-public class ViewsReadiness implements HealthCheck {
+public class ViewsReadiness implements HealthCheck, RoundPorts.Views {
     static final List<String> VIEW_CHANNELS = List.of(Channels.REVIEW_ITEMS_IN, Channels.RATINGS_IN,
             Channels.ROUND_REQUESTS_IN);
     /** A tail of records that never reach a handler (poison records, transaction markers) stops counting after this. */

@@ -1,29 +1,39 @@
 package io.tuneloop.feedback.rating;
 
-/** A rating request that cannot be accepted, with the HTTP status that says why. */
+import io.tuneloop.feedback.review.ReviewBoard;
+
+/** A rating request that cannot be accepted, and why (the REST layer says it in HTTP). */
 public class RatingRefused extends RuntimeException {
-    private final int status;
+    private final ReviewBoard.Refusal why;
 
-    public RatingRefused(int status, String reason) {
+    public RatingRefused(ReviewBoard.Refusal why, String reason) {
         super(reason);
-        this.status = status;
+        this.why = why;
     }
 
-    public int status() {
-        return status;
+    /** Why the board refused it; null for the refusals below, which are not the board's. */
+    public ReviewBoard.Refusal why() {
+        return why;
     }
 
-    /** 429: the rater sent more than their share; {@code retryAfterSeconds} until the next one is accepted. */
+    /** The rater sent more than their share; {@code retryAfterSeconds} until the next one is accepted. */
     public static final class RateLimited extends RatingRefused {
         private final long retryAfterSeconds;
 
         public RateLimited(String raterId, long retryAfterSeconds) {
-            super(429, "too many ratings from " + raterId + "; retry after " + retryAfterSeconds + " s");
+            super(null, "too many ratings from " + raterId + "; retry after " + retryAfterSeconds + " s");
             this.retryAfterSeconds = retryAfterSeconds;
         }
 
         public long retryAfterSeconds() {
             return retryAfterSeconds;
+        }
+    }
+
+    /** The ratings topic did not take it: nothing changed, the client retries with the same key. */
+    public static final class Unavailable extends RatingRefused {
+        public Unavailable(String reason) {
+            super(null, reason);
         }
     }
 }

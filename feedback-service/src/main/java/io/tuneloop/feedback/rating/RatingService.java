@@ -77,7 +77,7 @@ public final class RatingService {
             return inFlight.result().thenApply(r -> new Outcome(r, true));
         }
         if (admission instanceof ReviewBoard.Refused refused) {
-            return CompletableFuture.failedFuture(new RatingRefused(refused.status(), refused.reason()));
+            return CompletableFuture.failedFuture(new RatingRefused(refused.why(), refused.reason()));
         }
         return publish((ReviewBoard.Granted) admission);
     }
@@ -92,7 +92,7 @@ public final class RatingService {
         return sent.handle((ok, error) -> {
             if (error != null) {
                 board.failed(granted, error);
-                throw new RatingRefused(503, "the rating could not be stored (" + rootMessage(error)
+                throw new RatingRefused.Unavailable("the rating could not be stored (" + rootMessage(error)
                         + "); retry with the same Idempotency-Key");
             }
             board.completed(granted);

@@ -2,8 +2,8 @@ package io.tuneloop.feedback.rest;
 
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.RoundRequest;
-import io.tuneloop.feedback.round.RoundCoordinator;
-import io.tuneloop.feedback.round.RoundPolicy;
+import io.tuneloop.feedback.flow.Rounds;
+import io.tuneloop.feedback.flow.RoundPolicy;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -24,13 +24,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "bearer")
 @Tag(name = "admin")
 public class RoundResource {
-    private final RoundCoordinator rounds;
+    private final Rounds rounds;
 
     /** A round to start. */
     public record StartRound(String dataset) {
     }
 
-    public RoundResource(RoundCoordinator rounds) {
+    public RoundResource(Rounds rounds) {
         this.rounds = rounds;
     }
 

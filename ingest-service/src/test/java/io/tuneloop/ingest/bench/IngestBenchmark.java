@@ -68,10 +68,10 @@ public final class IngestBenchmark {
             TransactionalBatchPublisher publisher = new TransactionalBatchPublisher(stack.bootstrapServers(), "bench", 1,
                     Duration.ofSeconds(30), Duration.ofMinutes(10));
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            var admission = io.tuneloop.ingest.config.IngestBeans.admission(config());
+            var admission = io.tuneloop.ingest.IngestBeans.admission(config());
             IngestService ingest = new IngestService(store, publisher, config(), meters,
                     new io.tuneloop.service.resilience.Retrier(new io.tuneloop.service.resilience.Outages(), meters),
-                    admission, io.tuneloop.ingest.config.IngestBeans.datasetIndexes(store, admission));
+                    admission, io.tuneloop.ingest.IngestBeans.datasetIndexes(store, admission));
             start = System.nanoTime();
             IngestBatch batch = ingest.ingestUpload("bench", "bench.jsonl", generated(records), null, ColumnMapping.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;

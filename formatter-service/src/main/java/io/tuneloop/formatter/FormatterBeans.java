@@ -1,5 +1,6 @@
-package io.tuneloop.formatter.config;
+package io.tuneloop.formatter;
 
+import io.tuneloop.formatter.config.FormatterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.formatter.dataset.DatasetBuilder;

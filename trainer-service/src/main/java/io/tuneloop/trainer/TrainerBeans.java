@@ -1,7 +1,7 @@
-package io.tuneloop.trainer.config;
+package io.tuneloop.trainer;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.config.ConfigMapping;
+import io.tuneloop.trainer.config.TrainerConfig;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.trainer.flow.RunPolicies;
 import io.tuneloop.trainer.flow.RunSpec;
@@ -24,21 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
 /** The trainer's flow wired to its adapters (singletons: plain classes need no proxy). */
 @ApplicationScoped
 public class TrainerBeans {
-    /**
-     * {@code tuneloop.trainer.policies.<name>.dataset} and {@code .spec}: train every new version of a
-     * dataset with a spec (a run spec in JSON without dataset and version).
-     */
-    @ConfigMapping(prefix = "tuneloop.trainer")
-    public interface PolicyConfig {
-        Map<String, Policy> policies();
-
-        interface Policy {
-            String dataset();
-
-            String spec();
-        }
-    }
-
     @Produces
     @Singleton
     Runs runs(RunArtifacts store, TrainerEvents events, StoredShards training, MeterRegistry meters) {
@@ -50,7 +35,7 @@ public class TrainerBeans {
 
     @Produces
     @Singleton
-    RunPolicies policies(PolicyConfig config, Runs runs) {
+    RunPolicies policies(TrainerConfig config, Runs runs) {
         Map<String, RunPolicies.Policy> policies = new LinkedHashMap<>();
         config.policies().forEach((name, policy) -> policies.put(name, new RunPolicies.Policy(policy.dataset(),
                 EventJson.fromBytes(policy.spec().getBytes(StandardCharsets.UTF_8), RunSpec.class))));

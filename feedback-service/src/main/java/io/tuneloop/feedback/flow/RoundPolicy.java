@@ -1,4 +1,4 @@
-package io.tuneloop.feedback.round;
+package io.tuneloop.feedback.flow;
 
 import io.tuneloop.events.payload.Rating;
 import io.tuneloop.events.payload.ReviewItem;

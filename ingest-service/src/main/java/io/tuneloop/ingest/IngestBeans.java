@@ -1,5 +1,6 @@
-package io.tuneloop.ingest.config;
+package io.tuneloop.ingest;
 
+import io.tuneloop.ingest.config.IngestConfig;
 import io.tuneloop.ingest.flow.Admission;
 import io.tuneloop.ingest.store.DatasetIndexes;
 import io.tuneloop.store.ArtifactStore;

@@ -1,4 +1,4 @@
-package io.tuneloop.eval.config;
+package io.tuneloop.eval;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.eval.flow.CheckpointIntake;

@@ -1,11 +1,15 @@
-package io.tuneloop.feedback.config;
+package io.tuneloop.feedback;
 
+import io.tuneloop.feedback.config.FeedbackConfig;
 import io.tuneloop.feedback.rating.RateLimiter;
 import io.tuneloop.feedback.rating.RatingRules;
 import io.tuneloop.feedback.rating.RatingService;
-import io.tuneloop.feedback.messaging.RatingPublisher;
 import io.tuneloop.feedback.review.ReviewBoard;
-import io.tuneloop.feedback.round.RoundPolicy;
+import io.tuneloop.feedback.flow.RoundPolicy;
+import io.tuneloop.feedback.flow.RoundPorts;
+import io.tuneloop.feedback.flow.Rounds;
+import io.tuneloop.feedback.metrics.FeedbackMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -30,9 +34,17 @@ public class FeedbackBeans {
 
     @Produces
     @Singleton
-    RatingService ratingService(ReviewBoard board, FeedbackConfig config, RatingPublisher publisher) {
+    RatingService ratingService(ReviewBoard board, FeedbackConfig config, RatingService.Publisher publisher) {
         RatingRules rules = new RatingRules(config.labels(), config.maxCorrectionChars(), config.guidelinesVersions());
         RateLimiter limiter = new RateLimiter(config.rateLimit().perSecond(), config.rateLimit().burst());
         return new RatingService(board, rules, limiter, publisher, Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    Rounds rounds(ReviewBoard board, RoundPolicy policy, RoundPorts.Exports exports, RoundPorts.Requests requests,
+                  RoundPorts.Views views, MeterRegistry meters, FeedbackConfig config) {
+        return new Rounds(board, policy, exports, requests, views, new FeedbackMeters(meters), Clock.systemUTC(),
+                config.round().automatic());
     }
 }

@@ -1,4 +1,4 @@
-package io.tuneloop.eval.metrics;
+package io.tuneloop.eval.measures;
 
 import java.text.Normalizer;
 import java.util.ArrayList;

@@ -1,11 +1,8 @@
-package io.tuneloop.feedback.round;
+package io.tuneloop.feedback.flow;
 
-import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.ChatMessage;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
-import io.tuneloop.store.Artifact;
-import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.Sha256;
 
@@ -28,9 +25,6 @@ import java.util.Map;
  */
 public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<PreferenceRecord> preferences,
                           Map<String, Object> lineage) {
-    private static final Artifact<Artifacts.Round, List<PreferenceRecord>> PREFERENCES =
-            Artifacts.ROUND_PREFERENCES.lines(PreferenceRecord.class);
-
     /** A preference record as exported. */
     public record PreferenceRecord(String prompt, String chosen, String rejected, String task, String chosenItemId,
                                    String rejectedItemId, int votesFor, int votesAgainst, int ties, List<String> ratings) {
@@ -61,19 +55,12 @@ public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<P
         return new RoundExport(round, List.copyOf(samples), preferences, lineage);
     }
 
-    /** Writes the samples, the pairs and the lineage (same plan, same bytes: a retry overwrites identical objects). */
-    public void write(ArtifactStore store) {
-        Artifacts.ROUND_SAMPLES.write(store, round, samples);
-        PREFERENCES.write(store, round, preferences);
-        Artifacts.ROUND_LINEAGE.write(store, round, EventJson.mapper().valueToTree(lineage));
-    }
-
     public String sftKey() {
         return Artifacts.ROUND_SAMPLES.key(round);
     }
 
     public String preferencesKey() {
-        return PREFERENCES.key(round);
+        return Artifacts.ROUND_PREFERENCES.key(round);
     }
 
     public String lineageKey() {
