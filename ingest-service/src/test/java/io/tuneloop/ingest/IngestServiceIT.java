@@ -161,7 +161,7 @@ class IngestServiceIT {
             body.append("{\"instruction\": \"Count to ").append(i).append(".\", \"output\": \"").append(i).append("\"}\n");
         }
         // The first incarnation starts the upload's transaction, sends part of it, and dies.
-        var first = new io.tuneloop.ingest.service.TransactionalBatchPublisher(TestStack.get().bootstrapServers(), prefix,
+        var first = new io.tuneloop.ingest.messaging.TransactionalBatchPublisher(TestStack.get().bootstrapServers(), prefix,
                 1, Duration.ofSeconds(5), Duration.ofMinutes(5));
         var dying = first.begin();
         for (int i = 0; i < 3; i++) {
@@ -170,7 +170,7 @@ class IngestServiceIT {
                     java.util.Map.of()));
         }
         // The restarted incarnation (same transactional ids) fences it and publishes the whole upload once.
-        var restarted = new io.tuneloop.ingest.service.TransactionalBatchPublisher(TestStack.get().bootstrapServers(), prefix,
+        var restarted = new io.tuneloop.ingest.messaging.TransactionalBatchPublisher(TestStack.get().bootstrapServers(), prefix,
                 1, Duration.ofSeconds(5), Duration.ofMinutes(5));
         try (var retry = restarted.begin()) {
             for (int i = 0; i < 5; i++) {

@@ -1,7 +1,6 @@
 package io.tuneloop.ingest.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -18,8 +17,9 @@ import io.tuneloop.ingest.parse.InvalidRecordException;
 import io.tuneloop.ingest.parse.ParsedRecord;
 import io.tuneloop.ingest.parse.RecordMapper;
 import io.tuneloop.ingest.parse.Rejection;
-import io.tuneloop.ingest.service.IngestService;
-import io.tuneloop.ingest.service.RawRecordPublisher;
+import io.tuneloop.ingest.flow.IngestPorts;
+import io.tuneloop.ingest.flow.Ingestion;
+import io.tuneloop.ingest.metrics.IngestMeters;
 import io.tuneloop.ingest.store.DatasetIndexes;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
@@ -101,20 +101,20 @@ public class StreamIngest {
 
     private final RawRecordPublisher publisher;
     private final IngestConfig config;
-    private final MeterRegistry meters;
+    private final IngestMeters meters;
     private final ArtifactStore store;
     private final Retrier retrier;
     private final Admission admission;
-    private final DatasetIndexes indexes;
-    /** Mutated only with the dataset's lock held (see {@link DatasetIndexes#lock}). */
+    private final IngestPorts.AdmissionIndexes indexes;
+    /** Mutated only with the dataset's lock held (see {@link IngestPorts.AdmissionIndexes#lock}). */
     private final ConcurrentHashMap<Source, StreamBatch> open = new ConcurrentHashMap<>();
     /** Batches that take no more records and wait for their summary to be stored and sent. */
     private final List<StreamBatch> closing = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<Source, Long> closedThrough = new ConcurrentHashMap<>();
     private ScheduledExecutorService closer;
 
-    public StreamIngest(RawRecordPublisher publisher, IngestConfig config, MeterRegistry meters, ArtifactStore store,
-                        Retrier retrier, Admission admission, DatasetIndexes indexes) {
+    public StreamIngest(RawRecordPublisher publisher, IngestConfig config, IngestMeters meters, ArtifactStore store,
+                        Retrier retrier, Admission admission, IngestPorts.AdmissionIndexes indexes) {
         this.publisher = publisher;
         this.config = config;
         this.meters = meters;
@@ -146,10 +146,10 @@ public class StreamIngest {
         int partition = kafka.map(m -> m.getPartition()).orElse(-1);
         List<ParsedRecord> parsed;
         try {
-            IngestService.checkDatasetName(dataset);
+            Ingestion.checkDatasetName(dataset);
             parsed = RecordMapper.map(message.getPayload(), offset + 1);
         } catch (IllegalArgumentException | InvalidRecordException e) {
-            meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment();
+            meters.unreadable();
             return message.nack(new IllegalArgumentException("raw-input record rejected: " + e.getMessage()));
         }
         Source source = new Source(dataset, partition);
@@ -194,7 +194,7 @@ public class StreamIngest {
             }
             if (verdict.outcome() == Admission.Outcome.ACCEPTED) {
                 accepted.add(candidate);
-                records.add(IngestService.toRawRecord(record, candidate.recordId(), dataset, batch.batchId,
+                records.add(Ingestion.toRawRecord(record, candidate.recordId(), dataset, batch.batchId,
                         batch.tally.accepted() + records.size(), null,
                         "kafka:raw-input/" + batch.source.partition()));
             }
@@ -214,7 +214,7 @@ public class StreamIngest {
             batch.entries.add(candidate.recordId(), candidate.signature());
         }
         for (Rejection rejection : rejections) {
-            meters.counter("tuneloop.ingest.rejections", "reason", rejection.kind()).increment();
+            meters.rejection(rejection.kind());
         }
         batch.tally.add(tally);
         batch.rejections.addAll(rejections);
@@ -316,13 +316,13 @@ public class StreamIngest {
         storeCursor(batch.source, summary);
         closing.remove(batch);
         batch.deliveries.forEach(Message::ack);
-        IngestService.countRecords(meters, batch.tally);
+        meters.records(batch.tally);
         LOG.infof("stream batch %s of %s closed: %d accepted, %d duplicates, %d rejected", batch.batchId, dataset,
                 summary.recordsAccepted(), summary.recordsDuplicate(), summary.recordsRejected());
     }
 
     /** The entries of open and closing batches: accepted, not stored yet. */
-    private final class UnstoredBatches implements DatasetIndexes.Unstored {
+    private final class UnstoredBatches implements IngestPorts.Unstored {
         private Stream<StreamBatch> of(String dataset) {
             return Stream.concat(open.values().stream(), closing.stream())
                     .filter(batch -> batch.source.dataset().equals(dataset)).distinct();

@@ -1,6 +1,6 @@
 package io.tuneloop.ingest.rest;
 
-import io.tuneloop.ingest.service.IngestService;
+import io.tuneloop.ingest.flow.Ingestion;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,9 +15,9 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "datasets")
 public class DatasetResource {
-    private final IngestService ingest;
+    private final Ingestion ingest;
 
-    public DatasetResource(IngestService ingest) {
+    public DatasetResource(Ingestion ingest) {
         this.ingest = ingest;
     }
 

@@ -3,7 +3,7 @@ package io.tuneloop.ingest.rest;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.ingest.parse.UploadFormat;
-import io.tuneloop.ingest.service.IngestService;
+import io.tuneloop.ingest.flow.Ingestion;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.ObjectInfo;
 import jakarta.ws.rs.Consumes;
@@ -26,7 +26,7 @@ import java.util.List;
 @Path("/api/v1/datasets/{dataset}/imports")
 @Tag(name = "uploads")
 public class ImportResource {
-    private final IngestService ingest;
+    private final Ingestion ingest;
     private final ArtifactStore store;
 
     /**
@@ -37,7 +37,7 @@ public class ImportResource {
     public record ImportRequest(String uri, String format, String mapping) {
     }
 
-    public ImportResource(IngestService ingest, ArtifactStore store) {
+    public ImportResource(Ingestion ingest, ArtifactStore store) {
         this.ingest = ingest;
         this.store = store;
     }

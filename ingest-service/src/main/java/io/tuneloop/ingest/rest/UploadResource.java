@@ -5,7 +5,7 @@ import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.ingest.parse.ColumnMapping;
 import io.tuneloop.ingest.parse.InvalidUploadException;
 import io.tuneloop.ingest.parse.UploadFormat;
-import io.tuneloop.ingest.service.IngestService;
+import io.tuneloop.ingest.flow.Ingestion;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.NoSuchArtifactException;
@@ -30,10 +30,10 @@ import java.io.InputStream;
 @Path("/api/v1/datasets/{dataset}/uploads")
 @Tag(name = "uploads")
 public class UploadResource {
-    private final IngestService ingest;
+    private final Ingestion ingest;
     private final ArtifactStore store;
 
-    public UploadResource(IngestService ingest, ArtifactStore store) {
+    public UploadResource(Ingestion ingest, ArtifactStore store) {
         this.ingest = ingest;
         this.store = store;
     }
@@ -89,7 +89,7 @@ public class UploadResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The summary of a committed upload: records read, accepted, duplicates, rejected")
     public IngestBatch status(@PathParam("dataset") String dataset, @PathParam("batchId") String batchId) {
-        IngestService.checkDatasetName(dataset);
+        Ingestion.checkDatasetName(dataset);
         return ingest.batch(dataset, batchId)
                 .orElseThrow(() -> new NotFoundException("no committed upload " + batchId + " in dataset " + dataset));
     }
@@ -99,7 +99,7 @@ public class UploadResource {
     @Produces("application/x-ndjson")
     @Operation(summary = "The rejected records of an upload, one JSON object per line: line, field, reason, raw")
     public InputStream quarantine(@PathParam("dataset") String dataset, @PathParam("batchId") String batchId) {
-        IngestService.checkDatasetName(dataset);
+        Ingestion.checkDatasetName(dataset);
         try {
             return Artifacts.QUARANTINE.open(store, new Artifacts.Batch(dataset, batchId));
         } catch (NoSuchArtifactException e) {

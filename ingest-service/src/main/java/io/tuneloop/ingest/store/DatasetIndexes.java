@@ -2,6 +2,7 @@ package io.tuneloop.ingest.store;
 
 import io.tuneloop.ingest.dedup.DedupIndex;
 import io.tuneloop.ingest.flow.Admission;
+import io.tuneloop.ingest.flow.IngestPorts;
 import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.StoreException;
@@ -24,32 +25,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>The index is loaded on first use from the dedup entries of every complete batch (its summary is
  * stored: entries without one are of a batch that never committed or is still being completed),
- * plus the entries this process holds but has not stored yet (see {@link Unstored}). Work that fails
+ * plus the entries this process holds but has not stored yet (see {@link IngestPorts.Unstored}). Work that fails
  * part way {@link #forget}s the index, which is then loaded again: whatever the failed work added is
  * gone, whatever was accepted before it is not.
  */
-public final class DatasetIndexes {
-    /** Entries this process accepted but has not made durable yet: committed uploads, open stream batches. */
-    public interface Unstored {
-        /** Adds the dataset's unstored entries to {@code index}; called with the dataset's lock held. */
-        void addTo(String dataset, DedupIndex index) throws IOException;
-
-        /** Batch ids whose entries {@link #addTo} added (their stored entries, if any, are not read again). */
-        Set<String> batchIds(String dataset);
-    }
-
+public final class DatasetIndexes implements IngestPorts.AdmissionIndexes {
     private final ArtifactStore store;
     private final Admission admission;
     private final ConcurrentHashMap<String, DedupIndex> indexes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
-    private final List<Unstored> unstored = new CopyOnWriteArrayList<>();
+    private final List<IngestPorts.Unstored> unstored = new CopyOnWriteArrayList<>();
 
     public DatasetIndexes(ArtifactStore store, Admission admission) {
         this.store = store;
         this.admission = admission;
     }
 
-    public void register(Unstored source) {
+    @Override
+    public void register(IngestPorts.Unstored source) {
         unstored.add(source);
     }
 
@@ -57,11 +50,13 @@ public final class DatasetIndexes {
      * The dataset's lock: admissions to a dataset happen one batch or one streamed message at a
      * time, each against everything admitted before it.
      */
+    @Override
     public Object lock(String dataset) {
         return locks.computeIfAbsent(dataset, d -> new Object());
     }
 
     /** The dataset's index, loaded on first use; only with the dataset's {@link #lock} held. */
+    @Override
     public DedupIndex index(String dataset) {
         if (!Thread.holdsLock(lock(dataset))) {
             throw new IllegalStateException("the index of " + dataset + " is used without its lock");
@@ -70,6 +65,7 @@ public final class DatasetIndexes {
     }
 
     /** Drops the in-memory index: the next use loads it again from what is stored and unstored. */
+    @Override
     public void forget(String dataset) {
         indexes.remove(dataset);
     }
@@ -78,7 +74,7 @@ public final class DatasetIndexes {
         DedupIndex index = admission.newIndex();
         Set<String> loaded = new HashSet<>();
         try {
-            for (Unstored source : unstored) {
+            for (IngestPorts.Unstored source : unstored) {
                 source.addTo(dataset, index);
                 loaded.addAll(source.batchIds(dataset));
             }

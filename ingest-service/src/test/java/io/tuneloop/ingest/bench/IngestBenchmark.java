@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.ingest.config.IngestConfig;
 import io.tuneloop.ingest.parse.ColumnMapping;
-import io.tuneloop.ingest.service.IngestService;
-import io.tuneloop.ingest.service.TransactionalBatchPublisher;
+import io.tuneloop.ingest.flow.Ingestion;
+import io.tuneloop.ingest.messaging.TransactionalBatchPublisher;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.testing.TestStack;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -69,9 +69,11 @@ public final class IngestBenchmark {
                     Duration.ofSeconds(30), Duration.ofMinutes(10));
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             var admission = io.tuneloop.ingest.IngestBeans.admission(config());
-            IngestService ingest = new IngestService(store, publisher, config(), meters,
-                    new io.tuneloop.service.resilience.Retrier(new io.tuneloop.service.resilience.Outages(), meters),
-                    admission, io.tuneloop.ingest.IngestBeans.datasetIndexes(store, admission));
+            io.tuneloop.ingest.flow.Ingestion ingest = io.tuneloop.ingest.IngestBeans.newIngestion(
+                    new io.tuneloop.ingest.store.UploadArtifacts(store), publisher,
+                    io.tuneloop.ingest.IngestBeans.datasetIndexes(store, admission),
+                    new io.tuneloop.ingest.metrics.IngestMeters(meters), admission, config(),
+                    new io.tuneloop.service.resilience.Retrier(new io.tuneloop.service.resilience.Outages(), meters));
             start = System.nanoTime();
             IngestBatch batch = ingest.ingestUpload("bench", "bench.jsonl", generated(records), null, ColumnMapping.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;

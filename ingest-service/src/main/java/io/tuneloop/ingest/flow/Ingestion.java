@@ -1,27 +1,18 @@
-package io.tuneloop.ingest.service;
+package io.tuneloop.ingest.flow;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
-import io.tuneloop.ingest.config.IngestConfig;
 import io.tuneloop.ingest.dedup.DedupIndex;
-import io.tuneloop.ingest.flow.Admission;
-import io.tuneloop.ingest.store.DatasetIndexes;
 import io.tuneloop.ingest.parse.ColumnMapping;
-import io.tuneloop.ingest.parse.UploadFormat;
-import io.tuneloop.ingest.parse.UploadReader;
 import io.tuneloop.ingest.parse.ParsedRecord;
 import io.tuneloop.ingest.parse.Rejection;
+import io.tuneloop.ingest.parse.UploadFormat;
+import io.tuneloop.ingest.parse.UploadReader;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.service.resilience.Retrier;
-import io.tuneloop.store.Artifacts;
-import io.tuneloop.store.ArtifactStore;
-import io.tuneloop.store.ContentAddress;
 import io.tuneloop.store.Sha256;
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.BufferedOutputStream;
@@ -35,16 +26,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.time.Instant;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -55,25 +48,36 @@ import java.util.regex.Pattern;
  * in one Kafka transaction (see {@link TransactionalBatchPublisher}). The same file uploaded twice to
  * the same dataset is the same batch (its id derives from the content): once committed, a retry
  * returns the stored summary and sends nothing.
+ *
+ * <p>Plain Java over its ports ({@link IngestPorts}): the store, the Kafka transactions, the
+ * datasets' dedup indexes, metrics and a clock; what it admits is {@link Admission}'s decision.
  */
-@ApplicationScoped
-public class IngestService {
-    private static final Logger LOG = Logger.getLogger(IngestService.class);
+public final class Ingestion {
+    private static final Logger LOG = Logger.getLogger(Ingestion.class);
     private static final Pattern DATASET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
-    private final ArtifactStore store;
-    private final TransactionalBatchPublisher batches;
-    private final IngestConfig config;
+    /**
+     * @param maxRecordChars       longest accepted record (one JSON line), in characters
+     * @param maxDecompressedBytes largest upload once decompressed (a gzip bomb stops here)
+     * @param completionWait       how long a committed upload waits for the store to take its summary before 503
+     */
+    public record Settings(int maxRecordChars, long maxDecompressedBytes, Duration completionWait) {
+    }
+
+    private final IngestPorts.UploadStore store;
+    private final IngestPorts.RecordTransactions batches;
+    private final IngestPorts.AdmissionIndexes indexes;
+    private final IngestPorts.Metrics metrics;
     private final Admission admission;
-    private final DatasetIndexes indexes;
-    private final MeterRegistry meters;
+    private final Settings settings;
     private final Retrier retrier;
+    private final Clock clock;
     /**
      * Batches whose Kafka transaction committed but whose summary and dedup entries are not in the
      * store yet (it was down): finished by the upload's retry or by {@link #completePending()}.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Completion> completions = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(task -> {
+    private final ConcurrentHashMap<String, Completion> completions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "ingest-batch-completer");
         thread.setDaemon(true);
         return thread;
@@ -85,17 +89,19 @@ public class IngestService {
         return thread;
     });
 
-    public IngestService(ArtifactStore store, TransactionalBatchPublisher batches, IngestConfig config,
-                         MeterRegistry meters, Retrier retrier, Admission admission, DatasetIndexes indexes) {
+    public Ingestion(IngestPorts.UploadStore store, IngestPorts.RecordTransactions batches,
+                     IngestPorts.AdmissionIndexes indexes, IngestPorts.Metrics metrics, Admission admission,
+                     Settings settings, Retrier retrier, Clock clock) {
         this.store = store;
         this.batches = batches;
-        this.config = config;
-        this.admission = admission;
         this.indexes = indexes;
-        this.meters = meters;
+        this.metrics = metrics;
+        this.admission = admission;
+        this.settings = settings;
         this.retrier = retrier;
+        this.clock = clock;
         indexes.register(new UnstoredCompletions());
-        meters.gauge("tuneloop.ingest.batches.incomplete", completions, Map::size);
+        metrics.watchIncomplete(completions::size);
         completer.scheduleWithFixedDelay(this::completePending, 5, 5, TimeUnit.SECONDS);
     }
 
@@ -127,20 +133,15 @@ public class IngestService {
         // one upload of a dataset at a time: each dedupes against everything committed before it
         long started = System.nanoTime();
         synchronized (indexes.lock(dataset)) {
-            try {
-                return ingestLocked(dataset, fileName, body, format, mapping);
-            } finally {
-                meters.timer("tuneloop.ingest.upload.duration").record(System.nanoTime() - started,
-                        java.util.concurrent.TimeUnit.NANOSECONDS);
-            }
+            return ingestLocked(dataset, fileName, body, format, mapping, started);
         }
     }
 
     private IngestBatch ingestLocked(String dataset, String fileName, InputStream body, UploadFormat format,
-                                     ColumnMapping mapping) {
+                                     ColumnMapping mapping, long started) {
         String taskName = fileName == null ? null : fileName.replaceFirst("(\\.[A-Za-z0-9]+)+$", "");
-        UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, config.maxRecordChars(),
-                config.maxDecompressedBytes(), taskName));
+        UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, settings.maxRecordChars(),
+                settings.maxDecompressedBytes(), taskName));
         // the upload is parsed from this local copy: reading it back from the object store would hold
         // an HTTP response open for the whole parse (servers close idle-looking streams) and cost a download
         long phase = System.nanoTime();
@@ -148,32 +149,31 @@ public class IngestService {
         phase = recordPhase("receive", phase);
         Path quarantineFile = null;
         Path dedupFile = null;
-        CompletableFuture<ContentAddress> stored = null;
+        CompletableFuture<String> stored = null;
         try {
-            String rawKey = Artifacts.RAW_UPLOADS + local.sha256();
+            String rawKey = store.rawKey(local.sha256());
             String batchId = "upload-" + Sha256.hex((dataset + ":" + local.sha256()).getBytes(StandardCharsets.UTF_8))
                     .substring(0, 24);
             Completion incomplete = completions.get(batchId);
             if (incomplete != null) {
                 LOG.infof("upload %s of %s is batch %s, committed but not yet complete: completing it", fileName,
                         dataset, batchId);
-                meters.counter("tuneloop.ingest.uploads.repeated", "dataset", dataset).increment();
-                return complete(incomplete, config.completionWait());
+                metrics.repeated(dataset);
+                return complete(incomplete, settings.completionWait());
             }
             Optional<IngestBatch> done = batch(dataset, batchId);
             if (done.isPresent()) {
                 LOG.infof("upload %s of %s is batch %s, already committed: nothing sent again", fileName, dataset, batchId);
-                meters.counter("tuneloop.ingest.uploads.repeated", "dataset", dataset).increment();
+                metrics.repeated(dataset);
                 return done.get();
             }
 
             // the raw upload is stored while it is parsed; the transaction commits only once it is stored
             stored = CompletableFuture.supplyAsync(() -> {
-                long started = System.nanoTime();
-                ContentAddress address = store.putContentAddressed(Artifacts.RAW_UPLOADS, local.file(),
-                        "application/octet-stream");
-                recordPhase("store", started);
-                return address;
+                long storeStarted = System.nanoTime();
+                String key = store.storeRaw(local.file());
+                recordPhase("store", storeStarted);
+                return key;
             }, rawUploads);
             DedupIndex index = indexes.index(dataset);
             int committedSize = index.size();
@@ -181,7 +181,7 @@ public class IngestService {
             quarantineFile = Files.createTempFile("tuneloop-quarantine-", ".jsonl");
             Admission.Tally tally = new Admission.Tally();
             IngestBatch batch;
-            try (TransactionalBatchPublisher.Transaction transaction = batches.begin();
+            try (IngestPorts.Transaction transaction = batches.begin();
                  ParseAhead parsed = new ParseAhead(reader, Files.newInputStream(local.file()), admission::candidate,
                          batchId);
                  OutputStream quarantine = new BufferedOutputStream(Files.newOutputStream(quarantineFile), 1 << 16)) {
@@ -208,15 +208,13 @@ public class IngestService {
 
                 String quarantineKey = null;
                 if (Files.size(quarantineFile) > 0) {
-                    Artifacts.Batch address = new Artifacts.Batch(dataset, batchId);
-                    quarantineKey = Artifacts.QUARANTINE.key(address);
-                    Artifacts.QUARANTINE.writeFile(store, address, quarantineFile);
+                    quarantineKey = store.storeQuarantine(dataset, batchId, quarantineFile);
                 }
-                ContentAddress raw = awaitStored(stored);
-                LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, raw.size(), raw.key());
+                String raw = awaitStored(stored);
+                LOG.infof("upload %s of %s: %d bytes stored at %s", fileName, dataset, local.size(), raw);
                 String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
-                batch = new IngestBatch(batchId, dataset, raw.key(), fileName, sourceFormat, summary.records(),
-                        tally.accepted(), tally.rejected(), tally.duplicates(), quarantineKey, Instant.now(),
+                batch = new IngestBatch(batchId, dataset, raw, fileName, sourceFormat, summary.records(),
+                        tally.accepted(), tally.rejected(), tally.duplicates(), quarantineKey, clock.instant(),
                         tally.byReason());
                 transaction.commit(batch); // records and summary become visible together
                 committed = true;
@@ -226,9 +224,8 @@ public class IngestService {
                     indexes.forget(dataset); // it holds records of this upload: reload the committed ones
                 }
             }
-            meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
-            meters.counter("tuneloop.ingest.bytes").increment(local.size());
-            countRecords(meters, tally);
+            metrics.upload(dataset, local.size(), System.nanoTime() - started);
+            metrics.records(tally);
             LOG.infof("batch %s of %s committed: %d accepted, %d duplicates, %d rejected", batchId, dataset,
                     tally.accepted(), tally.duplicates(), tally.rejected());
             // The records are visible now: a retry must complete this batch, never send them again
@@ -247,7 +244,7 @@ public class IngestService {
             Completion completion = new Completion(batch, dedupFile);
             completions.put(batchId, completion);
             dedupFile = null; // the completion owns it now
-            complete(completion, config.completionWait());
+            complete(completion, settings.completionWait());
             recordPhase("index", phase);
             return batch;
         } catch (IOException e) {
@@ -265,15 +262,8 @@ public class IngestService {
     /** Times one phase of an upload (store, parse, commit, index) and returns the time it ended. */
     private long recordPhase(String name, long startedNanos) {
         long now = System.nanoTime();
-        meters.timer("tuneloop.ingest.upload.phase", "phase", name).record(now - startedNanos, TimeUnit.NANOSECONDS);
+        metrics.phase(name, now - startedNanos);
         return now;
-    }
-
-    /** Records counted by outcome, for uploads and stream batches alike. */
-    public static void countRecords(MeterRegistry meters, Admission.Tally tally) {
-        meters.counter("tuneloop.ingest.records", "outcome", "accepted").increment(tally.accepted());
-        meters.counter("tuneloop.ingest.records", "outcome", "duplicate").increment(tally.duplicates());
-        meters.counter("tuneloop.ingest.records", "outcome", "rejected").increment(tally.rejected());
     }
 
     /**
@@ -281,7 +271,7 @@ public class IngestService {
      * until their summary is stored. Each is read under its own lock, so one completed meanwhile has
      * its summary stored by the time the summaries are listed, and is not read twice.
      */
-    private final class UnstoredCompletions implements DatasetIndexes.Unstored {
+    private final class UnstoredCompletions implements IngestPorts.Unstored {
         private final ThreadLocal<Set<String>> read = ThreadLocal.withInitial(HashSet::new);
 
         @Override
@@ -315,7 +305,7 @@ public class IngestService {
      * {@code wait}, then answers 503 with what to do; the batch stays pending and is completed by the
      * upload's retry or in the background, and its records are never sent again.
      */
-    private IngestBatch complete(Completion completion, java.time.Duration wait) {
+    private IngestBatch complete(Completion completion, Duration wait) {
         IngestBatch batch = completion.batch();
         synchronized (completion) {
             if (!completions.containsKey(batch.batchId())) {
@@ -323,9 +313,7 @@ public class IngestService {
             }
             try {
                 retrier.within("complete batch: " + batch.batchId(), wait, () -> {
-                    Artifacts.Batch address = new Artifacts.Batch(batch.dataset(), batch.batchId());
-                    Artifacts.INGEST_DEDUP.writeFile(store, address, completion.dedupEntries());
-                    Artifacts.INGEST_BATCH.write(store, address, batch);
+                    store.complete(batch, completion.dedupEntries());
                     return null;
                 });
             } catch (RuntimeException e) {
@@ -353,7 +341,7 @@ public class IngestService {
     void completePending() {
         for (Completion completion : List.copyOf(completions.values())) {
             try {
-                complete(completion, java.time.Duration.ZERO);
+                complete(completion, Duration.ZERO);
             } catch (RuntimeException e) {
                 LOG.warnf("batch %s of %s still incomplete: %s", completion.batch().batchId(),
                         completion.batch().dataset(), e.getMessage());
@@ -381,7 +369,7 @@ public class IngestService {
         }
     }
 
-    private static ContentAddress awaitStored(CompletableFuture<ContentAddress> stored) {
+    private static String awaitStored(CompletableFuture<String> stored) {
         try {
             return stored.join();
         } catch (CompletionException e) {
@@ -389,8 +377,8 @@ public class IngestService {
         }
     }
 
-    @PreDestroy
-    void stop() {
+    /** Stops the background work (the store of raw uploads, the completer). */
+    public void stop() {
         rawUploads.shutdown();
         completer.shutdownNow();
     }
@@ -412,12 +400,12 @@ public class IngestService {
         if (incomplete != null && incomplete.batch().dataset().equals(dataset)) {
             return Optional.of(incomplete.batch());
         }
-        return Artifacts.INGEST_BATCH.find(store, new Artifacts.Batch(dataset, batchId));
+        return store.batch(dataset, batchId);
     }
 
     /** Datasets that have received at least one committed upload. */
-    public java.util.List<String> datasets() {
-        return Artifacts.INGESTED_DATASETS.list(store).stream().sorted().toList();
+    public List<String> datasets() {
+        return store.datasets().stream().sorted().toList();
     }
 
     public static RawRecord toRawRecord(ParsedRecord parsed, String recordId, String dataset, String batchId, long sequence,
@@ -429,7 +417,7 @@ public class IngestService {
     }
 
     private void writeLine(OutputStream out, Rejection rejection) {
-        meters.counter("tuneloop.ingest.rejections", "reason", rejection.kind()).increment();
+        metrics.rejection(rejection.kind());
         try {
             out.write(EventJson.toBytes(rejection));
             out.write('\n');

@@ -1,4 +1,4 @@
-package io.tuneloop.ingest.service;
+package io.tuneloop.ingest.flow;
 
 import io.tuneloop.ingest.flow.Admission;
 import io.tuneloop.ingest.parse.InvalidUploadException;

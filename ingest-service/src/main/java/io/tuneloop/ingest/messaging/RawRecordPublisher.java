@@ -1,4 +1,4 @@
-package io.tuneloop.ingest.service;
+package io.tuneloop.ingest.messaging;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;

@@ -1,4 +1,4 @@
-package io.tuneloop.ingest.service;
+package io.tuneloop.ingest.messaging;
 
 import io.tuneloop.events.CloudEventHeaders;
 import io.tuneloop.events.EventJson;
@@ -7,6 +7,7 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.ingest.config.IngestConfig;
+import io.tuneloop.ingest.flow.IngestPorts;
 import io.tuneloop.service.messaging.KafkaConnection;
 import io.tuneloop.service.resilience.Faults;
 import jakarta.annotation.PreDestroy;
@@ -36,7 +37,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * open. The SmallRye channels stay for single events; this is the bulk path.
  */
 @ApplicationScoped
-public class TransactionalBatchPublisher {
+public class TransactionalBatchPublisher implements IngestPorts.RecordTransactions {
     /** How to reach the brokers: bootstrap servers plus any security settings (TLS, SASL) of the deployment. */
     private final Map<String, Object> connection;
     private final String idPrefix;
@@ -77,7 +78,7 @@ public class TransactionalBatchPublisher {
     }
 
     /** One upload's transaction. */
-    public final class Transaction implements AutoCloseable {
+    public final class Transaction implements IngestPorts.Transaction {
         private final KafkaProducer<String, byte[]> producer;
         private final AtomicReference<Exception> failure = new AtomicReference<>();
         private boolean finished;
@@ -87,6 +88,7 @@ public class TransactionalBatchPublisher {
             producer.beginTransaction();
         }
 
+        @Override
         public void send(RawRecord record) {
             ProducerRecord<String, byte[]> message = new ProducerRecord<>(Topics.RAW_RECORDS.name(), record.dataset(),
                     EventJson.toBytes(record));
@@ -104,6 +106,7 @@ public class TransactionalBatchPublisher {
         }
 
         /** Sends the summary last and commits; throws (after aborting) when any send failed. */
+        @Override
         public void commit(IngestBatch summary) {
             ProducerRecord<String, byte[]> message = new ProducerRecord<>(Topics.INGEST_BATCHES.name(), summary.dataset(),
                     EventJson.toBytes(summary));
@@ -162,6 +165,7 @@ public class TransactionalBatchPublisher {
         }
     }
 
+    @Override
     public Transaction begin() {
         KafkaProducer<String, byte[]> producer = idle.poll();
         if (producer == null) {
