@@ -6,6 +6,7 @@ import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.events.payload.Checkpoint;
 import io.tuneloop.events.payload.EvalResult;
 import io.tuneloop.events.payload.ReviewItem;
+import io.tuneloop.service.idempotency.Idempotency;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -71,12 +72,14 @@ public final class Evaluations {
      * have died before announcing it, and the events' ids make the repeat harmless downstream.
      */
     public EvalReport evaluate(Checkpoint checkpoint) {
-        Optional<EvalReport> done = store.report(checkpoint.checkpointId());
-        if (done.isPresent()) {
-            LOG.infof("checkpoint %s already evaluated; its result and review items are sent again", checkpoint.checkpointId());
-            announce(checkpoint, done.get());
-            return done.get();
-        }
+        return Idempotency.once(() -> store.report(checkpoint.checkpointId()), () -> score(checkpoint), report -> {
+            announce(checkpoint, report);
+            return report;
+        });
+    }
+
+    /** Scores the checkpoint and its base and writes the report (report.json last: the marker). */
+    private EvalReport score(Checkpoint checkpoint) {
         long started = System.nanoTime();
         String baseModel = store.baseModelName(checkpoint);
         DatasetManifest version = store.datasetManifest(checkpoint.dataset(), checkpoint.datasetVersion());
@@ -109,7 +112,6 @@ public final class Evaluations {
         if (checkpoint.last()) {
             store.markFinalOfRound(checkpoint.dataset(), checkpoint.round(), checkpoint.checkpointId());
         }
-        announce(checkpoint, report);
         metrics.evaluated(checkpoint, report, System.nanoTime() - started);
         LOG.infof("checkpoint %s evaluated: %s (base %s)", checkpoint.checkpointId(), report.headline(false),
                 report.headline(true));

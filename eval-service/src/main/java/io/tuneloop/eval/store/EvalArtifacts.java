@@ -141,7 +141,7 @@ public class EvalArtifacts implements EvalStore {
     /** The base model's files, copied once. */
     public Path baseModel(Checkpoint checkpoint) {
         String name = baseModelName(checkpoint);
-        return copies.of(Artifacts.MODEL, name, "models/" + name);
+        return copies.of(Artifacts.MODEL, name);
     }
 
     /** The checkpoint's files, copied afresh. */

@@ -8,6 +8,7 @@ import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
+import io.tuneloop.service.idempotency.Idempotency;
 import io.tuneloop.store.Sha256;
 import org.jboss.logging.Logger;
 
@@ -56,13 +57,10 @@ public final class Sealing {
 
     /** Keeps one complete ingest batch and seals the dataset's next version with it. */
     public synchronized DatasetVersion sealBatch(String dataset, String batchId, List<RawRecord> records) {
-        Optional<DatasetManifest> existing = repository.versionContaining(dataset, batchId);
-        if (existing.isPresent()) {
-            LOG.infof("batch %s of %s is already in v%d; re-announcing it", batchId, dataset, existing.get().version());
-            return announce(existing.get());
-        }
-        repository.saveRawBatch(dataset, batchId, records);
-        return announce(sealFromRawBatches(dataset, repository.spec(dataset), List.of()));
+        return Idempotency.once(() -> repository.versionContaining(dataset, batchId), () -> {
+            repository.saveRawBatch(dataset, batchId, records);
+            return sealFromRawBatches(dataset, repository.spec(dataset), List.of());
+        }, this::announce);
     }
 
     /** Whether a version holding the batch was sealed. */
@@ -81,21 +79,19 @@ public final class Sealing {
             throw new IllegalArgumentException("dataset " + dataset + " has no complete batches to build from");
         }
         String source = "spec:" + Sha256.hex(EventJson.toBytes(spec)).substring(0, 16) + ":" + formats.templateDigest().substring(0, 16);
-        Optional<DatasetManifest> existing = repository.versions(dataset).stream()
-                .filter(m -> m.contains(source) && m.sourceBatches().containsAll(batches)).findFirst();
-        if (existing.isPresent()) {
-            return announce(existing.get());
-        }
-        return announce(sealFromRawBatches(dataset, spec, List.of(source)));
+        return Idempotency.once(() -> repository.versions(dataset).stream()
+                        .filter(m -> m.contains(source) && m.sourceBatches().containsAll(batches)).findFirst(),
+                () -> sealFromRawBatches(dataset, spec, List.of(source)), this::announce);
     }
 
     /** Seals the next round's version: the base version's examples plus the feedback samples. */
     public synchronized DatasetVersion sealRound(RoundRequest request) {
         String source = "round-request:" + request.requestId();
-        Optional<DatasetManifest> existing = repository.versionContaining(request.dataset(), source);
-        if (existing.isPresent()) {
-            return announce(existing.get());
-        }
+        return Idempotency.once(() -> repository.versionContaining(request.dataset(), source),
+                () -> sealRound(request, source), this::announce);
+    }
+
+    private DatasetManifest sealRound(RoundRequest request, String source) {
         DatasetManifest base = repository.manifest(request.dataset(), request.baseVersion())
                 .orElseThrow(() -> new IllegalArgumentException("round request " + request.requestId()
                         + " names " + request.dataset() + " v" + request.baseVersion() + ", which does not exist"));
@@ -112,7 +108,7 @@ public final class Sealing {
         List<String> sources = new ArrayList<>(base.sourceBatches());
         sources.add(source);
         DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, dropped, quarantine));
-        return announce(seal(request.dataset(), request.round(), base.spec(), sources, built, System.nanoTime()));
+        return seal(request.dataset(), request.round(), base.spec(), sources, built, System.nanoTime());
     }
 
     private DatasetManifest sealFromRawBatches(String dataset, DatasetSpec spec, List<String> extraSources) {

@@ -21,9 +21,9 @@ public final class LocalCopies {
         this.root = root;
     }
 
-    /** The folder's files under {@code root/relative}, copied the first time they are asked for. */
-    public <A> Path of(ArtifactFolder<A> folder, A address, String relative) {
-        Path dir = root.resolve(relative);
+    /** The folder's files under the root at the folder's own key, copied the first time they are asked for. */
+    public <A> Path of(ArtifactFolder<A> folder, A address) {
+        Path dir = root.resolve(folder.prefix(address));
         if (Files.exists(dir.resolve(COMPLETE))) {
             return dir;
         }

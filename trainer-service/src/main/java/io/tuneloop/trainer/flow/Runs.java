@@ -7,6 +7,7 @@ import io.tuneloop.events.payload.TrainingProgress;
 import io.tuneloop.events.payload.TrainingShard;
 import io.tuneloop.model.hf.ModelConfig;
 import io.tuneloop.model.train.StepRecord;
+import io.tuneloop.service.idempotency.Idempotency;
 import io.tuneloop.service.resilience.Faults;
 import io.tuneloop.store.Artifacts.CheckpointManifest;
 import org.jboss.logging.Logger;
@@ -101,18 +102,14 @@ public final class Runs {
         MDC.put("runId", shard.runId());
         MDC.put("shard", String.valueOf(shard.shardIndex()));
         try {
-            Optional<CheckpointManifest> sealed = store.checkpoint(shard.runId(), shard.shardIndex());
-            if (sealed.isPresent()) {
+            Idempotency.once(() -> store.checkpoint(shard.runId(), shard.shardIndex()).map(sealed -> {
                 LOG.infof("shard %s already has a sealed checkpoint: sending what follows it again", shard.shardId());
                 metrics.shardRedelivered();
-                afterCheckpoint(spec, plan, shard, sealed.get());
-                return;
-            }
-            if (store.cancelled(spec.runId())) {
-                report(spec, shard, RunPhase.CANCELLED, null, "cancelled before shard " + shard.shardIndex());
-                return;
-            }
-            train(spec, plan, shard);
+                return sealed;
+            }), () -> train(spec, plan, shard), sealed -> {
+                afterCheckpoint(spec, plan, shard, sealed);
+                return sealed;
+            });
         } catch (RuntimeException e) {
             if (Faults.isTransient(e)) {
                 // the store or broker is away: the shard is trained again from its last checkpoint, the run goes on
@@ -128,7 +125,12 @@ public final class Runs {
         }
     }
 
-    private void train(RunSpec spec, List<ShardPlan.Range> plan, TrainingShard shard) {
+    /** Trains the shard and seals its checkpoint (the manifest last: the marker); null when it was cancelled. */
+    private CheckpointManifest train(RunSpec spec, List<ShardPlan.Range> plan, TrainingShard shard) {
+        if (store.cancelled(spec.runId())) {
+            report(spec, shard, RunPhase.CANCELLED, null, "cancelled before shard " + shard.shardIndex());
+            return null;
+        }
         report(spec, shard, RunPhase.RUNNING, null, null);
         CancelPoll cancelled = new CancelPoll(spec.runId());
         long started = System.nanoTime();
@@ -136,10 +138,10 @@ public final class Runs {
                 step -> onStep(spec, shard, step, started), cancelled);
         if (trained.cancelled()) {
             report(spec, shard, RunPhase.CANCELLED, null, "cancelled at step " + trained.stoppedAtStep());
-            return;
+            return null;
         }
         metrics.shardSealed(trained.trainNanos(), trained.uploadNanos(), trained.checkpointBytes());
-        afterCheckpoint(spec, plan, shard, trained.checkpoint());
+        return trained.checkpoint();
     }
 
     /** Polls the store for a cancellation every few seconds, not every step. */

@@ -135,7 +135,7 @@ public class RunArtifacts implements RunStore {
 
     /** The base model's files in a local directory (copied once; model prefixes are immutable). */
     public Path baseModel(String model) {
-        return copies.of(Artifacts.MODEL, model, "models/" + model);
+        return copies.of(Artifacts.MODEL, model);
     }
 
     @Override
@@ -150,7 +150,7 @@ public class RunArtifacts implements RunStore {
             throw new IllegalStateException("checkpoint " + Artifacts.CHECKPOINT.prefix(checkpoint)
                     + " has no manifest: it was never completed");
         }
-        return copies.of(Artifacts.CHECKPOINT, checkpoint, "runs/" + runId + "/shard-" + shardIndex);
+        return copies.of(Artifacts.CHECKPOINT, checkpoint);
     }
 
     /** A fresh local directory for a shard's output. */

@@ -15,8 +15,10 @@ public final class Events {
 
     /**
      * A message for {@code topic}, keyed by {@code key}, whose CloudEvents subject is the key.
-     * {@code eventId} should be derived from the content when redelivery must not produce a
-     * distinct event (consumers dedupe on it); pass null for a random one.
+     * {@code eventId} is derived from what the event announces wherever a repeat must be the same
+     * event downstream (pass null for a random one, for progress reports); tuneloop's own consumers
+     * recognise repeats by the markers their work leaves, not by this id (see
+     * {@link io.tuneloop.service.idempotency.Idempotency}).
      */
     public static <V> Message<V> message(Topic<String, V> topic, String key, V payload, String eventId) {
         OutgoingCloudEventMetadata<Object> cloudEvent = OutgoingCloudEventMetadata.builder()
