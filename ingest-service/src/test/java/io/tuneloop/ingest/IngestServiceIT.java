@@ -201,18 +201,24 @@ class IngestServiceIT {
         given().get("/api/v1/datasets").then().statusCode(200).body(containsString(dataset));
     }
 
+    /** A record long enough for near-duplicate detection (word 3-grams). */
+    private static final String POEM = "Write a short poem about the sea at night, with the moon on the waves and a"
+            + " lighthouse keeper watching the ships come home through the fog before dawn.";
+
+    private static void uploadThePoem(String dataset) {
+        IngestBatch first = given().contentType("application/x-ndjson")
+                .body(("{\"instruction\": \"" + POEM + "\", \"output\": \"Waves.\"}\n").getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(first.recordsAccepted()).isEqualTo(1);
+    }
+
     @Test
     void duplicatesAcrossUploadsAndNearDuplicatesAreDroppedAndFiltersApply() {
         String dataset = "dedup-" + UUID.randomUUID().toString().substring(0, 8);
-        String poem = "Write a short poem about the sea at night, with the moon on the waves and a lighthouse keeper"
-                + " watching the ships come home through the fog before dawn.";
-        IngestBatch first = given().contentType("application/x-ndjson")
-                .body(("{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}\n").getBytes(StandardCharsets.UTF_8))
-                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
-        assertThat(first.recordsAccepted()).isEqualTo(1);
+        uploadThePoem(dataset);
 
-        String second = "{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}\n"             // exact duplicate
-                + "{\"instruction\": \"" + poem.replace(",", ";") + "!\", \"output\": \"Waves.\"}\n" // near duplicate: punctuation only
+        String second = "{\"instruction\": \"" + POEM + "\", \"output\": \"Waves.\"}\n"             // exact duplicate
+                + "{\"instruction\": \"" + POEM.replace(",", ";") + "!\", \"output\": \"Waves.\"}\n" // near duplicate: punctuation only
                 + "{\"instruction\": \"Name a prime.\", \"output\": \"7\", \"language\": \"fr\"}\n"       // language filtered
                 + "{\"instruction\": \"Name a colour.\", \"output\": \"blue\"}\n";
         IngestBatch batch = given().contentType("application/x-ndjson").body(second.getBytes(StandardCharsets.UTF_8))
@@ -285,16 +291,11 @@ class IngestServiceIT {
     @Test
     void streamedRecordsAreAdmittedByTheUploadsPolicyAgainstEveryRecordOfTheDataset() {
         String dataset = "stream-admission-" + UUID.randomUUID().toString().substring(0, 8);
-        String poem = "Write a short poem about the sea at night, with the moon on the waves and a lighthouse keeper"
-                + " watching the ships come home through the fog before dawn.";
-        IngestBatch uploaded = given().contentType("application/x-ndjson")
-                .body(("{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}\n").getBytes(StandardCharsets.UTF_8))
-                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
-        assertThat(uploaded.recordsAccepted()).isEqualTo(1);
+        uploadThePoem(dataset);
 
         for (String line : new String[] {
-                "{\"instruction\": \"" + poem + "\", \"output\": \"Waves.\"}",                  // exact duplicate
-                "{\"instruction\": \"" + poem.replace(",", ";") + "!\", \"output\": \"Waves.\"}", // near duplicate
+                "{\"instruction\": \"" + POEM + "\", \"output\": \"Waves.\"}",                  // exact duplicate
+                "{\"instruction\": \"" + POEM.replace(",", ";") + "!\", \"output\": \"Waves.\"}", // near duplicate
                 "{\"instruction\": \"Name a prime.\", \"output\": \"7\", \"language\": \"fr\"}",  // language filtered
                 "{\"instruction\": \"Name a colour.\", \"output\": \"blue\"}"}) {                  // new
             TestKafka.sendRaw(Topics.RAW_INPUT.name(), dataset, line.getBytes(StandardCharsets.UTF_8));

@@ -77,13 +77,8 @@ class ShardTrainerTest {
         // the final artifacts load in the model library and generate
         Path merged = dir.resolve(mode + "-final/merged");
         ShardTrainer.writeFinal(spec, model, previous, merged, dir.resolve(mode + "-final/adapter"));
-        try (NDManager root = NDManager.newBaseManager(Device.cpu());
-             DecoderModel loaded = Models.load(merged, root, Device.cpu());
-             TextTokenizer tokenizer = TextTokenizer.load(merged)) {
-            long[] prompt = tokenizer.encode("<|im_start|>user\nWhat colour is item 3?<|im_end|>\n<|im_start|>assistant\n");
-            List<long[]> out = Generator.generate(loaded, List.of(prompt),
-                    GenerationConfig.greedy(4, Set.of((long) tokenizer.eosId().orElse(0))), tokenizer::decode, root);
-            assertThat(out.get(0)).isNotEmpty();
+        assertThat(TinyRuns.answer(merged, 3, 4)).isNotEmpty();
+        try (TextTokenizer tokenizer = TextTokenizer.load(merged)) {
             assertThat(tokenizer.chatTemplate()).isPresent();
         }
         if (mode.equals("lora")) {

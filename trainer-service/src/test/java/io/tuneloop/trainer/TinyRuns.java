@@ -63,6 +63,22 @@ public final class TinyRuns {
         return out.toByteArray();
     }
 
+    /**
+     * Loads the model exported in {@code modelDir} with its tokenizer and answers "What colour is
+     * item {@code item}?" greedily: what a user of the exported model would do first.
+     */
+    public static long[] answer(Path modelDir, int item, int maxTokens) {
+        try (ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu());
+             io.tuneloop.model.nn.DecoderModel model = io.tuneloop.model.nn.Models.load(modelDir, root, ai.djl.Device.cpu());
+             TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            long[] prompt = tokenizer.encode(TinyTokenizerFactory.IM_START + "user\nWhat colour is item " + item + "?"
+                    + TinyTokenizerFactory.IM_END + "\n" + TinyTokenizerFactory.IM_START + "assistant\n");
+            return io.tuneloop.model.generate.Generator.generate(model, List.of(prompt),
+                    io.tuneloop.model.generate.GenerationConfig.greedy(maxTokens,
+                            java.util.Set.of((long) tokenizer.eosId().orElse(0))), tokenizer::decode, root).get(0);
+        }
+    }
+
     public static DatasetManifest manifest(String dataset, int version, String model, byte[] train, byte[] validation,
                                     long trainCount, long validationCount) {
         DatasetSpec spec = EventJson.fromBytes(("{\"model\": \"" + model + "\", \"maxTokens\": 64}").getBytes(), DatasetSpec.class);

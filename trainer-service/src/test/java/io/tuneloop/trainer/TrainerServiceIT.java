@@ -116,14 +116,7 @@ class TrainerServiceIT {
                 }
             }
         }
-        try (NDManager root = NDManager.newBaseManager(Device.cpu());
-             DecoderModel model = Models.load(merged, root, Device.cpu());
-             TextTokenizer tokenizer = TextTokenizer.load(merged)) {
-            long[] prompt = tokenizer.encode("<|im_start|>user\nWhat colour is item 2?<|im_end|>\n<|im_start|>assistant\n");
-            List<long[]> out = Generator.generate(model, List.of(prompt),
-                    GenerationConfig.greedy(3, Set.of((long) tokenizer.eosId().orElse(0))), tokenizer::decode, root);
-            assertThat(out.get(0)).isNotEmpty();
-        }
+        assertThat(TinyRuns.answer(merged, 2, 3)).isNotEmpty();
         given().get("/q/metrics").then().body(containsString("tuneloop_trainer_step_duration"))
                 .body(containsString("tuneloop_trainer_checkpoint_bytes"));
     }

@@ -6,6 +6,7 @@ import io.tuneloop.eval.flow.Evaluations;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.Checkpoint;
 import io.tuneloop.service.resilience.Retrier;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -19,15 +20,9 @@ import java.util.concurrent.CompletionStage;
  */
 @ApplicationScoped
 public class EvalChannels {
-    private final CheckpointIntake intake;
-    private final Evaluations evaluations;
-    private final Retrier retrier;
-
-    public EvalChannels(CheckpointIntake intake, Evaluations evaluations, Retrier retrier) {
-        this.intake = intake;
-        this.evaluations = evaluations;
-        this.retrier = retrier;
-    }
+    @Inject CheckpointIntake intake;
+    @Inject Evaluations evaluations;
+    @Inject Retrier retrier;
 
     @Incoming(Channels.CHECKPOINTS_IN)
     @Blocking

@@ -7,20 +7,15 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.EvalResult;
 import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.service.messaging.Events;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /** Results and review items on their topics, with ids derived from the checkpoint (a repeat is the same event). */
 @ApplicationScoped
 public class EvalPublisher implements EvalEvents {
-    private final MutinyEmitter<EvalResult> results;
-    private final MutinyEmitter<ReviewItem> reviewItems;
-
-    public EvalPublisher(@Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<EvalResult> results,
-                         @Channel(Channels.REVIEW_ITEMS_OUT) MutinyEmitter<ReviewItem> reviewItems) {
-        this.results = results;
-        this.reviewItems = reviewItems;
-    }
+    @Inject @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<EvalResult> results;
+    @Inject @Channel(Channels.REVIEW_ITEMS_OUT) MutinyEmitter<ReviewItem> reviewItems;
 
     @Override
     public void result(EvalResult result) {

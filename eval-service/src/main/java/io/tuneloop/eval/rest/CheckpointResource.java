@@ -2,6 +2,7 @@ package io.tuneloop.eval.rest;
 
 import io.tuneloop.eval.flow.CheckpointIntake;
 import io.tuneloop.eval.flow.CheckpointIntake.CheckpointState;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -18,11 +19,7 @@ import java.util.Collection;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "checkpoints")
 public class CheckpointResource {
-    private final CheckpointIntake intake;
-
-    public CheckpointResource(CheckpointIntake intake) {
-        this.intake = intake;
-    }
+    @Inject CheckpointIntake intake;
 
     @GET
     @Operation(summary = "Checkpoints received since this instance started")

@@ -3,6 +3,7 @@ package io.tuneloop.eval.rest;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.eval.flow.EvalReport;
 import io.tuneloop.eval.flow.Evaluations;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -24,11 +25,7 @@ import java.util.Map;
 @Tag(name = "reports")
 @Blocking
 public class ReportResource {
-    private final Evaluations evaluations;
-
-    public ReportResource(Evaluations evaluations) {
-        this.evaluations = evaluations;
-    }
+    @Inject Evaluations evaluations;
 
     @GET
     @Path("/reports/{runId}/{shard}")

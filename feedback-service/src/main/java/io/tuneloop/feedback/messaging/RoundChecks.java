@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tuneloop.feedback.config.FeedbackConfig;
 import io.tuneloop.feedback.flow.Rounds;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -17,14 +18,9 @@ import java.util.concurrent.TimeUnit;
 public class RoundChecks {
     private static final Logger LOG = Logger.getLogger(RoundChecks.class);
 
-    private final Rounds rounds;
-    private final FeedbackConfig config;
+    @Inject Rounds rounds;
+    @Inject FeedbackConfig config;
     private ScheduledExecutorService scheduler;
-
-    public RoundChecks(Rounds rounds, FeedbackConfig config) {
-        this.rounds = rounds;
-        this.config = config;
-    }
 
     void start(@Observes StartupEvent started) {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

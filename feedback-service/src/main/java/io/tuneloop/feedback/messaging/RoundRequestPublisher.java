@@ -6,17 +6,14 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.feedback.flow.RoundPorts;
 import io.tuneloop.service.messaging.Events;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /** Round requests on their topic, with an id per (dataset, round): a repeat is the same request. */
 @ApplicationScoped
 public class RoundRequestPublisher implements RoundPorts.Requests {
-    private final MutinyEmitter<RoundRequest> requests;
-
-    public RoundRequestPublisher(@Channel(Channels.ROUND_REQUESTS_OUT) MutinyEmitter<RoundRequest> requests) {
-        this.requests = requests;
-    }
+    @Inject @Channel(Channels.ROUND_REQUESTS_OUT) MutinyEmitter<RoundRequest> requests;
 
     @Override
     public void send(RoundRequest request) {

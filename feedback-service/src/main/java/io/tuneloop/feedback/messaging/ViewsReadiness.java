@@ -5,6 +5,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tuneloop.events.Channels;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
@@ -42,17 +43,13 @@ public class ViewsReadiness implements HealthCheck, RoundPorts.Views {
     private static final long TAIL_GRACE_NANOS = Duration.ofSeconds(3).toNanos();
     private static final Logger LOG = Logger.getLogger(ViewsReadiness.class);
 
-    private final KafkaClientService kafka;
+    @Inject KafkaClientService kafka;
     /** channel -> end offsets of its partitions when it was first assigned */
     private final Map<String, Map<TopicPartition, Long>> targets = new ConcurrentHashMap<>();
     /** next offset after the last record applied to the views */
     private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
     private long fetchedEverythingAt = -1;
-
-    public ViewsReadiness(KafkaClientService kafka) {
-        this.kafka = kafka;
-    }
 
     /** A record was applied to the views. */
     public void applied(Message<?> message) {

@@ -5,6 +5,7 @@ import io.tuneloop.feedback.flow.RoundRefused;
 import io.tuneloop.feedback.rating.RatingRefused;
 import io.tuneloop.feedback.review.ReviewBoard;
 import io.tuneloop.service.rest.ErrorMappers;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -12,11 +13,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Refusals of the ratings API, in the shared error shape; 429 and 503 carry Retry-After. Counted by status. */
 public class FeedbackErrors {
-    private final MeterRegistry meters;
-
-    public FeedbackErrors(MeterRegistry meters) {
-        this.meters = meters;
-    }
+    @Inject MeterRegistry meters;
 
     @ServerExceptionMapper
     public Response refused(RatingRefused e) {

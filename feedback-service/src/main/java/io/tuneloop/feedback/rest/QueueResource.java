@@ -5,6 +5,7 @@ import io.tuneloop.events.payload.Rating;
 import io.tuneloop.feedback.rating.RatingInput;
 import io.tuneloop.feedback.rating.RatingService;
 import io.tuneloop.feedback.review.ReviewBoard;
+import jakarta.inject.Inject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -38,13 +39,8 @@ import java.util.concurrent.CompletionStage;
 public class QueueResource {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    private final ReviewBoard board;
-    private final RatingService ratings;
-
-    public QueueResource(ReviewBoard board, RatingService ratings) {
-        this.board = board;
-        this.ratings = ratings;
-    }
+    @Inject ReviewBoard board;
+    @Inject RatingService ratings;
 
     @GET
     @Path("/next")

@@ -5,6 +5,7 @@ import io.tuneloop.events.payload.Rating;
 import io.tuneloop.feedback.rating.RatingInput;
 import io.tuneloop.feedback.rating.RatingService;
 import io.tuneloop.feedback.review.ReviewBoard;
+import jakarta.inject.Inject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -31,13 +32,8 @@ import java.util.concurrent.CompletionStage;
 @SecurityRequirement(name = "bearer")
 @Tag(name = "rating")
 public class RatingResource {
-    private final ReviewBoard board;
-    private final RatingService ratings;
-
-    public RatingResource(ReviewBoard board, RatingService ratings) {
-        this.board = board;
-        this.ratings = ratings;
-    }
+    @Inject ReviewBoard board;
+    @Inject RatingService ratings;
 
     @GET
     @Path("/mine")

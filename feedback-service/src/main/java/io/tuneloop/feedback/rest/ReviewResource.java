@@ -6,6 +6,7 @@ import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.feedback.agreement.RatingStats;
 import io.tuneloop.feedback.review.RatedItem;
 import io.tuneloop.feedback.review.ReviewBoard;
+import jakarta.inject.Inject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -37,11 +38,7 @@ public class ReviewResource {
             "suite", i -> i.suite() == null ? "(none)" : i.suite(),
             "round", i -> i.dataset() + "/round-" + i.round());
 
-    private final ReviewBoard board;
-
-    public ReviewResource(ReviewBoard board) {
-        this.board = board;
-    }
+    @Inject ReviewBoard board;
 
     @GET
     @Path("/items")

@@ -4,6 +4,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.feedback.flow.Rounds;
 import io.tuneloop.feedback.flow.RoundPolicy;
+import jakarta.inject.Inject;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -24,14 +25,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "bearer")
 @Tag(name = "admin")
 public class RoundResource {
-    private final Rounds rounds;
+    @Inject Rounds rounds;
 
     /** A round to start. */
     public record StartRound(String dataset) {
-    }
-
-    public RoundResource(Rounds rounds) {
-        this.rounds = rounds;
     }
 
     @GET

@@ -2,6 +2,7 @@ package io.tuneloop.feedback.rest;
 
 import io.tuneloop.feedback.messaging.ViewsReadiness;
 import io.tuneloop.service.rest.ErrorMappers;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -14,11 +15,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * replay into a 409 and hide a rating that is on the topic (found by LoopIT's kill under load).
  */
 public class ViewsGate {
-    private final ViewsReadiness readiness;
-
-    public ViewsGate(ViewsReadiness readiness) {
-        this.readiness = readiness;
-    }
+    @Inject ViewsReadiness readiness;
 
     @ServerRequestFilter(preMatching = true)
     public Response untilViewsCaughtUp(ContainerRequestContext request) {

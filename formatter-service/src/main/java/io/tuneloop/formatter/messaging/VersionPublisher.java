@@ -6,17 +6,14 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.formatter.flow.VersionEvents;
 import io.tuneloop.service.messaging.Events;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /** Sealed versions on dataset-versions, with an id per version (a repeat is the same event), acks=all. */
 @ApplicationScoped
 public class VersionPublisher implements VersionEvents {
-    private final MutinyEmitter<DatasetVersion> versions;
-
-    public VersionPublisher(@Channel(Channels.DATASET_VERSIONS_OUT) MutinyEmitter<DatasetVersion> versions) {
-        this.versions = versions;
-    }
+    @Inject @Channel(Channels.DATASET_VERSIONS_OUT) MutinyEmitter<DatasetVersion> versions;
 
     @Override
     public void sealed(DatasetVersion version) {

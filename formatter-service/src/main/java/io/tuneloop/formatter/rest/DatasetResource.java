@@ -9,6 +9,7 @@ import io.tuneloop.formatter.reconcile.Reconciliation;
 import io.tuneloop.formatter.flow.Sealing;
 import io.tuneloop.formatter.flow.Preview;
 import io.tuneloop.formatter.store.DatasetRepository;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -33,18 +34,10 @@ import java.util.List;
 @Tag(name = "datasets")
 @Blocking
 public class DatasetResource {
-    private final DatasetRepository repository;
-    private final Sealing formatter;
-    private final Preview preview;
-    private final Reconciler reconciler;
-
-    public DatasetResource(DatasetRepository repository, Sealing formatter, Preview preview,
-                           Reconciler reconciler) {
-        this.repository = repository;
-        this.formatter = formatter;
-        this.preview = preview;
-        this.reconciler = reconciler;
-    }
+    @Inject DatasetRepository repository;
+    @Inject Sealing formatter;
+    @Inject Preview preview;
+    @Inject Reconciler reconciler;
 
     @GET
     @Path("/reconciliation")

@@ -3,6 +3,7 @@ package io.tuneloop.formatter.rest;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.formatter.template.TaskTemplate;
 import io.tuneloop.formatter.template.TemplateLibraryProducer;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,11 +21,7 @@ import java.util.Map;
 @Tag(name = "templates")
 @Blocking
 public class TemplateResource {
-    private final TemplateLibraryProducer templates;
-
-    public TemplateResource(TemplateLibraryProducer templates) {
-        this.templates = templates;
-    }
+    @Inject TemplateLibraryProducer templates;
 
     @GET
     @Operation(summary = "Template families and their phrasings")

@@ -205,6 +205,21 @@ class LoopIT {
     void aFeedbackServiceKilledUnderLoadLosesAndDuplicatesNoRating() throws Exception {
         String dataset = "load";
         int itemCount = 60;
+        publishItemsForLoad(dataset, itemCount);
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        AtomicInteger posted = new AtomicInteger();
+        RETRIED.set(0);
+        RaterLoad load = RaterLoad.start("load-rater-", 4, dataset, acknowledged, posted);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> posted.get() >= 40);
+        stack.killHard("feedback");
+        assertThat(stack.tuneloop("local", "up", "feedback").exitCode()).isZero();
+        load.finish();
+        assertThat(RETRIED.get()).as("requests the kill cut off or refused (else it did not hit the load)").isPositive();
+        assertEveryAcknowledgedRatingOnceOnTheTopic(dataset, acknowledged, itemCount);
+    }
+
+    /** Review items for a rating load, published and visible to reviewers. */
+    private static void publishItemsForLoad(String dataset, int itemCount) throws Exception {
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < itemCount; i++) {
                 ReviewItem item = new ReviewItem(dataset + "/item-" + i, "load-run/shard-0", "load-run", 0, dataset, 1,
@@ -214,40 +229,44 @@ class LoopIT {
         }
         String reviewer = token("load-reviewer", "reviewer");
         await().atMost(Duration.ofMinutes(1)).until(() -> send(HttpRequest.newBuilder(stack.url("feedback", "/api/v1/items?limit=500"))
-                .header("Authorization", "Bearer " + reviewer).build()).body().split("\"load/item-", -1).length - 1 >= itemCount);
+                .header("Authorization", "Bearer " + reviewer).build()).body().split("\"" + dataset + "/item-", -1).length - 1 >= itemCount);
+    }
 
-        Map<String, String> acknowledged = new ConcurrentHashMap<>();
-        AtomicInteger posted = new AtomicInteger();
-        ExecutorService raters = Executors.newFixedThreadPool(4);
-        List<Future<?>> work = new ArrayList<>();
-        for (int r = 0; r < 4; r++) {
-            String token = token("load-rater-" + r, "rater");
-            work.add(raters.submit(() -> rateAll(dataset, token, acknowledged, posted)));
+    /** Raters rating every item of a dataset in parallel, each with a token of their own. */
+    private record RaterLoad(ExecutorService raters, List<Future<?>> work) {
+        static RaterLoad start(String namePrefix, int count, String dataset, Map<String, String> acknowledged,
+                               AtomicInteger posted) throws Exception {
+            ExecutorService raters = Executors.newFixedThreadPool(count);
+            List<Future<?>> work = new ArrayList<>();
+            for (int r = 0; r < count; r++) {
+                String token = token(namePrefix + r, "rater");
+                work.add(raters.submit(() -> rateAll(dataset, token, acknowledged, posted)));
+            }
+            return new RaterLoad(raters, work);
         }
-        RETRIED.set(0);
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> posted.get() >= 40);
-        stack.killHard("feedback");
-        assertThat(stack.tuneloop("local", "up", "feedback").exitCode()).isZero();
-        for (Future<?> f : work) {
-            f.get(5, TimeUnit.MINUTES);
-        }
-        raters.shutdown();
-        assertThat(RETRIED.get()).as("requests the kill cut off or refused (else it did not hit the load)").isPositive();
 
+        void finish() throws Exception {
+            for (Future<?> f : work) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+            raters.shutdown();
+        }
+    }
+
+    /** Every rating a client was told about is on the ratings topic, each (id, version) once, and nothing else. */
+    private static void assertEveryAcknowledgedRatingOnceOnTheTopic(String dataset, Map<String, String> acknowledged,
+                                                                    int itemCount) {
         Map<String, Integer> copies = new HashMap<>();
         Set<String> onTopic = new HashSet<>();
         for (ConsumerRecord<String, byte[]> record : readAll(Topics.RATINGS.name())) {
-            JsonNode rating = JSON.readTree(record.value());
+            JsonNode rating = jsonOrEmpty(record.value()); // the bad-input test put garbage on the topic
             if (rating.path("itemId").asText().startsWith(dataset + "/")) {
-                String ref = rating.path("ratingId").asText() + "@" + rating.path("version").asInt();
-                copies.merge(ref, 1, Integer::sum);
+                copies.merge(rating.path("ratingId").asText() + "@" + rating.path("version").asInt(), 1, Integer::sum);
                 onTopic.add(rating.path("ratingId").asText());
             }
         }
-        assertThat(copies).as("ratings on the topic").isNotEmpty();
-        assertThat(copies.values()).as("copies of each rating version").containsOnly(1);
-        assertThat(onTopic).as("every acknowledged rating is on the topic, and nothing else")
-                .isEqualTo(acknowledged.keySet());
+        assertThat(copies.values()).as("copies of each rating version").isNotEmpty().containsOnly(1);
+        assertThat(onTopic).as("every acknowledged rating is on the topic, and nothing else").isEqualTo(acknowledged.keySet());
         assertThat(acknowledged).hasSize(itemCount * DemoProfile.OVERLAP);
     }
 
@@ -420,46 +439,16 @@ class LoopIT {
     void aBrokerKilledUnderRatingLoadLosesAndDuplicatesNoRating() throws Exception {
         String dataset = "load-broker";
         int itemCount = 30;
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            for (int i = 0; i < itemCount; i++) {
-                ReviewItem item = new ReviewItem(dataset + "/item-" + i, "load-run/shard-0", "load-run", 0, dataset, 1,
-                        "general", "task-" + (i % 5), "Prompt " + i, "Response " + i, null, 0.5, Instant.now());
-                producer.send(new ProducerRecord<>(Topics.REVIEW_ITEMS.name(), dataset, EventJson.toBytes(item))).get();
-            }
-        }
-        String reviewer = token("load-reviewer", "reviewer");
-        await().atMost(Duration.ofMinutes(1)).until(() -> send(HttpRequest.newBuilder(stack.url("feedback", "/api/v1/items?limit=500"))
-                .header("Authorization", "Bearer " + reviewer).build()).body().split("\"" + dataset + "/item-", -1).length - 1 >= itemCount);
-
+        publishItemsForLoad(dataset, itemCount);
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
         AtomicInteger posted = new AtomicInteger();
-        ExecutorService raters = Executors.newFixedThreadPool(3);
-        List<Future<?>> work = new ArrayList<>();
-        for (int r = 0; r < 3; r++) {
-            String token = token("broker-rater-" + r, "rater");
-            work.add(raters.submit(() -> rateAll(dataset, token, acknowledged, posted)));
-        }
+        RaterLoad load = RaterLoad.start("broker-rater-", 3, dataset, acknowledged, posted);
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> posted.get() >= 20);
         stack.killHard("kafka");
         Thread.sleep(3_000);
         assertThat(stack.tuneloop("local", "up", "kafka").exitCode()).isZero();
-        for (Future<?> f : work) {
-            f.get(5, TimeUnit.MINUTES);
-        }
-        raters.shutdown();
-
-        Map<String, Integer> copies = new HashMap<>();
-        Set<String> onTopic = new HashSet<>();
-        for (ConsumerRecord<String, byte[]> record : readAll(Topics.RATINGS.name())) {
-            JsonNode rating = jsonOrEmpty(record.value()); // the bad-input test put garbage on the topic
-            if (rating.path("itemId").asText().startsWith(dataset + "/")) {
-                copies.merge(rating.path("ratingId").asText() + "@" + rating.path("version").asInt(), 1, Integer::sum);
-                onTopic.add(rating.path("ratingId").asText());
-            }
-        }
-        assertThat(copies.values()).as("copies of each rating version").isNotEmpty().containsOnly(1);
-        assertThat(onTopic).as("every acknowledged rating is on the topic, and nothing else").isEqualTo(acknowledged.keySet());
-        assertThat(acknowledged).hasSize(itemCount * DemoProfile.OVERLAP);
+        load.finish();
+        assertEveryAcknowledgedRatingOnceOnTheTopic(dataset, acknowledged, itemCount);
     }
 
     /**
@@ -556,7 +545,7 @@ class LoopIT {
 
     // ------------------------------------------------------------------------------------ helpers
 
-    private void rateAll(String dataset, String token, Map<String, String> acknowledged, AtomicInteger posted) {
+    private static void rateAll(String dataset, String token, Map<String, String> acknowledged, AtomicInteger posted) {
         JsonNode assignment = retrying(() -> send(HttpRequest.newBuilder(stack.url("feedback", "/api/v1/queue/next?dataset=" + dataset))
                 .header("Authorization", "Bearer " + token).build()));
         while (assignment != null) {

@@ -1,6 +1,7 @@
 package io.tuneloop.ingest.rest;
 
 import io.tuneloop.ingest.flow.Ingestion;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,11 +16,7 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "datasets")
 public class DatasetResource {
-    private final Ingestion ingest;
-
-    public DatasetResource(Ingestion ingest) {
-        this.ingest = ingest;
-    }
+    @Inject Ingestion ingest;
 
     @GET
     @Operation(summary = "Names of datasets with at least one committed upload")

@@ -6,6 +6,7 @@ import io.tuneloop.ingest.parse.UploadFormat;
 import io.tuneloop.ingest.flow.Ingestion;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.ObjectInfo;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
@@ -26,8 +27,8 @@ import java.util.List;
 @Path("/api/v1/datasets/{dataset}/imports")
 @Tag(name = "uploads")
 public class ImportResource {
-    private final Ingestion ingest;
-    private final ArtifactStore store;
+    @Inject Ingestion ingest;
+    @Inject ArtifactStore store;
 
     /**
      * @param uri     {@code s3://<bucket>/<key>} or {@code s3://<bucket>/<prefix>/} (the service's bucket)
@@ -35,11 +36,6 @@ public class ImportResource {
      * @param mapping column mapping, as for uploads
      */
     public record ImportRequest(String uri, String format, String mapping) {
-    }
-
-    public ImportResource(Ingestion ingest, ArtifactStore store) {
-        this.ingest = ingest;
-        this.store = store;
     }
 
     @POST

@@ -9,6 +9,7 @@ import io.tuneloop.ingest.flow.Ingestion;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.NoSuchArtifactException;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -30,13 +31,8 @@ import java.io.InputStream;
 @Path("/api/v1/datasets/{dataset}/uploads")
 @Tag(name = "uploads")
 public class UploadResource {
-    private final Ingestion ingest;
-    private final ArtifactStore store;
-
-    public UploadResource(Ingestion ingest, ArtifactStore store) {
-        this.ingest = ingest;
-        this.store = store;
-    }
+    @Inject Ingestion ingest;
+    @Inject ArtifactStore store;
 
     @POST
     @Blocking

@@ -185,15 +185,15 @@ public final class Artifacts {
 
     /** The human-readable report next to report.json. */
     public static final Artifact<CheckpointRef, byte[]> EVAL_REPORT_MARKDOWN = EVAL_CHECKPOINT.file("report.md",
-            new TextFormat("text/markdown; charset=utf-8"));
+            Format.bytes("text/markdown; charset=utf-8"));
 
     /** Names (as text) the checkpoint whose report is the final one of a dataset's feedback round. */
     public static final Artifact<Round, byte[]> EVAL_ROUND_FINAL = new Artifact<>(round("eval/rounds/{}/round-{}"),
-            new TextFormat("text/plain"));
+            Format.bytes("text/plain"));
 
     /** Operator-added prompt files, one suite each, named by the file. */
     public static final Artifact<String, byte[]> EVAL_SUITE = new Artifact<>(KeyTemplate.named("eval/suites/{}.jsonl"),
-            new TextFormat(io.tuneloop.events.JsonLines.CONTENT_TYPE));
+            Format.bytes(io.tuneloop.events.JsonLines.CONTENT_TYPE));
 
     // ------------------------------------------------------------------------------------ feedback
 
@@ -220,18 +220,5 @@ public final class Artifacts {
     private static KeyTemplate<Round> round(String template) {
         return new KeyTemplate<>(template, r -> new Object[] {r.dataset(), r.round()},
                 v -> new Round(v[0], Integer.parseInt(v[1])));
-    }
-
-    /** Opaque bytes stored with a content type (text, Markdown). */
-    private record TextFormat(String contentType) implements Format<byte[]> {
-        @Override
-        public byte[] encode(byte[] value) {
-            return value;
-        }
-
-        @Override
-        public byte[] decode(byte[] bytes) {
-            return bytes;
-        }
     }
 }

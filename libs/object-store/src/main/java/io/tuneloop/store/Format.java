@@ -13,7 +13,15 @@ public interface Format<T> {
 
     String contentType();
 
-    Format<byte[]> BYTES = new Format<>() {
+    Format<byte[]> BYTES = bytes("application/octet-stream");
+
+    /** Bytes as they are, stored with {@code contentType} (text, Markdown, YAML). */
+    static Format<byte[]> bytes(String contentType) {
+        return new Bytes(contentType);
+    }
+
+    /** Opaque bytes with a content type. */
+    record Bytes(String contentType) implements Format<byte[]> {
         @Override
         public byte[] encode(byte[] value) {
             return value;
@@ -23,12 +31,7 @@ public interface Format<T> {
         public byte[] decode(byte[] bytes) {
             return bytes;
         }
-
-        @Override
-        public String contentType() {
-            return "application/octet-stream";
-        }
-    };
+    }
 
     static <T> Format<T> json(Class<T> type) {
         return new Format<>() {

@@ -7,6 +7,7 @@ import io.tuneloop.events.payload.TrainingShard;
 import io.tuneloop.service.resilience.Retrier;
 import io.tuneloop.trainer.flow.RunPolicies;
 import io.tuneloop.trainer.flow.Runs;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -21,15 +22,9 @@ import java.util.concurrent.CompletionStage;
  */
 @ApplicationScoped
 public class TrainerChannels {
-    private final Runs trainer;
-    private final RunPolicies policies;
-    private final Retrier retrier;
-
-    public TrainerChannels(Runs trainer, RunPolicies policies, Retrier retrier) {
-        this.trainer = trainer;
-        this.policies = policies;
-        this.retrier = retrier;
-    }
+    @Inject Runs trainer;
+    @Inject RunPolicies policies;
+    @Inject Retrier retrier;
 
     @Incoming(Channels.DATASET_VERSIONS_IN)
     @Blocking

@@ -8,6 +8,7 @@ import io.tuneloop.events.payload.TrainingProgress;
 import io.tuneloop.events.payload.TrainingShard;
 import io.tuneloop.service.messaging.Events;
 import io.tuneloop.trainer.flow.RunEvents;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
@@ -18,17 +19,9 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  */
 @ApplicationScoped
 public class TrainerEvents implements RunEvents {
-    private final MutinyEmitter<TrainingShard> shards;
-    private final MutinyEmitter<TrainingProgress> progress;
-    private final MutinyEmitter<Checkpoint> checkpoints;
-
-    public TrainerEvents(@Channel(Channels.TRAINING_SHARDS_OUT) MutinyEmitter<TrainingShard> shards,
-                         @Channel(Channels.TRAINING_PROGRESS_OUT) MutinyEmitter<TrainingProgress> progress,
-                         @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<Checkpoint> checkpoints) {
-        this.shards = shards;
-        this.progress = progress;
-        this.checkpoints = checkpoints;
-    }
+    @Inject @Channel(Channels.TRAINING_SHARDS_OUT) MutinyEmitter<TrainingShard> shards;
+    @Inject @Channel(Channels.TRAINING_PROGRESS_OUT) MutinyEmitter<TrainingProgress> progress;
+    @Inject @Channel(Channels.CHECKPOINTS_OUT) MutinyEmitter<Checkpoint> checkpoints;
 
     @Override
     public void shard(TrainingShard shard) {

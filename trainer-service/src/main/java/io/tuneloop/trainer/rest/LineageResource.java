@@ -5,6 +5,7 @@ import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.trainer.lineage.CheckpointLineage;
 import io.tuneloop.trainer.flow.Runs;
 import io.tuneloop.trainer.store.RunArtifacts;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -19,13 +20,8 @@ import java.util.Optional;
 @Path("/api/v1/runs/{runId}/checkpoints/{shard}/lineage")
 @Produces(MediaType.APPLICATION_JSON)
 public class LineageResource {
-    private final RunArtifacts artifacts;
-    private final Runs trainer;
-
-    public LineageResource(RunArtifacts artifacts, Runs trainer) {
-        this.artifacts = artifacts;
-        this.trainer = trainer;
-    }
+    @Inject RunArtifacts artifacts;
+    @Inject Runs trainer;
 
     @GET
     @Operation(summary = "The lineage of checkpoint {shard} (an index, or 'final' for the run's last) of a run:"

@@ -8,6 +8,7 @@ import io.tuneloop.trainer.flow.RunSpec;
 import io.tuneloop.trainer.flow.RunState;
 import io.tuneloop.trainer.flow.Runs;
 import io.tuneloop.model.train.StepRecord;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -32,11 +33,7 @@ import java.util.List;
 @Tag(name = "runs")
 @Blocking
 public class RunResource {
-    private final Runs trainer;
-
-    public RunResource(Runs trainer) {
-        this.trainer = trainer;
-    }
+    @Inject Runs trainer;
 
     @POST
     @Path("/runs")

@@ -24,16 +24,10 @@ public record Checkpoint(String checkpointId, String runId, int shardIndex, long
                          String manifestKey, String baseModel, String dataset, int datasetVersion, int round,
                          Double trainLoss, Double validationLoss, boolean last, Instant createdAt) {
     public Checkpoint {
-        Require.text(checkpointId, "checkpointId");
-        Require.text(runId, "runId");
-        Require.nonNegative(shardIndex, "shardIndex");
-        Require.nonNegative(step, "step");
-        Require.text(prefix, "prefix");
-        Require.text(manifestKey, "manifestKey");
-        Require.text(baseModel, "baseModel");
-        Require.text(dataset, "dataset");
+        Require.texts("checkpointId", checkpointId, "runId", runId, "prefix", prefix, "manifestKey", manifestKey,
+                "baseModel", baseModel, "dataset", dataset);
+        Require.nonNegatives("shardIndex", shardIndex, "step", step, "round", round);
         Require.positive(datasetVersion, "datasetVersion");
-        Require.nonNegative(round, "round");
         Require.present(createdAt, "createdAt");
     }
 }

@@ -21,12 +21,9 @@ public record DatasetVersion(String dataset, int version, String manifestKey, lo
                              Map<String, Long> splitCounts, List<String> sourceBatches, String contentChecksum,
                              int round, Instant sealedAt) {
     public DatasetVersion {
-        Require.text(dataset, "dataset");
+        Require.texts("dataset", dataset, "manifestKey", manifestKey, "contentChecksum", contentChecksum);
+        Require.nonNegatives("recordCount", recordCount, "round", round);
         Require.positive(version, "version");
-        Require.text(manifestKey, "manifestKey");
-        Require.nonNegative(recordCount, "recordCount");
-        Require.text(contentChecksum, "contentChecksum");
-        Require.nonNegative(round, "round");
         Require.present(sealedAt, "sealedAt");
         splitCounts = splitCounts == null ? Map.of() : Map.copyOf(splitCounts);
         sourceBatches = sourceBatches == null ? List.of() : List.copyOf(sourceBatches);

@@ -17,10 +17,8 @@ import java.util.Map;
 public record EvalResult(String checkpointId, String runId, int round, String reportKey, Map<String, Double> scores,
                          Map<String, Double> baseScores, Instant evaluatedAt) {
     public EvalResult {
-        Require.text(checkpointId, "checkpointId");
-        Require.text(runId, "runId");
+        Require.texts("checkpointId", checkpointId, "runId", runId, "reportKey", reportKey);
         Require.nonNegative(round, "round");
-        Require.text(reportKey, "reportKey");
         Require.present(evaluatedAt, "evaluatedAt");
         scores = scores == null ? Map.of() : Map.copyOf(scores);
         baseScores = baseScores == null ? Map.of() : Map.copyOf(baseScores);

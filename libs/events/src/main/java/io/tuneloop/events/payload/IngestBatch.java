@@ -66,12 +66,9 @@ public record IngestBatch(String batchId, String dataset, String sourceKey, Stri
 
     public IngestBatch {
         rejectedByReason = rejectedByReason == null ? java.util.Map.of() : java.util.Map.copyOf(rejectedByReason);
-        Require.text(batchId, "batchId");
-        Require.text(dataset, "dataset");
-        Require.nonNegative(recordsRead, "recordsRead");
-        Require.nonNegative(recordsAccepted, "recordsAccepted");
-        Require.nonNegative(recordsRejected, "recordsRejected");
-        Require.nonNegative(recordsDuplicate, "recordsDuplicate");
+        Require.texts("batchId", batchId, "dataset", dataset);
+        Require.nonNegatives("recordsRead", recordsRead, "recordsAccepted", recordsAccepted,
+                "recordsRejected", recordsRejected, "recordsDuplicate", recordsDuplicate);
         Require.present(completedAt, "completedAt");
     }
 }

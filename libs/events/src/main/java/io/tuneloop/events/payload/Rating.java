@@ -44,11 +44,8 @@ public record Rating(String ratingId, int version, String itemId, String raterId
     }
 
     public Rating {
-        Require.text(ratingId, "ratingId");
+        Require.texts("ratingId", ratingId, "itemId", itemId, "raterId", raterId, "status", status);
         Require.positive(version, "version");
-        Require.text(itemId, "itemId");
-        Require.text(raterId, "raterId");
-        Require.text(status, "status");
         Require.present(ratedAt, "ratedAt");
         if (!SUBMITTED.equals(status) && !DISCARDED.equals(status)) {
             throw new InvalidPayloadException("status must be SUBMITTED or DISCARDED, was " + status);

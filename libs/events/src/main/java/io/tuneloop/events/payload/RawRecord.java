@@ -32,9 +32,7 @@ public record RawRecord(String recordId, String dataset, String batchId, long se
     public static final String FEEDBACK_FORMAT = "feedback";
 
     public RawRecord {
-        Require.text(recordId, "recordId");
-        Require.text(dataset, "dataset");
-        Require.text(batchId, "batchId");
+        Require.texts("recordId", recordId, "dataset", dataset, "batchId", batchId);
         Require.nonNegative(sequence, "sequence");
         Require.present(provenance, "provenance");
         boolean single = instruction != null && !instruction.isBlank() && output != null && !output.isBlank();

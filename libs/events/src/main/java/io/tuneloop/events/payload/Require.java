@@ -38,6 +38,34 @@ final class Require {
         return value;
     }
 
+    /** {@link #text} of each (field name, value) pair. */
+    static void texts(Object... fieldsAndValues) {
+        for (int i = 0; i < fieldsAndValues.length; i += 2) {
+            text((String) fieldsAndValues[i + 1], (String) fieldsAndValues[i]);
+        }
+    }
+
+    /** {@link #present} of each (field name, value) pair. */
+    static void presents(Object... fieldsAndValues) {
+        for (int i = 0; i < fieldsAndValues.length; i += 2) {
+            present(fieldsAndValues[i + 1], (String) fieldsAndValues[i]);
+        }
+    }
+
+    /** {@link #nonNegative} of each (field name, value) pair. */
+    static void nonNegatives(Object... fieldsAndValues) {
+        for (int i = 0; i < fieldsAndValues.length; i += 2) {
+            nonNegative(((Number) fieldsAndValues[i + 1]).longValue(), (String) fieldsAndValues[i]);
+        }
+    }
+
+    /** {@link #positive} of each (field name, value) pair. */
+    static void positives(Object... fieldsAndValues) {
+        for (int i = 0; i < fieldsAndValues.length; i += 2) {
+            positive(((Number) fieldsAndValues[i + 1]).intValue(), (String) fieldsAndValues[i]);
+        }
+    }
+
     static <T extends Collection<?>> T notEmpty(T value, String field) {
         if (value == null || value.isEmpty()) {
             throw new InvalidPayloadException(field + " must not be empty");

@@ -24,13 +24,9 @@ public record ReviewItem(String itemId, String checkpointId, String runId, int r
                          String task, String prompt, String response, String reference, Double uncertainty,
                          Instant createdAt) {
     public ReviewItem {
-        Require.text(itemId, "itemId");
-        Require.text(checkpointId, "checkpointId");
-        Require.text(runId, "runId");
+        Require.texts("itemId", itemId, "checkpointId", checkpointId, "runId", runId, "dataset", dataset,
+                "prompt", prompt);
         Require.nonNegative(round, "round");
-        Require.text(dataset, "dataset");
-        Require.text(prompt, "prompt");
-        Require.present(response, "response");
-        Require.present(createdAt, "createdAt");
+        Require.presents("response", response, "createdAt", createdAt);
     }
 }

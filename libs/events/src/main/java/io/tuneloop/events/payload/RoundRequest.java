@@ -21,12 +21,9 @@ public record RoundRequest(String requestId, String dataset, int round, int base
                            long feedbackCount, String preferencesKey, long preferenceCount, String lineageKey,
                            String reason, Instant requestedAt) {
     public RoundRequest {
-        Require.text(requestId, "requestId");
-        Require.text(dataset, "dataset");
-        Require.positive(round, "round");
-        Require.positive(baseVersion, "baseVersion");
-        Require.nonNegative(feedbackCount, "feedbackCount");
-        Require.nonNegative(preferenceCount, "preferenceCount");
+        Require.texts("requestId", requestId, "dataset", dataset);
+        Require.nonNegatives("feedbackCount", feedbackCount, "preferenceCount", preferenceCount);
+        Require.positives("round", round, "baseVersion", baseVersion);
         Require.present(requestedAt, "requestedAt");
     }
 }

@@ -18,9 +18,8 @@ import java.time.Instant;
 public record TrainingProgress(String runId, int shardIndex, long step, long totalSteps, Double loss,
                                Double tokensPerSecond, Double etaSeconds, String state, Instant reportedAt) {
     public TrainingProgress {
-        Require.text(runId, "runId");
+        Require.texts("runId", runId, "state", state);
         Require.nonNegative(step, "step");
-        Require.text(state, "state");
         Require.present(reportedAt, "reportedAt");
     }
 }

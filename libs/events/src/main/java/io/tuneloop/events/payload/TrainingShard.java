@@ -15,11 +15,9 @@ package io.tuneloop.events.payload;
 public record TrainingShard(String runId, int shardIndex, int shardCount, long fromStep, long toStep,
                             String specKey, String resumeFrom) {
     public TrainingShard {
-        Require.text(runId, "runId");
-        Require.nonNegative(shardIndex, "shardIndex");
+        Require.texts("runId", runId, "specKey", specKey);
+        Require.nonNegatives("shardIndex", shardIndex, "fromStep", fromStep);
         Require.positive(shardCount, "shardCount");
-        Require.nonNegative(fromStep, "fromStep");
-        Require.text(specKey, "specKey");
         if (shardIndex >= shardCount) {
             throw new InvalidPayloadException("shardIndex " + shardIndex + " must be < shardCount " + shardCount);
         }
