@@ -285,8 +285,8 @@ class IngestServiceIT {
 
     /**
      * Streamed input meets the same admission as an upload: an exact duplicate of an uploaded record
-     * is counted as a duplicate, a near-duplicate of one and a record of a language the filter does
-     * not allow are quarantined with their reasons, and a later upload dedupes against streamed records.
+     * is counted as a duplicate; a near-duplicate of one, a record of a language the filter does not allow
+     * and one over the length filter are quarantined with their reasons; a later upload dedupes against streamed records.
      */
     @Test
     void streamedRecordsAreAdmittedByTheUploadsPolicyAgainstEveryRecordOfTheDataset() {
@@ -297,6 +297,7 @@ class IngestServiceIT {
                 "{\"instruction\": \"" + POEM + "\", \"output\": \"Waves.\"}",                  // exact duplicate
                 "{\"instruction\": \"" + POEM.replace(",", ";") + "!\", \"output\": \"Waves.\"}", // near duplicate
                 "{\"instruction\": \"Name a prime.\", \"output\": \"7\", \"language\": \"fr\"}",  // language filtered
+                "{\"instruction\": \"Repeat this.\", \"output\": \"" + "x".repeat(200_001) + "\"}",     // too long
                 "{\"instruction\": \"Name a colour.\", \"output\": \"blue\"}"}) {                  // new
             TestKafka.sendRaw(Topics.RAW_INPUT.name(), dataset, line.getBytes(StandardCharsets.UTF_8));
         }
@@ -304,11 +305,12 @@ class IngestServiceIT {
                 && EventJson.fromBytes(r.value(), IngestBatch.class).batchId().startsWith(IngestBatch.STREAM_BATCH_PREFIX),
                 Duration.ofSeconds(60));
         IngestBatch streamed = EventJson.fromBytes(announced.value(), IngestBatch.class);
-        assertThat(streamed.recordsRead()).isEqualTo(4);
+        assertThat(streamed.recordsRead()).isEqualTo(5);
         assertThat(streamed.recordsAccepted()).isEqualTo(1);
         assertThat(streamed.recordsDuplicate()).isEqualTo(2);
-        assertThat(streamed.recordsRejected()).isEqualTo(1);
-        assertThat(streamed.rejectedByReason()).containsEntry("near-duplicate", 1L).containsEntry("language", 1L);
+        assertThat(streamed.recordsRejected()).isEqualTo(2);
+        assertThat(streamed.rejectedByReason()).containsEntry("near-duplicate", 1L).containsEntry("language", 1L)
+                .containsEntry("too-long", 1L);
         assertThat(streamed.streamRange()).isNotNull();
         assertThat(streamed.batchId()).isEqualTo(IngestBatch.StreamRange.batchId(streamed.streamRange().partition(),
                 streamed.streamRange().firstOffset()));
@@ -317,7 +319,8 @@ class IngestServiceIT {
         assertThat(quarantine).contains("near-duplicate of record " + EventJson.fromBytes(TestKafka.awaitRecord(
                         Topics.RAW_RECORDS.name(), r -> dataset.equals(r.key()), Duration.ofSeconds(30)).value(),
                         RawRecord.class).recordId())
-                .contains("language fr is not among the allowed");
+                .contains("language fr is not among the allowed")
+                .contains("characters, over the maximum of 200000");
         var streamedRecord = TestKafka.awaitRecord(Topics.RAW_RECORDS.name(), r -> dataset.equals(r.key())
                 && EventJson.fromBytes(r.value(), RawRecord.class).batchId().equals(streamed.batchId()), Duration.ofSeconds(30));
         assertThat(EventJson.fromBytes(streamedRecord.value(), RawRecord.class).instruction()).isEqualTo("Name a colour.");

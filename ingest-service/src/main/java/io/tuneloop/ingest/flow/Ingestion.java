@@ -1,6 +1,7 @@
 package io.tuneloop.ingest.flow;
 
 import io.tuneloop.events.EventJson;
+import io.tuneloop.events.JsonLines;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
@@ -419,8 +420,7 @@ public final class Ingestion {
     private void writeLine(OutputStream out, Rejection rejection) {
         metrics.rejection(rejection.kind());
         try {
-            out.write(EventJson.toBytes(rejection));
-            out.write('\n');
+            JsonLines.write(out, rejection);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the quarantine file", e);
         }

@@ -25,6 +25,16 @@ public record RunState(RunSpec spec, int shardCount, RunPhase state, int complet
         return new RunState(spec, shardCount, RunPhase.PLANNED, 0, 0, null, null, null, null, null, at);
     }
 
+    /** A run as its sealed checkpoints show it: {@code completed} shards, the last one's figures (none before the first). */
+    public static RunState stored(RunSpec spec, int shardCount, RunPhase phase, int completed,
+                                  java.util.Optional<io.tuneloop.store.Artifacts.CheckpointManifest> last, Instant now) {
+        return new RunState(spec, shardCount, phase, completed,
+                last.map(io.tuneloop.store.Artifacts.CheckpointManifest::step).orElse(0L),
+                last.map(io.tuneloop.store.Artifacts.CheckpointManifest::trainLoss).orElse(null),
+                last.map(io.tuneloop.store.Artifacts.CheckpointManifest::validationLoss).orElse(null), null, null, null,
+                last.map(io.tuneloop.store.Artifacts.CheckpointManifest::createdAt).orElse(now));
+    }
+
     /** The run moved to {@code phase} (for the reason {@code why}, when it stopped). */
     public RunState in(RunPhase phase, String why, Instant at) {
         return new RunState(spec, shardCount, phase, completedShards, step, loss, validationLoss, tokensPerSecond,

@@ -279,10 +279,7 @@ public final class Runs {
         Optional<CheckpointManifest> last = completed == 0 ? Optional.empty() : store.checkpoint(spec.runId(), completed - 1);
         RunPhase phase = store.cancelled(spec.runId()) ? RunPhase.CANCELLED
                 : completed == shardCount ? RunPhase.SUCCEEDED : completed == 0 ? RunPhase.PLANNED : RunPhase.SHARD_DONE;
-        return new RunState(spec, shardCount, phase, completed, last.map(CheckpointManifest::step).orElse(0L),
-                last.map(CheckpointManifest::trainLoss).orElse(null),
-                last.map(CheckpointManifest::validationLoss).orElse(null), null, null, null,
-                last.map(CheckpointManifest::createdAt).orElse(clock.instant()));
+        return RunState.stored(spec, shardCount, phase, completed, last, clock.instant());
     }
 
     private int completedShards(String runId, int shardCount) {

@@ -164,9 +164,12 @@ public class RunArtifacts implements RunStore {
         }
     }
 
-    /** Uploads every file of {@code local} into {@code folder}, then the manifest built from their checksums. */
-    public <A> String upload(Path local, ArtifactFolder<A> folder, A address,
-                             java.util.function.Function<List<ArtifactCommit.PartInfo>, Object> manifest) {
+    /**
+     * Uploads every file of {@code local} into {@code folder}, then the manifest built from their
+     * checksums; returns the manifest.
+     */
+    public <A, M> M upload(Path local, ArtifactFolder<A> folder, A address,
+                           java.util.function.Function<List<ArtifactCommit.PartInfo>, M> manifest) {
         ArtifactCommit commit = folder.commit(store, address);
         try (Stream<Path> files = Files.walk(local)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -177,7 +180,9 @@ public class RunArtifacts implements RunStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot upload " + local, e);
         }
-        return commit.seal(Artifacts.MANIFEST, EventJson.toBytes(manifest.apply(commit.parts())));
+        M sealed = manifest.apply(commit.parts());
+        commit.seal(Artifacts.MANIFEST, EventJson.toBytes(sealed));
+        return sealed;
     }
 
     @Override

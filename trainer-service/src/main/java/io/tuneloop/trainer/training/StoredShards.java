@@ -58,19 +58,19 @@ public class StoredShards implements ShardTraining {
             return Trained.cancelledAt(outcome.state().step());
         }
         long uploadStart = System.nanoTime();
-        Artifacts.CheckpointManifest[] manifest = new Artifacts.CheckpointManifest[1];
-        artifacts.upload(output, Artifacts.CHECKPOINT, new Artifacts.CheckpointRef(spec.runId(), shard.shardIndex()),
-                files -> manifest[0] = new Artifacts.CheckpointManifest(spec.runId(), shard.shardIndex(), shard.toStep(),
-                        spec.mode(), spec.baseModel(), spec.dataset(), spec.datasetVersion(), outcome.meanLoss(),
+        Artifacts.CheckpointManifest manifest = artifacts.upload(output, Artifacts.CHECKPOINT,
+                new Artifacts.CheckpointRef(spec.runId(), shard.shardIndex()),
+                files -> new Artifacts.CheckpointManifest(spec.runId(), shard.shardIndex(), shard.toStep(), spec.mode(),
+                        spec.baseModel(), spec.dataset(), spec.datasetVersion(), outcome.meanLoss(),
                         outcome.validationLoss(), last, files, Instant.now()));
         long uploadNanos = System.nanoTime() - uploadStart;
-        long bytes = manifest[0].files().stream().mapToLong(f -> f.size()).sum();
+        long bytes = manifest.files().stream().mapToLong(f -> f.size()).sum();
         LOG.infof("shard %s done: steps %d-%d, mean loss %.4f, validation loss %s, %.0f tokens/s; load %.0f ms,"
                         + " train %.0f ms, save %.0f ms, upload %.0f ms (%d bytes)", shard.shardId(), shard.fromStep(),
                 shard.toStep() - 1, outcome.meanLoss(), outcome.validationLoss(),
                 outcome.tokens() / (outcome.trainMillis() / 1000), outcome.loadMillis(), outcome.trainMillis(),
                 outcome.saveMillis(), uploadNanos / 1e6, bytes);
-        return new Trained(manifest[0], shard.toStep(), uploadStart - started, uploadNanos, bytes);
+        return new Trained(manifest, shard.toStep(), uploadStart - started, uploadNanos, bytes);
     }
 
     @Override
