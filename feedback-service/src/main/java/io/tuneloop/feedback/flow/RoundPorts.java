@@ -26,7 +26,8 @@ public final class RoundPorts {
     public interface Metrics {
         void requested(RoundExport export);
 
-        void agreement(String dataset, double alphaOrdinal);
+        /** @param alphaOrdinal Krippendorff's alpha of the dataset's rated items; null while it is undefined */
+        void agreement(String dataset, Double alphaOrdinal);
 
         Metrics NONE = new Metrics() {
             @Override
@@ -34,7 +35,7 @@ public final class RoundPorts {
             }
 
             @Override
-            public void agreement(String dataset, double alphaOrdinal) {
+            public void agreement(String dataset, Double alphaOrdinal) {
             }
         };
     }

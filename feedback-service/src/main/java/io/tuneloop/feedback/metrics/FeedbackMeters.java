@@ -29,7 +29,7 @@ public final class FeedbackMeters implements RoundPorts.Metrics {
     }
 
     @Override
-    public void agreement(String dataset, double alphaOrdinal) {
+    public void agreement(String dataset, Double alphaOrdinal) {
         agreement.computeIfAbsent(dataset, d -> {
             AtomicReference<Double> alpha = new AtomicReference<>(Double.NaN);
             meters.gauge("tuneloop.feedback.agreement.alpha", List.of(Tag.of("dataset", d)), alpha,

@@ -24,6 +24,7 @@ class RoundsTest {
     final RoundPolicy policy = new RoundPolicy(new RoundPolicy.Settings(4, 2, 1, 4.0, Set.of("unsafe"), List.of("heldout"),
             2, 0.75));
     final List<RoundExport> exports = new ArrayList<>();
+    final java.util.Map<String, Double> alphas = new java.util.HashMap<>();
     final List<RoundRequest> requests = new ArrayList<>();
     boolean caughtUp = true;
     boolean brokerDown;
@@ -34,7 +35,16 @@ class RoundsTest {
                 throw new Faults.TransientFault("broker unavailable");
             }
             requests.add(request);
-        }, () -> caughtUp, RoundPorts.Metrics.NONE, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), automatic);
+        }, () -> caughtUp, new RoundPorts.Metrics() {
+            @Override
+            public void requested(RoundExport export) {
+            }
+
+            @Override
+            public void agreement(String dataset, Double alphaOrdinal) {
+                alphas.put(dataset, alphaOrdinal);
+            }
+        }, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), automatic);
     }
 
     /** Two raters agree on two top-rated responses: 4 accepted ratings, the policy's minimum. */
@@ -64,6 +74,17 @@ class RoundsTest {
             assertThat(r.feedbackKey()).isEqualTo("feedback/demo/round-1/sft.jsonl");
         });
         assertThat(exports).singleElement().satisfies(e -> assertThat(e.samples()).hasSize(2));
+    }
+
+    @Test
+    void aDatasetWhoseAgreementIsUndefinedDoesNotStopTheChecksOfTheOthers() {
+        board.add(item("lonely", "alone", 0, "general", "t", "P", "R", 0.5));
+        board.add(rating("ann", "lonely", 5)); // one rating: alpha is undefined
+        twoAgreedItems();
+        rounds(true).check();
+        assertThat(alphas).containsKey("alone").containsEntry("alone", null);
+        assertThat(alphas.get("demo")).isNotNull();
+        assertThat(requests).extracting(RoundRequest::dataset).containsExactly("demo");
     }
 
     @Test
