@@ -29,7 +29,7 @@ public class TrainerBeans {
     Runs runs(RunArtifacts store, TrainerEvents events, StoredShards training, MeterRegistry meters) {
         TrainerMetrics metrics = new TrainerMetrics(meters);
         Runs runs = new Runs(store, events, training, metrics, Clock.systemUTC(), availableMemory());
-        metrics.watch(() -> runs);
+        metrics.watch(runs);
         return runs;
     }
 

@@ -29,6 +29,7 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class EvalArtifacts implements EvalStore {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(EvalArtifacts.class);
     private static final Artifact<Artifacts.CheckpointRef, EvalReport> REPORTS = Artifacts.EVAL_REPORT.as(EvalReport.class);
     private static final Artifact<String, SuiteSelection> SELECTIONS = Artifacts.RUN_EVAL_SELECTION.as(SuiteSelection.class);
 
@@ -132,6 +133,10 @@ public class EvalArtifacts implements EvalStore {
     @Override
     public Map<String, byte[]> operatorSuites() {
         Map<String, byte[]> suites = new LinkedHashMap<>();
+        List<String> strays = Artifacts.EVAL_SUITE.strays(store);
+        if (!strays.isEmpty()) {
+            LOG.warnf("not prompt suites, ignored (a suite is <name>.jsonl directly under eval/suites/): %s", strays);
+        }
         for (String name : Artifacts.EVAL_SUITE.list(store)) {
             suites.put(name, Artifacts.EVAL_SUITE.read(store, name));
         }

@@ -37,6 +37,7 @@ public class FeedbackErrors {
             case NOTHING_QUALIFIES, ALREADY_REQUESTED, NO_BASE_VERSION -> 409;
             case VIEWS_REBUILDING -> 503;
         };
+        meters.counter("tuneloop.feedback.ratings.refused", "status", String.valueOf(status)).increment();
         Response.ResponseBuilder response = error(status, e.getMessage());
         if (status == 503) {
             response.header(HttpHeaders.RETRY_AFTER, ErrorMappers.RETRY_AFTER_SECONDS);

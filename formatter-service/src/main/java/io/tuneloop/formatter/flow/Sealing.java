@@ -57,7 +57,10 @@ public final class Sealing {
 
     /** Keeps one complete ingest batch and seals the dataset's next version with it. */
     public synchronized DatasetVersion sealBatch(String dataset, String batchId, List<RawRecord> records) {
-        return Idempotency.once(() -> repository.versionContaining(dataset, batchId), () -> {
+        return Idempotency.once(() -> repository.versionContaining(dataset, batchId).map(sealed -> {
+            LOG.infof("batch %s of %s is already in v%d; announcing it again", batchId, dataset, sealed.version());
+            return sealed;
+        }), () -> {
             repository.saveRawBatch(dataset, batchId, records);
             return sealFromRawBatches(dataset, repository.spec(dataset), List.of());
         }, this::announce);

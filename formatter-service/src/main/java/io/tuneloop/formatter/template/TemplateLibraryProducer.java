@@ -46,10 +46,17 @@ public class TemplateLibraryProducer {
     /** Reads the library again; a broken file fails with its reason and leaves the previous one in use. */
     public synchronized TemplateLibrary reload() {
         List<String> texts = new ArrayList<>(TemplateLibrary.readFolder(config.templatesDir().map(Path::of).orElse(null)));
+        List<String> ignored = new ArrayList<>(Artifacts.TEMPLATES.strays(store));
         for (String file : Artifacts.TEMPLATES.list(store)) {
             if (file.endsWith(".yaml") || file.endsWith(".yml")) {
                 texts.add(new String(Artifacts.TEMPLATES.read(store, file), StandardCharsets.UTF_8));
+            } else {
+                ignored.add(Artifacts.TEMPLATES.key(file));
             }
+        }
+        if (!ignored.isEmpty()) {
+            LOG.warnf("not template families, ignored (families are *.yaml or *.yml directly under templates/): %s",
+                    ignored);
         }
         TemplateLibrary loaded = TemplateLibrary.load(texts);
         StringBuilder all = new StringBuilder();

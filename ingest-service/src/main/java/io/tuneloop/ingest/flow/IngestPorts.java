@@ -54,7 +54,7 @@ public final class IngestPorts {
     /** Each dataset's dedup index and lock, shared by uploads, imports and streamed input. */
     public interface AdmissionIndexes {
         /** The dataset's lock: admissions to a dataset happen one batch or one streamed message at a time. */
-        Object lock(String dataset);
+        java.util.concurrent.locks.ReentrantLock lock(String dataset);
 
         /** The dataset's index, loaded on first use; only with the dataset's lock held. */
         DedupIndex index(String dataset);
@@ -79,7 +79,11 @@ public final class IngestPorts {
         /** One phase of an upload (receive, store, parse, commit, index). */
         void phase(String name, long nanos);
 
-        void upload(String dataset, long bytes, long nanos);
+        /** An upload committed. */
+        void upload(String dataset, long bytes);
+
+        /** How long an upload took, whatever its outcome (a repeat, a refusal, a 503). */
+        void uploadTime(long nanos);
 
         void repeated(String dataset);
 
@@ -87,8 +91,8 @@ public final class IngestPorts {
 
         void rejection(String kind);
 
-        /** Counts the batches that are committed but not complete yet. */
-        void watchIncomplete(java.util.function.IntSupplier incomplete);
+        /** Counts the batches that are committed but not complete yet (the flow keeps the map). */
+        void watchIncomplete(java.util.Map<String, ?> incomplete);
 
         Metrics NONE = new Metrics() {
             @Override
@@ -96,7 +100,11 @@ public final class IngestPorts {
             }
 
             @Override
-            public void upload(String dataset, long bytes, long nanos) {
+            public void upload(String dataset, long bytes) {
+            }
+
+            @Override
+            public void uploadTime(long nanos) {
             }
 
             @Override
@@ -112,7 +120,7 @@ public final class IngestPorts {
             }
 
             @Override
-            public void watchIncomplete(java.util.function.IntSupplier incomplete) {
+            public void watchIncomplete(java.util.Map<String, ?> incomplete) {
             }
         };
     }

@@ -102,7 +102,7 @@ public final class Ingestion {
         this.retrier = retrier;
         this.clock = clock;
         indexes.register(new UnstoredCompletions());
-        metrics.watchIncomplete(completions::size);
+        metrics.watchIncomplete(completions);
         completer.scheduleWithFixedDelay(this::completePending, 5, 5, TimeUnit.SECONDS);
     }
 
@@ -133,13 +133,18 @@ public final class Ingestion {
         checkDatasetName(dataset);
         // one upload of a dataset at a time: each dedupes against everything committed before it
         long started = System.nanoTime();
-        synchronized (indexes.lock(dataset)) {
-            return ingestLocked(dataset, fileName, body, format, mapping, started);
+        java.util.concurrent.locks.ReentrantLock lock = indexes.lock(dataset);
+        lock.lock();
+        try {
+            return ingestLocked(dataset, fileName, body, format, mapping);
+        } finally {
+            lock.unlock();
+            metrics.uploadTime(System.nanoTime() - started);
         }
     }
 
     private IngestBatch ingestLocked(String dataset, String fileName, InputStream body, UploadFormat format,
-                                     ColumnMapping mapping, long started) {
+                                     ColumnMapping mapping) {
         String taskName = fileName == null ? null : fileName.replaceFirst("(\\.[A-Za-z0-9]+)+$", "");
         UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, settings.maxRecordChars(),
                 settings.maxDecompressedBytes(), taskName));
@@ -225,7 +230,7 @@ public final class Ingestion {
                     indexes.forget(dataset); // it holds records of this upload: reload the committed ones
                 }
             }
-            metrics.upload(dataset, local.size(), System.nanoTime() - started);
+            metrics.upload(dataset, local.size());
             metrics.records(tally);
             LOG.infof("batch %s of %s committed: %d accepted, %d duplicates, %d rejected", batchId, dataset,
                     tally.accepted(), tally.duplicates(), tally.rejected());

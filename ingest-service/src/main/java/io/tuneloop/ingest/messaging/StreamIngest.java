@@ -45,6 +45,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -55,10 +56,12 @@ import java.util.stream.Stream;
  * grouped per dataset and partition into stream batches, closed by size or age with a batch summary;
  * their input messages are acknowledged only then, so a crash redelivers them.
  *
- * <p>A batch's id derives from the position of its first input message, and a cursor per dataset
- * and partition says through which offset batches are closed: input redelivered after a crash is
- * skipped where it was in a closed batch, and otherwise makes the same batch again under the same
- * id, which the formatter seals once. A message that is not a record goes to the dead-letter topic
+ * <p>A batch's id derives from the position of its first input message; its stored summary fixes
+ * the range it covers, and a cursor per dataset and partition says through which offset batches are
+ * closed. Input redelivered after a crash is skipped where it was in a stored batch (which is
+ * announced again), and otherwise makes the same batch again under the same id, which the
+ * formatter seals once. One ingest instance per partition is assumed: two instances racing over a
+ * rebalanced partition could build batches of one id over different ranges. A message that is not a record goes to the dead-letter topic
  * with the reason; a broker or store outage is waited out.
  */
 @ApplicationScoped
@@ -153,23 +156,26 @@ public class StreamIngest {
             return message.nack(new IllegalArgumentException("raw-input record rejected: " + e.getMessage()));
         }
         Source source = new Source(dataset, partition);
+        // a stream message of a dataset waits while an upload of it is admitted: each checks against the other
+        ReentrantLock lock = indexes.lock(dataset);
+        lock.lock();
         try {
-            synchronized (indexes.lock(dataset)) {
-                if (offset <= closedThrough(source, offset)) {
-                    LOG.debugf("raw-input %d/%d of %s is in a closed stream batch already", partition, offset, dataset);
-                    return message.ack();
-                }
-                StreamBatch batch = open.computeIfAbsent(source, s -> new StreamBatch(s, offset, admission.newIndex()));
-                admit(batch, parsed, message, offset);
-                if (batch.tally.total() >= config.stream().maxRecords()) {
-                    startClosing(batch);
-                }
+            if (offset <= closedThrough(source, offset)) {
+                LOG.debugf("raw-input %d/%d of %s is in a closed stream batch already", partition, offset, dataset);
+                return message.ack();
+            }
+            StreamBatch batch = open.computeIfAbsent(source, s -> new StreamBatch(s, offset, admission.newIndex()));
+            admit(batch, parsed, message, offset);
+            if (batch.tally.accepted() >= config.stream().maxRecords()) {
+                startClosing(batch);
             }
         } catch (RuntimeException e) {
             if (Faults.isTransient(e)) { // stopping while the broker or store is away: redelivered after the restart
                 return new CompletableFuture<>();
             }
             throw e;
+        } finally {
+            lock.unlock();
         }
         return CompletableFuture.completedFuture(null); // acknowledged when its batch closes
     }
@@ -224,8 +230,10 @@ public class StreamIngest {
 
     /**
      * Through which offset of the source the batches are closed, read from the store on first use.
-     * A batch whose summary is stored but whose cursor is not (a crash between the two) is found by
-     * its id, the position of its first message.
+     * A batch whose summary is stored but whose cursor is not (a crash after the summary) is found by
+     * its id, the position of its first message: it is announced again (its announcement may not
+     * have been sent) and its input up to its last offset is skipped, so it keeps the range it was
+     * stored with.
      */
     private long closedThrough(Source source, long offset) {
         Long known = closedThrough.get(source);
@@ -241,6 +249,9 @@ public class StreamIngest {
             Optional<IngestBatch> closed = retrier.untilDone("read stream batch: " + batchId, () ->
                     Artifacts.INGEST_BATCH.find(store, new Artifacts.Batch(source.dataset(), batchId)));
             if (closed.isPresent() && closed.get().streamRange() != null) {
+                LOG.infof("stream batch %s of %s was stored before a restart: announcing it again", batchId,
+                        source.dataset());
+                retrier.untilDone("announce stream batch: " + batchId, () -> publisher.announce(closed.get()));
                 storeCursor(source, closed.get());
                 known = closedThrough.get(source);
             }
@@ -249,26 +260,40 @@ public class StreamIngest {
     }
 
     private void storeCursor(Source source, IngestBatch closed) {
-        long through = closed.streamRange().lastOffset();
+        long through = Math.max(closed.streamRange().lastOffset(), closedThrough.getOrDefault(source, -1L));
         CURSORS.write(store, new Artifacts.StreamPartition(source.dataset(), source.partition()),
                 new StreamCursor(source.partition(), through, closed.batchId()));
         closedThrough.put(source, through);
     }
 
+    /**
+     * Closes batches open longer than the maximum age, and retries closing ones that failed. A
+     * dataset busy with an upload is left for the next round, so one upload does not stall the
+     * batches of every other dataset.
+     */
     private void closeExpired() {
         Instant cutoff = Instant.now().minus(config.stream().maxAge());
         for (StreamBatch batch : List.copyOf(open.values())) {
             if (batch.openedAt.isBefore(cutoff)) {
-                synchronized (indexes.lock(batch.source.dataset())) {
+                withLockIfFree(batch.source.dataset(), () -> {
                     if (open.get(batch.source) == batch) {
                         startClosing(batch);
                     }
-                }
+                });
             }
         }
         for (StreamBatch batch : List.copyOf(closing)) {
-            synchronized (indexes.lock(batch.source.dataset())) {
-                tryClose(batch);
+            withLockIfFree(batch.source.dataset(), () -> tryClose(batch));
+        }
+    }
+
+    private void withLockIfFree(String dataset, Runnable work) {
+        ReentrantLock lock = indexes.lock(dataset);
+        if (lock.tryLock()) {
+            try {
+                work.run();
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -286,7 +311,16 @@ public class StreamIngest {
         tryClose(batch);
     }
 
+    /** Closes the batch unless an earlier batch of its source is still closing: a source's batches close in order. */
     private void tryClose(StreamBatch batch) {
+        for (StreamBatch earlier : closing) {
+            if (earlier == batch) {
+                break;
+            }
+            if (earlier.source.equals(batch.source)) {
+                return; // it closes first; the cursor must never pass a batch that is not stored
+            }
+        }
         try {
             close(batch);
         } catch (RuntimeException e) {
@@ -296,10 +330,11 @@ public class StreamIngest {
     }
 
     /**
-     * Stores the batch's quarantine, announces it, stores its dedup entries and then its summary
-     * (what ingest accepted, for reconciliation with what the formatter seals), moves the cursor past
-     * it, then acknowledges its input. A failure (store or broker down) leaves the batch closing; the
-     * next attempt stores and sends the same summary.
+     * Stores the batch's quarantine, its dedup entries and its summary (what ingest accepted, for
+     * reconciliation with what the formatter seals: the marker that fixes the batch's range), then
+     * announces it, moves the cursor past it, and acknowledges its input. A failure (store or broker
+     * down) leaves the batch closing; the next attempt stores and sends the same summary, and after a
+     * crash the stored summary is found and announced again (see {@link #closedThrough}).
      */
     private void close(StreamBatch batch) {
         IngestBatch summary = batch.summary;
@@ -308,11 +343,9 @@ public class StreamIngest {
         if (summary.quarantineKey() != null) {
             REJECTIONS.write(store, address, batch.rejections);
         }
-        // announced before the summary is stored: a crash in between leaves a sealed batch that the
-        // redelivered input makes again under the same id, never a stored summary of unsent records
-        publisher.announce(summary);
         Artifacts.INGEST_DEDUP.write(store, address, DatasetIndexes.bytes(batch.entries));
         Artifacts.INGEST_BATCH.write(store, address, summary);
+        publisher.announce(summary);
         storeCursor(batch.source, summary);
         closing.remove(batch);
         batch.deliveries.forEach(Message::ack);

@@ -4,8 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.ingest.flow.Admission;
 import io.tuneloop.ingest.flow.IngestPorts;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 
 /** Ingest's figures as Micrometer meters ({@code tuneloop_ingest_*}, see docs/observability.md). */
 public final class IngestMeters implements IngestPorts.Metrics {
@@ -21,9 +22,13 @@ public final class IngestMeters implements IngestPorts.Metrics {
     }
 
     @Override
-    public void upload(String dataset, long bytes, long nanos) {
+    public void upload(String dataset, long bytes) {
         meters.counter("tuneloop.ingest.uploads", "dataset", dataset).increment();
         meters.counter("tuneloop.ingest.bytes").increment(bytes);
+    }
+
+    @Override
+    public void uploadTime(long nanos) {
         meters.timer("tuneloop.ingest.upload.duration").record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -50,7 +55,7 @@ public final class IngestMeters implements IngestPorts.Metrics {
     }
 
     @Override
-    public void watchIncomplete(IntSupplier incomplete) {
-        meters.gauge("tuneloop.ingest.batches.incomplete", incomplete, IntSupplier::getAsInt);
+    public void watchIncomplete(Map<String, ?> incomplete) {
+        meters.gaugeMapSize("tuneloop.ingest.batches.incomplete", List.of(), incomplete);
     }
 }

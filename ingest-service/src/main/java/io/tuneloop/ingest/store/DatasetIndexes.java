@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Each dataset's dedup index and the lock that orders its admissions, shared by uploads, imports and
@@ -33,7 +34,7 @@ public final class DatasetIndexes implements IngestPorts.AdmissionIndexes {
     private final ArtifactStore store;
     private final Admission admission;
     private final ConcurrentHashMap<String, DedupIndex> indexes = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final List<IngestPorts.Unstored> unstored = new CopyOnWriteArrayList<>();
 
     public DatasetIndexes(ArtifactStore store, Admission admission) {
@@ -51,14 +52,14 @@ public final class DatasetIndexes implements IngestPorts.AdmissionIndexes {
      * time, each against everything admitted before it.
      */
     @Override
-    public Object lock(String dataset) {
-        return locks.computeIfAbsent(dataset, d -> new Object());
+    public ReentrantLock lock(String dataset) {
+        return locks.computeIfAbsent(dataset, d -> new ReentrantLock());
     }
 
     /** The dataset's index, loaded on first use; only with the dataset's {@link #lock} held. */
     @Override
     public DedupIndex index(String dataset) {
-        if (!Thread.holdsLock(lock(dataset))) {
+        if (!lock(dataset).isHeldByCurrentThread()) {
             throw new IllegalStateException("the index of " + dataset + " is used without its lock");
         }
         return indexes.computeIfAbsent(dataset, this::load);

@@ -119,11 +119,12 @@ class IngestionTest {
     /** One index per dataset, loaded from the stored dedup entries of complete batches and the unstored ones. */
     final class MemoryIndexes implements IngestPorts.AdmissionIndexes {
         final Map<String, DedupIndex> indexes = new HashMap<>();
+        final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
         final List<IngestPorts.Unstored> unstored = new ArrayList<>();
 
         @Override
-        public Object lock(String dataset) {
-            return this;
+        public java.util.concurrent.locks.ReentrantLock lock(String dataset) {
+            return lock;
         }
 
         @Override

@@ -124,6 +124,20 @@ public final class Artifact<A, T> {
         store.delete(key(address));
     }
 
+    /**
+     * Keys under this entry's prefix that are not of its shape (a file in a subfolder, another
+     * ending): what a listing of addresses leaves out, for the caller to report.
+     */
+    public List<String> strays(ArtifactStore store, Object... leading) {
+        List<String> strays = new ArrayList<>();
+        for (ObjectInfo object : store.list(keys.prefix(leading))) {
+            if (keys.address(object.key()).isEmpty()) {
+                strays.add(object.key());
+            }
+        }
+        return strays;
+    }
+
     /** Addresses of the objects that exist and start with {@code leading} parts, in key order. */
     public List<A> list(ArtifactStore store, Object... leading) {
         List<A> addresses = new ArrayList<>();

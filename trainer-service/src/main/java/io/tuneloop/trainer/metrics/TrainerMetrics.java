@@ -9,7 +9,6 @@ import io.tuneloop.trainer.flow.Runs;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /** The runs flow's figures as Micrometer meters ({@code tuneloop_trainer_*}, see docs/observability.md). */
 public final class TrainerMetrics implements RunMetrics {
@@ -27,10 +26,10 @@ public final class TrainerMetrics implements RunMetrics {
         meters.gauge("tuneloop.trainer.tokens.per.second", lastTokensPerSecond, AtomicReference::get);
     }
 
-    /** Gauges of the runs this instance knows, by phase (the flow exists after its metrics). */
-    public void watch(Supplier<Runs> runs) {
+    /** Gauges of the runs this instance knows, by phase (the flow exists after its metrics; it is a singleton). */
+    public void watch(Runs runs) {
         for (RunPhase phase : RunPhase.values()) {
-            meters.gauge("tuneloop.trainer.runs", Tags.of("state", phase.name()), runs, r -> r.get().liveIn(phase));
+            meters.gauge("tuneloop.trainer.runs", Tags.of("state", phase.name()), runs, r -> r.liveIn(phase));
         }
     }
 
