@@ -26,8 +26,6 @@ import java.util.function.Consumer;
  * one uninterrupted range: the order, the schedule and the optimizer all follow from the state.
  */
 public final class SftTrainer {
-    private static final long MAX_SHARD_BYTES = 2L << 30;
-
     public enum Mode {
         /** Low-rank adapters on the target projections; the base stays frozen. */
         LORA,
@@ -94,71 +92,36 @@ public final class SftTrainer {
                                 List<SftExample> validation, StepRange range, Path output, Device device,
                                 Consumer<StepRecord> onStep, BooleanSupplier cancelled,
                                 Consumer<List<StepRecord>> writeSteps) {
-        long started = System.nanoTime();
-        if (resume != null && Models.isAdapterCheckpoint(resume) != (settings.mode() == Mode.LORA)) {
-            throw new IllegalStateException("a " + settings.mode() + " range cannot resume from " + resume + ", which holds "
-                    + (Models.isAdapterCheckpoint(resume) ? "a LoRA adapter" : "full weights"));
-        }
-        try (NDManager root = NDManager.newBaseManager(device);
-             DecoderModel model = settings.mode() == Mode.FULL && resume != null
-                     ? Models.loadCheckpoint(baseModel, resume, root, device)
-                     : Models.load(baseModel, root, device)) {
-            LoraAdapters adapters = null;
-            Map<String, NDArray> trainable;
-            if (settings.mode() == Mode.LORA) {
-                adapters = resume == null ? LoraAdapters.create(model, settings.lora(), settings.seed(), root)
-                        : PeftFormat.load(resume, model, root);
-                model.useAdapters(adapters);
-                adapters.training(true);
-                trainable = adapters.parameters();
-            } else {
-                trainable = model.parameters();
-            }
-            try (AdamW adamW = AdamW.defaults(root, settings.weightDecay())) {
-                TrainerState state = resume == null ? TrainerState.start(settings.seed())
-                        : TrainingCheckpoint.load(resume, adamW, trainable);
-                if (state.step() != range.fromStep()) {
-                    throw new IllegalStateException("the range starts at step " + range.fromStep()
-                            + " but its checkpoint is at step " + state.step());
-                }
-                TrainingLoop loop = new TrainingLoop(model, trainable, adamW, train, new TrainingLoop.Settings(
-                        settings.batchSize(), settings.accumulation(), settings.maxGradNorm(), settings.schedule(),
-                        settings.packedRowLength()), 0, root, state);
-                double loadMillis = (System.nanoTime() - started) / 1e6;
+        return RangeTraining.run(settings, baseModel, resume, range, output, device, onStep, cancelled, writeSteps,
+                (model, adapters, trainable, adamW, state, from, root) -> {
+                    TrainingLoop loop = new TrainingLoop(model, trainable, adamW, train, new TrainingLoop.Settings(
+                            settings.batchSize(), settings.accumulation(), settings.maxGradNorm(), settings.schedule(),
+                            settings.packedRowLength()), 0, root, state);
+                    return new RangeTraining.Steps() {
+                        @Override
+                        public StepRecord step(long step) {
+                            long t = System.nanoTime();
+                            TrainStep.Result result = loop.step();
+                            return new StepRecord(step, result.loss(), settings.schedule().at(step), result.gradNorm(),
+                                    result.learnedTokens(), result.realTokens(), (System.nanoTime() - t) / 1e6);
+                        }
 
-                long trainStart = System.nanoTime();
-                List<StepRecord> steps = new ArrayList<>();
-                for (long step = range.fromStep(); step < range.toStep(); step++) {
-                    if (cancelled.getAsBoolean()) {
-                        return new Outcome(steps, null, loop.state(), true, loadMillis,
-                                (System.nanoTime() - trainStart) / 1e6, 0);
-                    }
-                    long t = System.nanoTime();
-                    TrainStep.Result result = loop.step();
-                    StepRecord record = new StepRecord(step, result.loss(), settings.schedule().at(step),
-                            result.gradNorm(), result.learnedTokens(), result.realTokens(), (System.nanoTime() - t) / 1e6);
-                    steps.add(record);
-                    onStep.accept(record);
-                }
-                if (adapters != null) {
-                    adapters.training(false);
-                }
-                Double validationLoss = validationLoss(model, validation, settings, root);
-                double trainMillis = (System.nanoTime() - trainStart) / 1e6;
+                        @Override
+                        public TrainerState state() {
+                            return loop.state();
+                        }
 
-                long saveStart = System.nanoTime();
-                if (adapters != null) {
-                    PeftFormat.save(adapters, model, output, settings.baseModelName());
-                } else {
-                    Models.save(model, output, DType.F32, MAX_SHARD_BYTES);
-                }
-                TrainingCheckpoint.save(output, loop.state(), adamW);
-                Models.copyModelFiles(baseModel, output);
-                writeSteps.accept(steps);
-                return new Outcome(steps, validationLoss, loop.state(), false, loadMillis, trainMillis,
-                        (System.nanoTime() - saveStart) / 1e6);
-            }
-        }
+                        @Override
+                        public Double validationLoss() {
+                            return SftTrainer.validationLoss(model, validation, settings, root);
+                        }
+
+                        @Override
+                        public void save(Path output) {
+                            // an SFT checkpoint is the model, the optimizer and the state: nothing of its own
+                        }
+                    };
+                });
     }
 
     /**
@@ -181,13 +144,13 @@ public final class SftTrainer {
                 }
             }
             DType exported = DType.ofTorchName(ModelConfig.read(baseModel.resolve(Models.CONFIG)).torchDtype());
-            Models.save(model, merged, exported, MAX_SHARD_BYTES);
+            Models.save(model, merged, exported, RangeTraining.maxShardBytes());
             Models.copyModelFiles(baseModel, merged);
         }
     }
 
     /** Mean loss over the learned tokens of up to {@code evalExamples} validation examples; null when none. */
-    private static Double validationLoss(DecoderModel model, List<SftExample> validation, Settings settings,
+    static Double validationLoss(DecoderModel model, List<SftExample> validation, Settings settings,
                                          NDManager root) {
         List<SftExample> examples = validation.subList(0, Math.min(settings.evalExamples(), validation.size()));
         if (examples.isEmpty()) {

@@ -9,6 +9,8 @@ import io.tuneloop.model.nn.Ops;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One optimizer step over micro-batches: forward and backward per micro-batch (gradients add up),
@@ -31,13 +33,33 @@ public final class TrainStep {
 
     public static Result run(DecoderModel model, Map<String, NDArray> trainable, AdamW optimizer,
                              List<Batch> microBatches, double lr, double maxGradNorm, NDManager root) {
+        Update<Result> update = update(model, trainable, optimizer,
+                scope -> accumulateGradients(model, microBatches, scope), Result::loss, lr, maxGradNorm, root);
+        Result backward = update.backward();
+        return new Result(backward.loss(), backward.learnedTokens(), backward.realTokens(), update.gradNorm());
+    }
+
+    /** What an update did: the objective's account of its backward pass, and the gradient norm before clipping. */
+    public record Update<R>(R backward, double gradNorm) {
+    }
+
+    /**
+     * One optimizer step of any objective: {@code backward} leaves the step's gradients on the
+     * parameters (borrowed by the scope it is given) and reports; {@code loss} reads the step's loss
+     * from that report. Then clipping and the AdamW update, or, when the loss or the norm is not
+     * finite, no update and {@link NonFiniteStepException}.
+     */
+    public static <R> Update<R> update(DecoderModel model, Map<String, NDArray> trainable, AdamW optimizer,
+                                       Function<NDManager, R> backward, ToDoubleFunction<R> loss, double lr,
+                                       double maxGradNorm, NDManager root) {
         io.tuneloop.model.nn.GradMode.disable(); // the update below is in place: no autograd outside the collector
         try (NDManager step = root.newSubManager()) {
             model.borrowParameters(step);
-            Result backward = accumulateGradients(model, microBatches, step);
-            if (!Double.isFinite(backward.loss())) {
+            R report = backward.apply(step);
+            double stepLoss = loss.applyAsDouble(report);
+            if (!Double.isFinite(stepLoss)) {
                 zeroGradients(trainable, step);
-                throw new NonFiniteStepException("loss", backward.loss());
+                throw new NonFiniteStepException("loss", stepLoss);
             }
             double gradNorm = clipGradients(trainable, maxGradNorm, step);
             if (!Double.isFinite(gradNorm)) {
@@ -46,7 +68,7 @@ public final class TrainStep {
             }
             optimizer.step(trainable, lr);
             zeroGradients(trainable, step);
-            return new Result(backward.loss(), backward.learnedTokens(), backward.realTokens(), gradNorm);
+            return new Update<>(report, gradNorm);
         }
     }
 

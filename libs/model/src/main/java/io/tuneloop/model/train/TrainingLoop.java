@@ -7,7 +7,6 @@ import io.tuneloop.model.nn.DecoderModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Steps of a supervised fine-tuning run over a fixed list of examples: each step takes the next
@@ -37,14 +36,10 @@ public final class TrainingLoop {
     private final Settings settings;
     private final long padId;
     private final NDManager root;
-    private TrainerState state;
-    private int[] order;
+    private final EpochOrder order;
 
     public TrainingLoop(DecoderModel model, Map<String, NDArray> trainable, AdamW optimizer, List<SftExample> examples,
                         Settings settings, long padId, NDManager root, TrainerState state) {
-        if (examples.isEmpty()) {
-            throw new IllegalArgumentException("nothing to train on");
-        }
         this.model = model;
         this.trainable = trainable;
         this.optimizer = optimizer;
@@ -52,25 +47,8 @@ public final class TrainingLoop {
         this.settings = settings;
         this.padId = padId;
         this.root = root;
-        this.state = state;
-        this.order = permutation(state.seed(), state.epoch(), examples.size());
+        this.order = new EpochOrder(examples.size(), state);
         TrainStep.requireGradients(trainable);
-    }
-
-    /** The order of epoch {@code epoch}: a Fisher-Yates shuffle seeded by (seed, epoch). */
-    static int[] permutation(long seed, int epoch, int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random random = new Random(seed * 1_000_003L + epoch);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
     }
 
     public TrainStep.Result step() {
@@ -78,30 +56,19 @@ public final class TrainingLoop {
         for (int m = 0; m < settings.accumulation(); m++) {
             List<SftExample> batch = new ArrayList<>();
             for (int b = 0; b < settings.batchSize(); b++) {
-                batch.add(next());
+                batch.add(examples.get(order.next()));
             }
             micro.add(settings.packedRowLength() > 0 ? Batch.packed(batch, settings.packedRowLength(), padId)
                     : Batch.of(batch, padId));
         }
-        // the engine's generator (LoRA dropout) restarts from (seed, step): resumed runs draw the same numbers
-        ai.djl.engine.Engine.getInstance().setRandomSeed((int) (state.seed() * 1_000_003L + state.step()));
+        order.seedEngine();
         TrainStep.Result result = TrainStep.run(model, trainable, optimizer, micro,
-                settings.schedule().at(state.step()), settings.maxGradNorm(), root);
-        state = new TrainerState(state.step() + 1, state.epoch(), state.position(), state.seed());
+                settings.schedule().at(order.state().step()), settings.maxGradNorm(), root);
+        order.stepDone();
         return result;
     }
 
-    private SftExample next() {
-        if (state.position() >= examples.size()) {
-            state = new TrainerState(state.step(), state.epoch() + 1, 0, state.seed());
-            order = permutation(state.seed(), state.epoch(), examples.size());
-        }
-        SftExample example = examples.get(order[state.position()]);
-        state = new TrainerState(state.step(), state.epoch(), state.position() + 1, state.seed());
-        return example;
-    }
-
     public TrainerState state() {
-        return state;
+        return order.state();
     }
 }
