@@ -151,11 +151,6 @@ class PeerFormatsTest {
                 {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}],
                  "tools": [], "functions": []}""", "tools-and-functions");
         refused("""
-                {"messages": [{"role": "user", "content": "x"}], "label": false}""", "unsupported-preference-record");
-        refused("""
-                {"conversations": [{"from": "human", "value": "x"}], "chosen": {"from": "gpt", "value": "a"},
-                 "rejected": {"from": "gpt", "value": "b"}}""", "unsupported-preference-record");
-        refused("""
                 {"messages": [{"role": "user", "content": "only a question"}]}""", "no-assistant-turn");
     }
 

@@ -41,17 +41,7 @@ public final class MinHasher {
     }
 
     public int[] signature(ParsedRecord record) {
-        StringBuilder text = new StringBuilder(512);
-        if (record.messages() != null) {
-            record.messages().forEach(m -> text.append(m.content()).append(' '));
-        } else {
-            text.append(record.instruction()).append(' ');
-            if (record.input() != null) {
-                text.append(record.input()).append(' ');
-            }
-            text.append(record.output());
-        }
-        return signature(text.toString());
+        return signature(String.join(" ", record.texts()));
     }
 
     public int[] signature(String text) {

@@ -103,10 +103,7 @@ public final class Admission {
     }
 
     private Optional<String> refusal(ParsedRecord record) {
-        long chars = record.messages() != null
-                ? record.messages().stream().mapToLong(m -> m.content().length()).sum()
-                : record.instruction().length() + (record.input() == null ? 0 : record.input().length())
-                        + record.output().length();
+        long chars = record.texts().stream().mapToLong(String::length).sum();
         if (chars < policy.minChars()) {
             return Optional.of("record is " + chars + " characters, under the minimum of " + policy.minChars());
         }

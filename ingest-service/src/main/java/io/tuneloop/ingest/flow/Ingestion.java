@@ -419,7 +419,8 @@ public final class Ingestion {
         return new RawRecord(recordId, dataset, batchId, sequence, parsed.format().id(), parsed.task(),
                 parsed.category(), parsed.language(), parsed.instruction(), parsed.input(), parsed.output(),
                 parsed.messages(), parsed.isClassification(),
-                new Provenance(dataset, batchId, sourceKey, file, parsed.line()), parsed.attributes(), parsed.tools());
+                new Provenance(dataset, batchId, sourceKey, file, parsed.line()), parsed.attributes(), parsed.tools(),
+                parsed.preference());
     }
 
     private void writeLine(OutputStream out, Rejection rejection) {

@@ -33,26 +33,35 @@ final class ConversationMapper {
     // ---- OpenAI chat and LLaMA-Factory's messages with parts --------------------------------------
 
     static Conversation openAi(JsonNode record) {
-        JsonNode messages = record.get("messages");
+        return openAi(record, "messages", true);
+    }
+
+    /**
+     * @param field     the field holding the turns
+     * @param learnable whether the turns must hold an assistant turn to learn (a whole example), or
+     *                  may be a prompt only
+     */
+    static Conversation openAi(JsonNode record, String field, boolean learnable) {
+        JsonNode messages = record.get(field);
         if (!messages.isArray() || messages.isEmpty()) {
-            throw new InvalidRecordException("messages", "must be a non-empty array of {role, content}", "wrong-type");
+            throw new InvalidRecordException(field, "must be a non-empty array of {role, content}", "wrong-type");
         }
         List<ChatMessage> turns = new ArrayList<>();
         Map<String, String> openCalls = new LinkedHashMap<>(); // call id -> function name, until answered
         boolean callsHaveIds = false;
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
-            String field = "messages[" + i + "]";
-            String role = text(m, "role", field);
+            String turnField = field + "[" + i + "]";
+            String role = text(m, "role", turnField);
             if (role == null) {
-                throw new InvalidRecordException(field, "needs role and content", "missing-field");
+                throw new InvalidRecordException(turnField, "needs role and content", "missing-field");
             }
-            List<ToolCall> calls = toolCalls(m, field);
-            String content = content(m.get("content"), field, calls);
-            Boolean train = trained(m, role, field);
+            List<ToolCall> calls = toolCalls(m, turnField);
+            String content = content(m.get("content"), turnField, calls);
+            Boolean train = trained(m, role, turnField);
             switch (role) {
                 case "system", "user", "assistant" -> {
-                    String name = text(m, "name", field);
+                    String name = text(m, "name", turnField);
                     for (ToolCall call : calls == null ? List.<ToolCall>of() : calls) {
                         if (call.id() != null) {
                             callsHaveIds = true;
@@ -60,32 +69,32 @@ final class ConversationMapper {
                         }
                     }
                     turns.add(turn(role, content, train, role.equals("user") || role.equals("system") ? name : null, calls,
-                            null, field));
+                            null, turnField));
                 }
                 case "tool", "function" -> {
-                    String callId = text(m, "tool_call_id", field);
-                    String name = text(m, "name", field);
+                    String callId = text(m, "tool_call_id", turnField);
+                    String name = text(m, "name", turnField);
                     if (callId != null) {
                         if (!openCalls.containsKey(callId)) {
-                            throw new InvalidRecordException(field + ".tool_call_id", "names " + callId
+                            throw new InvalidRecordException(turnField + ".tool_call_id", "names " + callId
                                     + ", which no earlier assistant turn called (or which was already answered)",
                                     "unmatched-tool-call-id");
                         }
                         name = name != null ? name : openCalls.get(callId);
                         openCalls.remove(callId);
                     } else if (callsHaveIds && role.equals("tool")) {
-                        throw new InvalidRecordException(field + ".tool_call_id", "is missing: a tool result must name the"
+                        throw new InvalidRecordException(turnField + ".tool_call_id", "is missing: a tool result must name the"
                                 + " call it answers", "unmatched-tool-call-id");
                     }
-                    turns.add(turn("tool", content, null, name, null, callId, field));
+                    turns.add(turn("tool", content, null, name, null, callId, turnField));
                 }
-                case "developer" -> throw new InvalidRecordException(field + ".role", "developer is not a role of chat"
+                case "developer" -> throw new InvalidRecordException(turnField + ".role", "developer is not a role of chat"
                         + " fine-tuning data or of chat templates; use system", "unsupported-role");
-                default -> throw new InvalidRecordException(field + ".role", "must be system, user, assistant or tool, was "
+                default -> throw new InvalidRecordException(turnField + ".role", "must be system, user, assistant or tool, was "
                         + role, "unsupported-role");
             }
         }
-        return new Conversation(checked(turns, "messages"), tools(record));
+        return new Conversation(learnable ? checked(turns, field) : turns, tools(record));
     }
 
     /** OpenAI's {@code weight} (0 or 1, assistant turns only) or LLaMA-Factory's {@code loss_weight} (0.0 or 1.0). */
@@ -260,6 +269,11 @@ final class ConversationMapper {
      * turns and gpt or function_call turns alternate, starting with the former.
      */
     static Conversation shareGpt(JsonNode record) {
+        return shareGpt(record, true);
+    }
+
+    /** @param learnable whether the turns must hold a gpt turn to learn (a whole example), or may be a prompt only */
+    static Conversation shareGpt(JsonNode record, boolean learnable) {
         JsonNode conversations = record.get("conversations");
         if (!conversations.isArray() || conversations.isEmpty()) {
             throw new InvalidRecordException("conversations", "must be a non-empty array of {from, value}", "wrong-type");
@@ -312,7 +326,7 @@ final class ConversationMapper {
                 default -> turns.add(turn(asking ? "user" : "assistant", value, null, null, null, null, field));
             }
         }
-        return new Conversation(checked(turns, "conversations"), tools(record));
+        return new Conversation(learnable ? checked(turns, "conversations") : turns, tools(record));
     }
 
     private static List<ToolCall> shareGptCalls(String value, String field) {

@@ -16,7 +16,8 @@ import java.util.TreeMap;
 public final class RecordMapper {
     private static final Set<String> KNOWN = Set.of("instruction", "input", "output", "context", "response",
             "category", "instances", "name", "id", "is_classification", "prompt", "completion", "messages",
-            "conversations", "task", "language", "system", "inputs", "targets", "task_name", "tools", "functions");
+            "conversations", "task", "language", "system", "inputs", "targets", "task_name", "tools", "functions", "chosen",
+            "rejected");
 
 
     private RecordMapper() {
@@ -27,10 +28,13 @@ public final class RecordMapper {
             throw new InvalidRecordException(null, "expected a JSON object, found " + node.getNodeType().name().toLowerCase(),
                     "unknown-format");
         }
-        refusePreferenceRecords(node);
         String task = text(node, "task");
         String language = text(node, "language");
         Map<String, String> attributes = attributes(node);
+        java.util.Optional<ParsedRecord> preference = PreferenceMapper.map(node, line, task, language, attributes);
+        if (preference.isPresent()) {
+            return List.of(preference.get());
+        }
         if (node.has("instances")) {
             return selfInstruct(node, line, language, attributes);
         }
@@ -67,23 +71,6 @@ public final class RecordMapper {
         throw new InvalidRecordException(null, "unknown format: fields " + fieldNames(node)
                 + " match none of alpaca, dolly, self-instruct, prompt/completion, openai chat, sharegpt, flan"
                 + " (for other data, pass a column mapping)", "unknown-format");
-    }
-
-    /**
-     * Preference pairs (DPO: chosen and rejected) and unary feedback (KTO: a boolean label beside a
-     * conversation or a prompt/completion) are refused: tuneloop does not train on them yet, and their
-     * rejected or undesirable responses must never become fine-tuning text. A label column of an
-     * ordinary record (a class, a number) is just an attribute.
-     */
-    private static void refusePreferenceRecords(JsonNode node) {
-        boolean pair = node.has("chosen") && node.has("rejected");
-        boolean unary = node.path("label").isBoolean() && (node.has("messages") || node.has("conversations")
-                || node.has("completion"));
-        if (pair || unary) {
-            throw new InvalidRecordException(pair ? "chosen" : "label", "marks a " + (pair ? "preference pair (DPO)"
-                    : "feedback record (KTO)") + "; tuneloop does not train on those yet, and their rejected or undesirable"
-                    + " responses must not become fine-tuning text", "unsupported-preference-record");
-        }
     }
 
     /**

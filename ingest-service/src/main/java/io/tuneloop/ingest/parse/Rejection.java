@@ -21,7 +21,7 @@ public record Rejection(long line, String field, String reason, String raw, Stri
      * near-duplicate, ragged-row, and the conversation kinds RecordMapper names: unsupported-role,
      * invalid-turn-order, tool-call-not-json, tool-call-missing-field, tools-not-json, invalid-tool-spec,
      * tools-and-functions, unmatched-tool-call-id, invalid-weight, unsupported-loss-weight,
-     * unsupported-content-part, no-assistant-turn, unsupported-preference-record), or other.
+     * unsupported-content-part, no-assistant-turn, invalid-preference), or other.
      */
     static String kindOf(String reason) {
         String r = reason.toLowerCase(java.util.Locale.ROOT);

@@ -23,11 +23,14 @@ import java.util.Map;
  * @param provenance  where it came from
  * @param attributes  any other source fields kept verbatim as strings
  * @param tools       the tools (JSON-schema function specs) a conversation's assistant may call, when it has any
+ * @param preference  for a preference record (a pair, or a completion with a label): its answers;
+ *                    {@code messages} then holds the prompt. Null for an ordinary record.
  */
 public record RawRecord(String recordId, String dataset, String batchId, long sequence, String sourceFormat,
                         String task, String category, String language, String instruction, String input,
                         String output, List<ChatMessage> messages, Boolean isClassification,
-                        Provenance provenance, Map<String, String> attributes, List<Object> tools) {
+                        Provenance provenance, Map<String, String> attributes, List<Object> tools,
+                        Preference preference) {
     /** The source format of samples chosen from human ratings (they always train: they are the round's point). */
     public static final String FEEDBACK_FORMAT = "feedback";
 
@@ -46,6 +49,23 @@ public record RawRecord(String recordId, String dataset, String batchId, long se
             throw new InvalidPayloadException("tools belong to a conversation (messages)");
         }
         tools = tools == null || tools.isEmpty() ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(tools));
+        if (preference != null) {
+            if (!conversation) {
+                throw new InvalidPayloadException("a preference record needs its prompt in messages");
+            }
+            if (messages.get(messages.size() - 1).role().equals("assistant")) {
+                throw new InvalidPayloadException("a preference record's prompt must end before the answer, not with an"
+                        + " assistant turn");
+            }
+        }
+    }
+
+    public RawRecord(String recordId, String dataset, String batchId, long sequence, String sourceFormat, String task,
+                     String category, String language, String instruction, String input, String output,
+                     List<ChatMessage> messages, Boolean isClassification, Provenance provenance,
+                     Map<String, String> attributes, List<Object> tools) {
+        this(recordId, dataset, batchId, sequence, sourceFormat, task, category, language, instruction, input, output,
+                messages, isClassification, provenance, attributes, tools, null);
     }
 
     public RawRecord(String recordId, String dataset, String batchId, long sequence, String sourceFormat, String task,
