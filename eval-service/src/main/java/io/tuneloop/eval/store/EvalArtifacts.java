@@ -113,7 +113,7 @@ public class EvalArtifacts implements EvalStore {
         List<InstructionRecord> examples = new ArrayList<>();
         Artifacts.Version address = new Artifacts.Version(version.dataset(), version.version());
         for (DatasetManifest.ShardEntry shard : version.shards()) {
-            if (!shard.split().equals("train")) {
+            if (io.tuneloop.events.dataset.Splits.isEvaluation(shard.split())) {
                 Artifacts.DATASET_SHARD.<InstructionRecord>forEach(store, new Artifacts.VersionFile(address, shard.name()),
                         examples::add);
             }

@@ -8,6 +8,8 @@ import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.dataset.DatasetManifest.ShardEntry;
 import io.tuneloop.events.dataset.DatasetManifest.TokenStats;
 import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.dataset.PreferenceExample;
+import io.tuneloop.events.payload.ChatMessage;
 import io.tuneloop.formatter.template.TaskTemplate;
 import io.tuneloop.formatter.template.TemplateLibrary;
 import io.tuneloop.formatter.template.TemplateRenderer;
@@ -59,12 +61,25 @@ public final class DatasetBuilder {
     public record Shard(ShardEntry entry, byte[] content) {
     }
 
-    /** Examples and what was dropped on the way: counts by reason, and each drop with its record and cause. */
-    public record Formatted(List<InstructionRecord> examples, Map<String, Long> droppedByReason, List<Dropped> dropped) {
+    /**
+     * Examples, preference pairs, and what was dropped on the way: counts by reason, and each drop
+     * with its record and cause.
+     */
+    public record Formatted(List<InstructionRecord> examples, List<PreferenceExample> preferences,
+                            Map<String, Long> droppedByReason, List<Dropped> dropped) {
+        public Formatted(List<InstructionRecord> examples, Map<String, Long> droppedByReason, List<Dropped> dropped) {
+            this(examples, List.of(), droppedByReason, dropped);
+        }
+
         public Formatted(List<InstructionRecord> examples, Map<String, Long> droppedByReason) {
-            this(examples, droppedByReason, List.of());
+            this(examples, List.of(), droppedByReason, List.of());
         }
     }
+
+    /** Why a preference record is not in a version. */
+    public static final String DROPPED_UNARY_FEEDBACK = "unary_feedback_not_trained";
+    public static final String DROPPED_PREFERENCE_HELDOUT = "preference_in_heldout_task";
+    public static final String PREFERENCE_TEMPLATE = "preference";
 
     /**
      * A record (or one phrasing of it) left out of a version, and why: the version's quarantine, so a
@@ -107,7 +122,18 @@ public final class DatasetBuilder {
         List<Dropped> quarantine = new ArrayList<>();
 
         List<InstructionRecord> examples = new ArrayList<>();
+        List<PreferenceExample> preferences = new ArrayList<>();
         for (RawRecord raw : unique.values()) {
+            if (raw.preference() != null) {
+                PairOrDrop outcome = preference(raw);
+                if (outcome.pair() != null) {
+                    preferences.add(outcome.pair());
+                } else {
+                    dropped.merge(outcome.drop().reason(), 1L, Long::sum);
+                    quarantine.add(outcome.drop());
+                }
+                continue;
+            }
             String split = spec.heldOutTask(raw.task(), raw.category()) ? Splits.HELDOUT_TASKS
                     : RawRecord.FEEDBACK_FORMAT.equals(raw.sourceFormat()) ? Splits.TRAIN
                     : splitter.splitOf(raw.recordId());
@@ -142,7 +168,52 @@ public final class DatasetBuilder {
             }
         }
         quarantine.sort(Comparator.comparing(Dropped::recordId).thenComparing(d -> String.valueOf(d.templateId())));
-        return new Formatted(encoded, dropped, quarantine);
+        return new Formatted(encoded, preferences, dropped, quarantine);
+    }
+
+    /** A pair, encoded; or why the record is left out. */
+    private record PairOrDrop(PreferenceExample pair, Dropped drop) {
+    }
+
+    /**
+     * A preference record as a pair: each answer rendered after the prompt with the chat format and
+     * tokenized exactly as an SFT conversation (the prompt's assistant turns as context, not learned).
+     * Unary labels are kept out by name (no run trains on them), and so are pairs of held-out tasks.
+     */
+    private PairOrDrop preference(RawRecord raw) {
+        if (!raw.preference().pairwise()) {
+            return new PairOrDrop(null, dropped(raw, DROPPED_UNARY_FEEDBACK, "a completion labelled "
+                    + (raw.preference().label() ? "desirable" : "undesirable") + " (KTO-style feedback): no run mode"
+                    + " trains on unary labels yet, so it is kept in the raw batch and left out of the version"));
+        }
+        if (spec.heldOutTask(raw.task(), raw.category())) {
+            return new PairOrDrop(null, dropped(raw, DROPPED_PREFERENCE_HELDOUT, "task " + taskOf(raw)
+                    + " is held out: its pairs are never trained on"));
+        }
+        List<ChatMessage> prompt = raw.messages().stream().map(m -> m.role().equals("assistant")
+                ? new ChatMessage(m.role(), m.content(), false, m.name(), m.toolCalls(), m.toolCallId()) : m).toList();
+        PreferenceExample.Answer[] answers = new PreferenceExample.Answer[2];
+        List<List<ChatMessage>> both = List.of(raw.preference().chosen(), raw.preference().rejected());
+        for (int i = 0; i < 2; i++) {
+            List<ChatMessage> turns = new ArrayList<>(prompt);
+            turns.addAll(both.get(i));
+            InstructionRecord sequence = new InstructionRecord(raw.recordId() + ":" + PREFERENCE_TEMPLATE, raw.recordId(),
+                    taskOf(raw), raw.category(), PREFERENCE_TEMPLATE, raw.language(), Splits.PREFERENCES, null, null,
+                    turns, null, null, null, raw.provenance().file(), raw.provenance().line(), raw.tools());
+            ExampleEncoder.Encoded encoded = encoder.encode(sequence);
+            if (encoded.record().isEmpty()) {
+                return new PairOrDrop(null, dropped(raw, encoded.droppedBecause(), (i == 0 ? "chosen" : "rejected")
+                        + " answer: " + encoded.detail()));
+            }
+            InstructionRecord e = encoded.record().get();
+            answers[i] = new PreferenceExample.Answer(both.get(i), e.text(), e.tokens(), e.lossSpans());
+        }
+        return new PairOrDrop(new PreferenceExample(raw.recordId() + ":pair", raw.recordId(), taskOf(raw), raw.language(),
+                raw.messages(), answers[0], answers[1], raw.provenance().file(), raw.provenance().line(), raw.tools()), null);
+    }
+
+    private static Dropped dropped(RawRecord raw, String reason, String detail) {
+        return new Dropped(raw.recordId(), raw.provenance().file(), raw.provenance().line(), null, reason, detail);
     }
 
     /**
@@ -330,6 +401,18 @@ public final class DatasetBuilder {
                 shards.add(new Shard(new ShardEntry(name, split.getKey(), part.size(), Sha256.hex(content),
                         content.length), content));
             }
+        }
+        List<PreferenceExample> pairs = new ArrayList<>(new TreeMap<>(formatted.preferences().stream().collect(
+                java.util.stream.Collectors.toMap(PreferenceExample::id, p -> p, (a, b) -> a))).values());
+        if (!pairs.isEmpty()) {
+            splitCounts.put(Splits.PREFERENCES, (long) pairs.size());
+        }
+        for (int start = 0, index = 0; start < pairs.size(); start += recordsPerShard, index++) {
+            List<PreferenceExample> part = pairs.subList(start, Math.min(start + recordsPerShard, pairs.size()));
+            byte[] content = JsonLines.toBytes(part);
+            String name = "%s-%05d.jsonl".formatted(Splits.PREFERENCES, index);
+            shards.add(new Shard(new ShardEntry(name, Splits.PREFERENCES, part.size(), Sha256.hex(content),
+                    content.length), content));
         }
         shards.sort(Comparator.comparing(s -> s.entry().name()));
         return new Built(List.copyOf(shards), unique.size(), splitCounts, taskCounts, templateCounts,

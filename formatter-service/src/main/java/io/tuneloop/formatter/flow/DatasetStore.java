@@ -3,6 +3,7 @@ package io.tuneloop.formatter.flow;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.dataset.PreferenceExample;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
 
@@ -39,8 +40,11 @@ public interface DatasetStore {
     /** What a sealed version left out, with the reasons. */
     List<DatasetBuilder.Dropped> quarantine(DatasetManifest manifest);
 
-    /** Every example of a sealed version. */
+    /** Every example of a sealed version, its preference pairs aside. */
     List<InstructionRecord> records(DatasetManifest manifest);
+
+    /** The preference pairs of a sealed version. */
+    List<PreferenceExample> preferences(DatasetManifest manifest);
 
     /** The samples of a feedback round that a round request names by their key. */
     List<RawRecord> roundSamples(String key);

@@ -4,6 +4,7 @@ import io.tuneloop.events.EventJson;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.dataset.PreferenceExample;
 import io.tuneloop.events.payload.DatasetVersion;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.payload.RoundRequest;
@@ -100,17 +101,19 @@ public final class Sealing {
                         + " names " + request.dataset() + " v" + request.baseVersion() + ", which does not exist"));
         DatasetBuilder builder = builder(base.spec());
         List<InstructionRecord> examples = new ArrayList<>(repository.records(base));
+        List<PreferenceExample> pairs = new ArrayList<>(repository.preferences(base));
         Map<String, Long> dropped = new TreeMap<>(base.droppedByReason());
         List<DatasetBuilder.Dropped> quarantine = new ArrayList<>(repository.quarantine(base));
         if (request.feedbackKey() != null) {
             DatasetBuilder.Formatted feedback = builder.format(repository.roundSamples(request.feedbackKey()));
             examples.addAll(feedback.examples());
+            pairs.addAll(feedback.preferences());
             feedback.droppedByReason().forEach((reason, n) -> dropped.merge(reason, n, Long::sum));
             quarantine.addAll(feedback.dropped());
         }
         List<String> sources = new ArrayList<>(base.sourceBatches());
         sources.add(source);
-        DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, dropped, quarantine));
+        DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, pairs, dropped, quarantine));
         return seal(request.dataset(), request.round(), base.spec(), sources, built, System.nanoTime());
     }
 

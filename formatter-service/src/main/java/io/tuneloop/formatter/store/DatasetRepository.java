@@ -4,6 +4,8 @@ import io.tuneloop.events.EventJson;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.dataset.PreferenceExample;
+import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
 import io.tuneloop.formatter.flow.DatasetStore;
 import io.tuneloop.events.dataset.DatasetSpec;
@@ -136,15 +138,29 @@ public class DatasetRepository implements DatasetStore {
         return DROPPED.find(store, new Artifacts.Version(manifest.dataset(), manifest.version())).orElse(List.of());
     }
 
-    /** Every example of a sealed version. */
+    /** Every example of a sealed version (its preference pairs are {@link #preferences}). */
     @Override
     public List<InstructionRecord> records(DatasetManifest manifest) {
         List<InstructionRecord> records = new ArrayList<>();
         Artifacts.Version version = new Artifacts.Version(manifest.dataset(), manifest.version());
         for (DatasetManifest.ShardEntry shard : manifest.shards()) {
-            records.addAll(Artifacts.DATASET_SHARD.read(store, new Artifacts.VersionFile(version, shard.name())));
+            if (!shard.split().equals(Splits.PREFERENCES)) {
+                records.addAll(Artifacts.DATASET_SHARD.read(store, new Artifacts.VersionFile(version, shard.name())));
+            }
         }
         return records;
+    }
+
+    @Override
+    public List<PreferenceExample> preferences(DatasetManifest manifest) {
+        List<PreferenceExample> pairs = new ArrayList<>();
+        Artifacts.Version version = new Artifacts.Version(manifest.dataset(), manifest.version());
+        for (DatasetManifest.ShardEntry shard : manifest.shards()) {
+            if (shard.split().equals(Splits.PREFERENCES)) {
+                pairs.addAll(Artifacts.PREFERENCE_SHARD.read(store, new Artifacts.VersionFile(version, shard.name())));
+            }
+        }
+        return pairs;
     }
 
     @Override

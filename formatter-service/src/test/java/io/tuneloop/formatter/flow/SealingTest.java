@@ -36,6 +36,7 @@ class SealingTest {
         final Map<String, TreeMap<String, List<RawRecord>>> raw = new HashMap<>();
         final Map<String, List<DatasetManifest>> versions = new HashMap<>();
         final Map<String, List<InstructionRecord>> examples = new HashMap<>();
+        final Map<String, List<io.tuneloop.events.dataset.PreferenceExample>> pairs = new HashMap<>();
         final Map<String, List<RawRecord>> rounds = new HashMap<>();
 
         @Override
@@ -89,8 +90,17 @@ class SealingTest {
                     built.contentChecksum(), Instant.EPOCH);
             versions.computeIfAbsent(dataset, d -> new ArrayList<>()).add(manifest);
             List<InstructionRecord> all = new ArrayList<>();
-            built.shards().forEach(s -> all.addAll(io.tuneloop.events.JsonLines.read(s.content(), InstructionRecord.class)));
+            List<io.tuneloop.events.dataset.PreferenceExample> allPairs = new ArrayList<>();
+            for (DatasetBuilder.Shard s : built.shards()) {
+                if (s.entry().split().equals(io.tuneloop.events.dataset.Splits.PREFERENCES)) {
+                    allPairs.addAll(io.tuneloop.events.JsonLines.read(s.content(),
+                            io.tuneloop.events.dataset.PreferenceExample.class));
+                } else {
+                    all.addAll(io.tuneloop.events.JsonLines.read(s.content(), InstructionRecord.class));
+                }
+            }
             examples.put(dataset + "/" + version, all);
+            pairs.put(dataset + "/" + version, allPairs);
             return manifest;
         }
 
@@ -102,6 +112,11 @@ class SealingTest {
         @Override
         public List<InstructionRecord> records(DatasetManifest manifest) {
             return examples.get(manifest.dataset() + "/" + manifest.version());
+        }
+
+        @Override
+        public List<io.tuneloop.events.dataset.PreferenceExample> preferences(DatasetManifest manifest) {
+            return pairs.get(manifest.dataset() + "/" + manifest.version());
         }
 
         @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tuneloop.events.dataset.DatasetManifest;
 import io.tuneloop.events.dataset.DatasetSpec;
 import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.dataset.PreferenceExample;
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.RawRecord;
 
@@ -128,10 +129,17 @@ public final class Artifacts {
     public static final Artifact<Version, DatasetManifest> DATASET_MANIFEST = DATASET_VERSION.file(MANIFEST,
             Format.json(DatasetManifest.class));
 
-    /** A shard of a sealed version: its examples in the version's order (the manifest names the shards). */
-    public static final Artifact<VersionFile, List<InstructionRecord>> DATASET_SHARD = new Artifact<>(new KeyTemplate<>(
+    private static final KeyTemplate<VersionFile> VERSION_FILE = new KeyTemplate<>(
             "datasets/{}/v{}/{}", f -> new Object[] {f.version().dataset(), f.version().version(), f.name()},
-            v -> new VersionFile(new Version(v[0], Integer.parseInt(v[1])), v[2])), Format.jsonLines(InstructionRecord.class));
+            v -> new VersionFile(new Version(v[0], Integer.parseInt(v[1])), v[2]));
+
+    /** A shard of a sealed version: its examples in the version's order (the manifest names the shards). */
+    public static final Artifact<VersionFile, List<InstructionRecord>> DATASET_SHARD = new Artifact<>(VERSION_FILE,
+            Format.jsonLines(InstructionRecord.class));
+
+    /** A shard of a sealed version's preference pairs (split {@code preferences}). */
+    public static final Artifact<VersionFile, List<PreferenceExample>> PREFERENCE_SHARD = new Artifact<>(VERSION_FILE,
+            Format.jsonLines(PreferenceExample.class));
 
     /** What a sealed version left out, with the reasons (the formatter's {@code Dropped}). */
     public static final Artifact<Version, List<JsonNode>> VERSION_QUARANTINE = DATASET_VERSION.file("quarantine.jsonl",

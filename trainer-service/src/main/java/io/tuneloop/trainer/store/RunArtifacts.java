@@ -2,6 +2,7 @@ package io.tuneloop.trainer.store;
 
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.model.hf.ModelConfig;
 import io.tuneloop.model.train.StepRecord;
@@ -195,7 +196,7 @@ public class RunArtifacts implements RunStore {
         TrainingData data = new TrainingData();
         Artifacts.Version version = new Artifacts.Version(manifest.dataset(), manifest.version());
         for (DatasetManifest.ShardEntry shard : manifest.shards()) {
-            if (shard.split().equals("train") || shard.split().equals("validation")) {
+            if (shard.split().equals(Splits.TRAIN) || shard.split().equals(Splits.VALIDATION)) {
                 Artifacts.DATASET_SHARD.<InstructionRecord>forEach(store, new Artifacts.VersionFile(version, shard.name()),
                         record -> data.add(record, maxSeqLength));
             }

@@ -8,6 +8,13 @@ public final class Splits {
     public static final String HELDOUT_TASKS = "heldout_tasks";
     /** Validation records rendered with phrasings never trained on (robustness to new wording). */
     public static final String HELDOUT_PHRASINGS = "heldout_phrasings";
+    /** Preference pairs ({@link PreferenceExample} lines), read by preference runs only. */
+    public static final String PREFERENCES = "preferences";
+
+    /** The splits a checkpoint is scored on (never trained on). */
+    public static boolean isEvaluation(String split) {
+        return split.equals(VALIDATION) || split.equals(HELDOUT_TASKS) || split.equals(HELDOUT_PHRASINGS);
+    }
 
     private Splits() {
     }
