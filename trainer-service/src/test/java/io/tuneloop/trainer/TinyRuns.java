@@ -64,6 +64,46 @@ public final class TinyRuns {
     }
 
     /**
+     * JSON Lines of preference pairs "What colour is item i?": the right colour chosen, the next one
+     * rejected, tokenized with the model's tokenizer as the formatter seals them.
+     */
+    public static byte[] preferenceShard(Path modelDir, int from, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            for (int i = from; i < from + count; i++) {
+                String prompt = TinyTokenizerFactory.IM_START + "user\nWhat colour is item " + i + "?"
+                        + TinyTokenizerFactory.IM_END + "\n" + TinyTokenizerFactory.IM_START + "assistant\n";
+                io.tuneloop.events.dataset.PreferenceExample.Answer chosen = answer(tokenizer, prompt,
+                        ANSWERS[i % ANSWERS.length]);
+                io.tuneloop.events.dataset.PreferenceExample.Answer rejected = answer(tokenizer, prompt,
+                        ANSWERS[(i + 1) % ANSWERS.length]);
+                var pair = new io.tuneloop.events.dataset.PreferenceExample("%032x:pair".formatted(i), "%032x".formatted(i),
+                        "colours", "en", List.of(new io.tuneloop.events.payload.ChatMessage("user",
+                        "What colour is item " + i + "?", null)), chosen, rejected, "p.jsonl", i + 1, null);
+                out.writeBytes(EventJson.toBytes(pair));
+                out.write('\n');
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static io.tuneloop.events.dataset.PreferenceExample.Answer answer(TextTokenizer tokenizer, String prompt,
+                                                                             String colour) {
+        String response = colour + TinyTokenizerFactory.IM_END + "\n";
+        long[] p = tokenizer.encode(prompt);
+        long[] r = tokenizer.encode(response);
+        int[] tokens = new int[p.length + r.length];
+        for (int t = 0; t < p.length; t++) {
+            tokens[t] = (int) p[t];
+        }
+        for (int t = 0; t < r.length; t++) {
+            tokens[p.length + t] = (int) r[t];
+        }
+        return new io.tuneloop.events.dataset.PreferenceExample.Answer(List.of(new io.tuneloop.events.payload.ChatMessage(
+                "assistant", colour, null)), prompt + response, tokens, List.<int[]>of(new int[] {p.length, tokens.length}));
+    }
+
+    /**
      * Loads the model exported in {@code modelDir} with its tokenizer and answers "What colour is
      * item {@code item}?" greedily: what a user of the exported model would do first.
      */

@@ -32,10 +32,7 @@ public final class RunPolicies {
             }
             RunSpec template = entry.getValue().template();
             String runId = (entry.getKey() + "-" + version.dataset() + "-v" + version.version()).toLowerCase();
-            RunSpec spec = new RunSpec(runId, template.baseModel(), version.dataset(), version.version(), version.round(),
-                    template.mode(), template.lora(), template.epochs(), template.totalSteps(), template.batchSize(),
-                    template.gradientAccumulation(), template.maxSeqLength(), template.packing(), template.optimizer(),
-                    template.shardSteps(), template.seed(), template.device(), template.evalExamples());
+            RunSpec spec = template.forVersion(runId, version.dataset(), version.version(), version.round());
             try {
                 runs.start(spec);
                 LOG.infof("policy %s started run %s on %s v%d", entry.getKey(), runId, version.dataset(), version.version());

@@ -27,11 +27,14 @@ import java.util.regex.Pattern;
  * @param seed                 data order, LoRA init and dropout
  * @param device               "cpu", "gpu" or "gpu:N"
  * @param evalExamples         validation examples scored at the end of every shard (0 = none)
+ * @param objective            "sft" (next-token loss on the version's train split) or "dpo" (direct preference
+ *                             optimization on its preferences split); either with {@code mode} lora or full
+ * @param dpo                  DPO's beta (objective dpo)
  */
 public record RunSpec(String runId, String baseModel, String dataset, Integer datasetVersion, Integer round,
                       String mode, Lora lora, Integer epochs, Long totalSteps, Integer batchSize,
                       Integer gradientAccumulation, Integer maxSeqLength, Boolean packing, Optimizer optimizer,
-                      Long shardSteps, Long seed, String device, Integer evalExamples) {
+                      Long shardSteps, Long seed, String device, Integer evalExamples, String objective, Dpo dpo) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,2})?");
 
@@ -47,6 +50,13 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
 
         public Lora(Integer rank, Double alpha, Double dropout, List<String> targets) {
             this(rank, alpha, dropout, targets, null);
+        }
+    }
+
+    /** Direct preference optimization: the sigmoid loss's beta (TRL's default 0.1). */
+    public record Dpo(Double beta) {
+        public Dpo {
+            beta = beta == null ? 0.1 : beta;
         }
     }
 
@@ -74,6 +84,20 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
         seed = seed == null ? 42L : seed;
         device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
         evalExamples = evalExamples == null ? 64 : evalExamples;
+        objective = objective == null ? "sft" : objective.toLowerCase(Locale.ROOT);
+        dpo = objective.equals("dpo") ? (dpo == null ? new Dpo(null) : dpo) : dpo;
+    }
+
+    public RunSpec(String runId, String baseModel, String dataset, Integer datasetVersion, Integer round, String mode,
+                   Lora lora, Integer epochs, Long totalSteps, Integer batchSize, Integer gradientAccumulation,
+                   Integer maxSeqLength, Boolean packing, Optimizer optimizer, Long shardSteps, Long seed, String device,
+                   Integer evalExamples) {
+        this(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
+                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, null, null);
+    }
+
+    public boolean preference() {
+        return objective.equals("dpo");
     }
 
     /** Throws {@link IllegalArgumentException} naming the first invalid field. */
@@ -106,12 +130,26 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
         check(shardSteps != null && shardSteps >= 1, "shardSteps must be >= 1");
         check(DEVICE.matcher(device).matches(), "device must be cpu, gpu or gpu:N");
         check(evalExamples >= 0, "evalExamples must be >= 0");
+        check(objective.equals("sft") || objective.equals("dpo"), "objective must be sft or dpo");
+        check(dpo == null || objective.equals("dpo"), "dpo settings belong to objective dpo");
+        if (dpo != null) {
+            check(dpo.beta() > 0 && Double.isFinite(dpo.beta()), "dpo.beta must be a positive number");
+            check(!packing, "packing is not supported with objective dpo (a pair's sequences are scored whole)");
+        }
         return this;
     }
 
     public RunSpec withRunId(String id) {
         return new RunSpec(id, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
-                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples);
+                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
+                dpo);
+    }
+
+    /** This spec (a policy's template) for one dataset version, as run {@code id}. */
+    public RunSpec forVersion(String id, String versionDataset, int version, int versionRound) {
+        return new RunSpec(id, baseModel, versionDataset, version, versionRound, mode, lora, epochs, totalSteps, batchSize,
+                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
+                dpo);
     }
 
     /** The spec with what depends on the model and the data resolved. */
@@ -119,7 +157,8 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
         Lora resolvedLora = lora == null ? null : new Lora(lora.rank(), lora.alpha(), lora.dropout(),
                 lora.targets() == null ? loraTargets : lora.targets(), lora.useRslora());
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, resolvedLora, epochs, steps, batchSize,
-                gradientAccumulation, sequenceLength, packing, optimizer, shardSteps, seed, device, evalExamples);
+                gradientAccumulation, sequenceLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
+                dpo);
     }
 
     public int examplesPerStep() {

@@ -1,6 +1,7 @@
 package io.tuneloop.trainer.flow;
 
 import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.model.hf.Architecture;
 import io.tuneloop.model.hf.ModelConfig;
 import io.tuneloop.model.nn.LoraAdapters;
@@ -25,9 +26,12 @@ public final class RunValidator {
      * @param memoryBytes memory the trainer may use (physical memory for CPU runs)
      */
     public static RunSpec resolve(RunSpec spec, ModelConfig model, DatasetManifest version, long memoryBytes) {
-        long trainExamples = version.splitCounts().getOrDefault("train", 0L);
+        String split = spec.preference() ? Splits.PREFERENCES : Splits.TRAIN;
+        long trainExamples = version.splitCounts().getOrDefault(split, 0L);
         if (trainExamples == 0) {
-            throw new IllegalArgumentException(spec.dataset() + " v" + spec.datasetVersion() + " has no training examples");
+            throw new IllegalArgumentException(spec.dataset() + " v" + spec.datasetVersion() + " has no "
+                    + (spec.preference() ? "preference pairs (objective dpo trains on the preferences split)"
+                    : "training examples"));
         }
         if (version.spec() == null || version.spec().model() == null) {
             throw new IllegalArgumentException(spec.dataset() + " v" + spec.datasetVersion() + " holds no token ids:"
@@ -84,7 +88,8 @@ public final class RunValidator {
             long adapters = layers * spec.lora().targets().size() * (long) spec.lora().rank() * 2 * c;
             training = 16 * adapters;
         }
-        long tokens = (long) spec.batchSize() * spec.maxSeqLength();
+        // a preference micro-batch runs each pair's chosen and rejected sequence: twice the rows
+        long tokens = (long) spec.batchSize() * spec.maxSeqLength() * (spec.preference() ? 2 : 1);
         long activations = tokens * layers * (34 * c + 5L * model.numHeads() * spec.maxSeqLength()) * 2
                 + tokens * v * 4 * 3;
         return weights + training + activations;

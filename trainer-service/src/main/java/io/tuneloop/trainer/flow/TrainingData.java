@@ -2,7 +2,9 @@ package io.tuneloop.trainer.flow;
 
 import io.tuneloop.events.JsonLines;
 import io.tuneloop.events.dataset.InstructionRecord;
+import io.tuneloop.events.dataset.PreferenceExample;
 import io.tuneloop.events.dataset.Splits;
+import io.tuneloop.model.train.PreferencePair;
 import io.tuneloop.model.train.SftExample;
 
 import java.util.ArrayList;
@@ -10,12 +12,14 @@ import java.util.List;
 
 /**
  * A dataset version's examples as the training loop takes them: token ids and a mask that is true
- * on the loss spans (the response and its end-of-turn token). Examples are cut to the run's maximum
- * length; one left with nothing to learn is dropped and counted, never trained on with a zero loss.
+ * on the loss spans (the response and its end-of-turn token), and for preference runs the pairs.
+ * Examples are cut to the run's maximum length; one left with nothing to learn is dropped and
+ * counted, never trained on with a zero loss.
  */
 public final class TrainingData {
     private final List<SftExample> train = new ArrayList<>();
     private final List<SftExample> validation = new ArrayList<>();
+    private final List<PreferencePair> preferences = new ArrayList<>();
     private long dropped;
     private int maxTokenId = -1;
 
@@ -47,6 +51,36 @@ public final class TrainingData {
             maxTokenId = Math.max(maxTokenId, (int) id);
         }
         target.add(example);
+    }
+
+    /**
+     * Adds one preference pair (the preferences split): both sequences cut to the run's maximum
+     * length; a pair left with nothing to learn in either answer is dropped and counted.
+     */
+    public void add(PreferenceExample pair, int maxSeqLength) {
+        PreferenceExample.Answer chosen = pair.chosen();
+        PreferenceExample.Answer rejected = pair.rejected();
+        if (chosen.tokens() == null || rejected.tokens() == null) {
+            throw new IllegalArgumentException("pair " + pair.id() + " has no token ids: the dataset version was"
+                    + " built without a model; set \"model\" in the dataset spec and seal a new version");
+        }
+        SftExample chosenExample = SftExample.fromSpans(chosen.tokens(), chosen.lossSpans(), maxSeqLength);
+        SftExample rejectedExample = SftExample.fromSpans(rejected.tokens(), rejected.lossSpans(), maxSeqLength);
+        if (chosenExample.learnedTokens() == 0 || rejectedExample.learnedTokens() == 0) {
+            dropped++;
+            return;
+        }
+        for (SftExample example : List.of(chosenExample, rejectedExample)) {
+            for (long id : example.tokens()) {
+                maxTokenId = Math.max(maxTokenId, (int) id);
+            }
+        }
+        preferences.add(new PreferencePair(chosenExample, rejectedExample));
+    }
+
+    /** The version's preference pairs, in manifest order. */
+    public List<PreferencePair> preferences() {
+        return preferences;
     }
 
     public List<SftExample> train() {

@@ -17,6 +17,8 @@ public final class TrainerMetrics implements RunMetrics {
     private final AtomicReference<Double> lastLearningRate = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> lastGradNorm = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> lastTokensPerSecond = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> lastRewardMargin = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> lastRewardAccuracy = new AtomicReference<>(Double.NaN);
 
     public TrainerMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -24,6 +26,9 @@ public final class TrainerMetrics implements RunMetrics {
         meters.gauge("tuneloop.trainer.learning.rate", lastLearningRate, AtomicReference::get);
         meters.gauge("tuneloop.trainer.grad.norm", lastGradNorm, AtomicReference::get);
         meters.gauge("tuneloop.trainer.tokens.per.second", lastTokensPerSecond, AtomicReference::get);
+        // preference (DPO) steps only: the implicit reward margin and the fraction of pairs it ranks right
+        meters.gauge("tuneloop.trainer.reward.margin", lastRewardMargin, AtomicReference::get);
+        meters.gauge("tuneloop.trainer.reward.accuracy", lastRewardAccuracy, AtomicReference::get);
     }
 
     /** Gauges of the runs this instance knows, by phase (the flow exists after its metrics; it is a singleton). */
@@ -44,6 +49,10 @@ public final class TrainerMetrics implements RunMetrics {
         lastLearningRate.set(step.learningRate());
         lastGradNorm.set(step.gradNorm());
         lastTokensPerSecond.set(tokensPerSecond);
+        if (step.rewardMargin() != null) {
+            lastRewardMargin.set(step.rewardMargin());
+            lastRewardAccuracy.set(step.rewardAccuracy());
+        }
         meters.timer("tuneloop.trainer.step.duration").record((long) (step.millis() * 1e6), TimeUnit.NANOSECONDS);
         meters.counter("tuneloop.trainer.tokens").increment(step.tokens());
     }

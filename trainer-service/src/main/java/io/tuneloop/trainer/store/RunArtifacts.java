@@ -2,6 +2,7 @@ package io.tuneloop.trainer.store;
 
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.dataset.DatasetManifest;
+import io.tuneloop.events.dataset.PreferenceExample;
 import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.events.dataset.InstructionRecord;
 import io.tuneloop.model.hf.ModelConfig;
@@ -191,14 +192,19 @@ public class RunArtifacts implements RunStore {
         return Artifacts.DATASET_MANIFEST.find(store, new Artifacts.Version(dataset, version));
     }
 
-    /** The version's train and validation examples, in manifest order (the same list for every shard). */
-    public TrainingData trainingData(DatasetManifest manifest, int maxSeqLength) {
+    /**
+     * The version's train and validation examples (objective sft) or its preference pairs (objective
+     * dpo), in manifest order (the same list for every shard).
+     */
+    public TrainingData trainingData(DatasetManifest manifest, RunSpec spec) {
         TrainingData data = new TrainingData();
         Artifacts.Version version = new Artifacts.Version(manifest.dataset(), manifest.version());
         for (DatasetManifest.ShardEntry shard : manifest.shards()) {
-            if (shard.split().equals(Splits.TRAIN) || shard.split().equals(Splits.VALIDATION)) {
-                Artifacts.DATASET_SHARD.<InstructionRecord>forEach(store, new Artifacts.VersionFile(version, shard.name()),
-                        record -> data.add(record, maxSeqLength));
+            Artifacts.VersionFile file = new Artifacts.VersionFile(version, shard.name());
+            if (spec.preference() && shard.split().equals(Splits.PREFERENCES)) {
+                Artifacts.PREFERENCE_SHARD.<PreferenceExample>forEach(store, file, pair -> data.add(pair, spec.maxSeqLength()));
+            } else if (!spec.preference() && (shard.split().equals(Splits.TRAIN) || shard.split().equals(Splits.VALIDATION))) {
+                Artifacts.DATASET_SHARD.<InstructionRecord>forEach(store, file, record -> data.add(record, spec.maxSeqLength()));
             }
         }
         return data;

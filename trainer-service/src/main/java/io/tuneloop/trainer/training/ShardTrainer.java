@@ -3,6 +3,7 @@ package io.tuneloop.trainer.training;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.tuneloop.model.nn.LoraAdapters;
+import io.tuneloop.model.train.DpoTrainer;
 import io.tuneloop.model.train.LrSchedule;
 import io.tuneloop.model.train.SftTrainer;
 import io.tuneloop.model.train.StepRecord;
@@ -16,7 +17,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * A run spec as the model library's {@link SftTrainer} takes it: the mode, the adapters, the
+ * A run spec as the model library's {@link SftTrainer} (or, objective dpo, {@link DpoTrainer}) takes it: the mode, the adapters, the
  * schedule over the whole run and the step range of one shard; and the checkpoint's steps file
  * ({@code steps.json}, every step's loss) written next to what the trainer saves.
  */
@@ -72,9 +73,14 @@ public final class ShardTrainer {
     public static SftTrainer.Outcome train(RunSpec spec, Path baseModel, Path resume, TrainingData data, long fromStep,
                                            long toStep, Path output, Consumer<StepRecord> onStep,
                                            BooleanSupplier cancelled) {
-        return SftTrainer.train(settings(spec), baseModel, resume, data.train(), data.validation(),
-                new SftTrainer.StepRange(fromStep, toStep), output, device(spec.device()), onStep, cancelled,
-                steps -> StepsFile.write(output.resolve(Artifacts.STEPS_FILE), steps));
+        SftTrainer.StepRange range = new SftTrainer.StepRange(fromStep, toStep);
+        Consumer<java.util.List<StepRecord>> writeSteps = steps -> StepsFile.write(output.resolve(Artifacts.STEPS_FILE), steps);
+        if (spec.preference()) {
+            return DpoTrainer.train(new DpoTrainer.Settings(settings(spec), spec.dpo().beta()), baseModel, resume,
+                    data.preferences(), range, output, device(spec.device()), onStep, cancelled, writeSteps);
+        }
+        return SftTrainer.train(settings(spec), baseModel, resume, data.train(), data.validation(), range, output,
+                device(spec.device()), onStep, cancelled, writeSteps);
     }
 
     /** The run's final artifacts from its last checkpoint (see {@link SftTrainer#writeFinal}). */

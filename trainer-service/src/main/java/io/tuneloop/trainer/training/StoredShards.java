@@ -43,7 +43,7 @@ public class StoredShards implements ShardTraining {
         DatasetManifest version = artifacts.datasetManifest(spec.dataset(), spec.datasetVersion())
                 .orElseThrow(() -> new IllegalArgumentException(spec.dataset() + " v" + spec.datasetVersion()
                         + " no longer exists"));
-        TrainingData data = artifacts.trainingData(version, spec.maxSeqLength());
+        TrainingData data = artifacts.trainingData(version, spec);
         Path base = artifacts.baseModel(spec.baseModel());
         ModelConfig model = ModelConfig.read(base.resolve(Models.CONFIG));
         if (data.maxTokenId() >= model.vocabSize()) {
