@@ -3,7 +3,9 @@ package io.tuneloop.formatter;
 import io.tuneloop.formatter.config.FormatterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.events.dataset.DatasetSpec;
+import io.tuneloop.events.dataset.EvalPrompts;
 import io.tuneloop.formatter.dataset.DatasetBuilder;
+import io.tuneloop.formatter.dataset.Decontamination;
 import io.tuneloop.formatter.dataset.ExampleEncoder;
 import io.tuneloop.formatter.flow.Formats;
 import io.tuneloop.formatter.flow.Preview;
@@ -23,12 +25,15 @@ import jakarta.inject.Singleton;
 public class FormatterBeans {
     @Produces
     @Singleton
-    Formats formats(TemplateLibraryProducer templates, Tokenizers tokenizers, FormatterConfig config) {
+    Formats formats(TemplateLibraryProducer templates, Tokenizers tokenizers, FormatterConfig config,
+                    DatasetRepository repository) {
         return new Formats() {
             @Override
             public DatasetBuilder builder(DatasetSpec spec) {
                 ExampleEncoder encoder = new ExampleEncoder(spec, spec.model() == null ? null : tokenizers.of(spec.model()));
-                return new DatasetBuilder(spec, templates.library(), encoder, config.recordsPerShard());
+                // every suite eval scores on, the operator's included, is kept out of training data
+                Decontamination evalPrompts = new Decontamination(EvalPrompts.all(repository.evalSuites()));
+                return new DatasetBuilder(spec, templates.library(), encoder, config.recordsPerShard(), evalPrompts);
             }
 
             @Override

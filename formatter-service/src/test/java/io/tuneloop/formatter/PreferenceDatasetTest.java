@@ -72,12 +72,12 @@ class PreferenceDatasetTest {
 
     private static List<RawRecord> records() {
         List<RawRecord> records = new ArrayList<>();
-        records.add(preference("single", "geography", List.of(user("What is the capital of France?")),
+        records.add(preference("single", "geography", List.of(user("Which city is the capital of France?")),
                 Preference.pair(List.of(assistant("The capital of France is Paris.")), List.of(assistant(REJECTED)))));
         records.add(preference("multi", "books", List.of(user("Who wrote Pride and Prejudice?"), assistant("Jane Austen."),
                 user("Elaborate on its norms.")), Preference.pair(List.of(assistant("It portrays the landed gentry.")),
                 List.of(assistant("It is a book.")))));
-        records.add(preference("heldout", "secret", List.of(user("What is the capital of France?")),
+        records.add(preference("heldout", "secret", List.of(user("Which city is the capital of France?")),
                 Preference.pair(List.of(assistant("Paris.")), List.of(assistant("Lyon.")))));
         records.add(preference("unary", "poems", List.of(user("Write a haiku about rain.")),
                 Preference.unary(List.of(assistant(UNDESIRABLE)), false)));

@@ -14,7 +14,9 @@ import java.util.TreeMap;
  * report.json of a checkpoint: for every suite and metric the checkpoint's score, the base model's,
  * the difference with a 95% paired-bootstrap interval (significant when it excludes 0), scores per
  * task and category, and the validation loss; for a feedback round, the same comparison against the
- * previous round's final checkpoint. The checkpoint's per-prompt responses come along for review.
+ * previous round's final checkpoint. The checkpoint's per-prompt responses come along for review,
+ * and the train/eval overlap it was scored under: what its dataset version's contamination check
+ * found, read from the version the checkpoint was trained on.
  */
 public record EvalReport(String checkpointId, String runId, int round, String dataset, int datasetVersion,
                          String baseModel, Map<String, Map<String, Comparison>> suites,
@@ -22,7 +24,31 @@ public record EvalReport(String checkpointId, String runId, int round, String da
                          Double validationLoss, Double baseValidationLoss,
                          long prompts, long generatedTokens, double seconds, List<SuiteRunner.PromptResult> responses,
                          String previousRoundCheckpoint, Map<String, Map<String, Comparison>> againstPreviousRound,
-                         Instant evaluatedAt) {
+                         Instant evaluatedAt, Overlap trainEvalOverlap) {
+
+    /**
+     * The overlap of the checkpoint's training data with the eval prompts, from its dataset version.
+     *
+     * @param checked           whether the version was checked at all (versions sealed before the check were not)
+     * @param policy            the version's contamination policy (drop, refuse, report)
+     * @param remaining         contaminated training examples and pairs the checkpoint was trained on
+     * @param dropped           contaminated ones left out of its training data
+     * @param checkedSuites     the suites the version was checked against (name@digest)
+     * @param uncheckedSuites   suites scored in this report that the version was not checked against
+     */
+    public record Overlap(boolean checked, String policy, Long remaining, Long dropped, List<String> checkedSuites,
+                          List<String> uncheckedSuites) {
+        public static Overlap of(io.tuneloop.events.dataset.DatasetManifest version, java.util.Collection<String> scored) {
+            var c = version.contamination();
+            if (c == null) {
+                return new Overlap(false, null, null, null, List.of(), List.copyOf(new java.util.TreeSet<>(scored)));
+            }
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            c.suites().forEach(s -> names.add(s.substring(0, s.indexOf('@'))));
+            return new Overlap(true, c.policy(), c.remaining(), c.dropped(), c.suites(),
+                    scored.stream().filter(s -> !names.contains(s)).sorted().toList());
+        }
+    }
 
     /** One metric of one suite: checkpoint vs base. */
     public record Comparison(double checkpoint, double base, double difference, double low, double high,
@@ -46,14 +72,21 @@ public record EvalReport(String checkpointId, String runId, int round, String da
         return new EvalReport(checkpointId, runId, round, dataset, version, baseModel,
                 pairwise(tuned.prompts(), base.prompts()), means(tasks), means(categories), tuned.validationLoss(),
                 base.validationLoss(), tuned.prompts().size(), tuned.generatedTokens(), tuned.seconds(), tuned.prompts(),
-                null, Map.of(), at);
+                null, Map.of(), at, null);
     }
 
     /** This report with the comparison against the previous round's final checkpoint. */
     public EvalReport againstPrevious(EvalReport previous) {
         return new EvalReport(checkpointId, runId, round, dataset, datasetVersion, baseModel, suites, perTask, perCategory,
                 validationLoss, baseValidationLoss, prompts, generatedTokens, seconds, responses, previous.checkpointId(),
-                pairwise(responses, previous.responses()), evaluatedAt);
+                pairwise(responses, previous.responses()), evaluatedAt, trainEvalOverlap);
+    }
+
+    /** This report with the train/eval overlap of its dataset version. */
+    public EvalReport withOverlap(Overlap overlap) {
+        return new EvalReport(checkpointId, runId, round, dataset, datasetVersion, baseModel, suites, perTask, perCategory,
+                validationLoss, baseValidationLoss, prompts, generatedTokens, seconds, responses, previousRoundCheckpoint,
+                againstPreviousRound, evaluatedAt, overlap);
     }
 
     /**
@@ -119,6 +152,15 @@ public record EvalReport(String checkpointId, String runId, int round, String da
                 .append(" v").append(datasetVersion).append(", base model `").append(baseModel).append("`. ")
                 .append(prompts).append(" prompts, ").append(generatedTokens).append(" generated tokens in ")
                 .append(String.format("%.1f", seconds)).append(" s.\n\n");
+        if (trainEvalOverlap != null) {
+            md.append(trainEvalOverlap.checked()
+                    ? String.format("Train/eval overlap: %d training examples or pairs share a 13-gram with an eval prompt"
+                            + " (%d dropped, policy %s; checked against %s)%s.%n%n", trainEvalOverlap.remaining(),
+                            trainEvalOverlap.dropped(), trainEvalOverlap.policy(), trainEvalOverlap.checkedSuites(),
+                            trainEvalOverlap.uncheckedSuites().isEmpty() ? ""
+                                    : "; not checked against " + trainEvalOverlap.uncheckedSuites())
+                    : "Train/eval overlap: not checked (the dataset version was sealed without a contamination check).\n\n");
+        }
         md.append("| suite | metric | checkpoint | base | difference (95% CI) | |\n|---|---|---|---|---|---|\n");
         suites.forEach((suite, metrics) -> metrics.forEach((metric, c) -> md.append(String.format(
                 "| %s | %s | %.1f | %.1f | %+.1f (%+.1f, %+.1f) | %s |%n", suite, metric, c.checkpoint(), c.base(),

@@ -101,6 +101,11 @@ public final class Evaluations {
         SuiteRunner.ModelResults tuned = scoring.score(checkpoint, false, examples, suites, selection);
         EvalReport report = EvalReport.compare(checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
                 checkpoint.dataset(), checkpoint.datasetVersion(), baseModel, tuned, base, clock.instant());
+        // the suites this report scores that are not the version's own held-out splits
+        java.util.Set<String> scoredSuites = new java.util.TreeSet<>();
+        report.suites().keySet().stream().filter(s -> !s.startsWith("heldout") && !s.equals(SuiteRunner.VALIDATION))
+                .forEach(scoredSuites::add);
+        report = report.withOverlap(EvalReport.Overlap.of(version, scoredSuites));
         if (checkpoint.round() > 0) {
             Optional<EvalReport> previous = store.finalOfRound(checkpoint.dataset(), checkpoint.round() - 1)
                     .flatMap(store::report);

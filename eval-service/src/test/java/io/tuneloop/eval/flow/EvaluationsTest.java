@@ -74,7 +74,10 @@ class EvaluationsTest {
 
         @Override
         public DatasetManifest datasetManifest(String dataset, int version) {
-            return null; // the fake scoring reads nothing from it
+            // the fake scoring reads nothing from it; the report reads the train/eval overlap it was checked for
+            return new DatasetManifest(dataset, version, 0, null, "t", List.of("b"), 0, Map.of(), Map.of(), Map.of(),
+                    Map.of(), Map.of(), List.of(), "c", Instant.EPOCH, new DatasetManifest.Contamination(13, 5, "drop",
+                    List.of("general@0123456789ab", "ifeval@0123456789ab"), 52, 3, 100, 2, 2, 0, Map.of("general", 2L)));
         }
 
         @Override
@@ -148,6 +151,10 @@ class EvaluationsTest {
 
         assertThat(scoring.scored).containsExactly("base", "r/shard-0", "r/shard-1"); // the base once for the run
         assertThat(report.suites().get("heldout_tasks").get("exact_match").checkpoint()).isEqualTo(0.25);
+        // the overlap the checkpoint was scored under, from its dataset version
+        assertThat(report.trainEvalOverlap()).isEqualTo(new EvalReport.Overlap(true, "drop", 0L, 2L,
+                List.of("general@0123456789ab", "ifeval@0123456789ab"), List.of()));
+        assertThat(report.markdown()).contains("Train/eval overlap: 0 training examples or pairs share a 13-gram");
         assertThat(store.reports).containsOnlyKeys("r/shard-0", "r/shard-1");
         assertThat(store.finals).containsEntry("ds/0", "r/shard-1"); // the last checkpoint is the round's final
         assertThat(events.results).extracting(EvalResult::reportKey)

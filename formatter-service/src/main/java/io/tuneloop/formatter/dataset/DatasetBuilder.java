@@ -51,7 +51,7 @@ public final class DatasetBuilder {
     public record Built(List<Shard> shards, long recordCount, Map<String, Long> splitCounts,
                         Map<String, Long> taskCounts, Map<String, Long> templateCounts,
                         Map<String, Long> droppedByReason, Map<String, TokenStats> tokenStats,
-                        String contentChecksum, List<Dropped> dropped) {
+                        String contentChecksum, List<Dropped> dropped, DatasetManifest.Contamination contamination) {
         public List<ShardEntry> entries() {
             return shards.stream().map(Shard::entry).toList();
         }
@@ -93,7 +93,32 @@ public final class DatasetBuilder {
     public record Dropped(String recordId, String file, long line, String templateId, String reason, String detail) {
     }
 
+    /** Why an example or pair is not in a version: it overlaps an eval prompt (spec contamination drop). */
+    public static final String DROPPED_CONTAMINATED = "contaminated";
+
+    /** A version refused because training data overlaps eval prompts (spec contamination refuse). */
+    public static final class ContaminatedVersionException extends IllegalArgumentException {
+        public ContaminatedVersionException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class Bundled {
+        static final List<io.tuneloop.events.dataset.EvalPrompts.EvalPrompt> PROMPTS =
+                io.tuneloop.events.dataset.EvalPrompts.bundled();
+    }
+
+    private final Decontamination decontamination;
+
+    /** A builder that keeps the bundled eval suites' prompts out of training data. */
     public DatasetBuilder(DatasetSpec spec, TemplateLibrary library, ExampleEncoder encoder, int recordsPerShard) {
+        this(spec, library, encoder, recordsPerShard, new Decontamination(Bundled.PROMPTS));
+    }
+
+    /** @param decontamination the eval prompts to keep out of training data (every suite eval scores on) */
+    public DatasetBuilder(DatasetSpec spec, TemplateLibrary library, ExampleEncoder encoder, int recordsPerShard,
+                          Decontamination decontamination) {
+        this.decontamination = decontamination;
         if (recordsPerShard < 1) {
             throw new IllegalArgumentException("records per shard must be >= 1");
         }
@@ -368,8 +393,14 @@ public final class DatasetBuilder {
         return new Exemplars(prefix.toString(), used);
     }
 
-    /** Writes the examples (deduplicated by id) into per-split JSON Lines shards. */
-    public Built build(Formatted formatted) {
+    /**
+     * Checks the training examples and pairs against the eval prompts (as the spec says: drop them,
+     * refuse the version, or report them), then writes the examples (deduplicated by id) into
+     * per-split JSON Lines shards.
+     */
+    public Built build(Formatted unchecked) {
+        Checked checked = decontaminate(unchecked);
+        Formatted formatted = checked.formatted();
         Map<String, InstructionRecord> unique = new TreeMap<>();
         for (InstructionRecord record : formatted.examples()) {
             unique.putIfAbsent(record.id(), record);
@@ -416,7 +447,76 @@ public final class DatasetBuilder {
         }
         shards.sort(Comparator.comparing(s -> s.entry().name()));
         return new Built(List.copyOf(shards), unique.size(), splitCounts, taskCounts, templateCounts,
-                formatted.droppedByReason(), tokenStats, contentChecksum(shards), formatted.dropped());
+                formatted.droppedByReason(), tokenStats, contentChecksum(shards), formatted.dropped(), checked.report());
+    }
+
+    private record Checked(Formatted formatted, DatasetManifest.Contamination report) {
+    }
+
+    private Checked decontaminate(Formatted formatted) {
+        String policy = spec.contamination();
+        Map<String, Long> dropped = new TreeMap<>(formatted.droppedByReason());
+        List<Dropped> quarantine = new ArrayList<>(formatted.dropped());
+        Map<String, Long> bySuite = new TreeMap<>();
+        List<String> refusals = new ArrayList<>();
+        long[] counts = new long[3]; // checked, contaminated, dropped
+        java.util.function.BiPredicate<String, Dropped> keep = (text, asDropped) -> {
+            counts[0]++;
+            Optional<Decontamination.Match> match = decontamination.match(text);
+            if (match.isEmpty()) {
+                return true;
+            }
+            counts[1]++;
+            bySuite.merge(match.get().prompt().suite(), 1L, Long::sum);
+            if (refusals.size() < 5) {
+                refusals.add(asDropped.recordId() + " (" + asDropped.file() + " line " + asDropped.line() + ") "
+                        + match.get().describe());
+            }
+            if (!policy.equals("drop")) {
+                return true;
+            }
+            counts[2]++;
+            dropped.merge(DROPPED_CONTAMINATED, 1L, Long::sum);
+            quarantine.add(new Dropped(asDropped.recordId(), asDropped.file(), asDropped.line(), asDropped.templateId(),
+                    DROPPED_CONTAMINATED, match.get().describe()));
+            return false;
+        };
+        List<InstructionRecord> examples = new ArrayList<>();
+        for (InstructionRecord e : formatted.examples()) {
+            if (!e.split().equals(Splits.TRAIN) || keep.test(trainingText(e),
+                    new Dropped(e.recordId(), e.file(), e.line(), e.templateId(), null, null))) {
+                examples.add(e);
+            }
+        }
+        List<PreferenceExample> pairs = new ArrayList<>();
+        for (PreferenceExample p : formatted.preferences()) {
+            if (keep.test(trainingText(p), new Dropped(p.recordId(), p.file(), p.line(), PREFERENCE_TEMPLATE, null, null))) {
+                pairs.add(p);
+            }
+        }
+        if (policy.equals("refuse") && counts[1] > 0) {
+            throw new ContaminatedVersionException(counts[1] + " training examples or pairs overlap eval prompts"
+                    + " (contamination: refuse), for example: " + String.join("; ", refusals));
+        }
+        quarantine.sort(Comparator.comparing(Dropped::recordId).thenComparing(d -> String.valueOf(d.templateId())));
+        return new Checked(new Formatted(examples, pairs, dropped, quarantine),
+                decontamination.report(policy, counts[0], counts[1], counts[2], bySuite));
+    }
+
+    /** What of an example is checked against eval prompts: its prompt and response, or its turns. */
+    private static String trainingText(InstructionRecord e) {
+        if (e.messages() != null) {
+            return String.join("\n", e.messages().stream().map(ChatMessage::content).toList());
+        }
+        return e.prompt() + "\n" + e.response();
+    }
+
+    private static String trainingText(PreferenceExample p) {
+        List<String> texts = new ArrayList<>();
+        p.prompt().forEach(m -> texts.add(m.content()));
+        p.chosen().turns().forEach(m -> texts.add(m.content()));
+        p.rejected().turns().forEach(m -> texts.add(m.content()));
+        return String.join("\n", texts);
     }
 
     /** The label sets of classification tasks (sorted distinct outputs), for templates' options. */

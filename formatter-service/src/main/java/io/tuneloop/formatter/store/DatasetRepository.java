@@ -127,7 +127,7 @@ public class DatasetRepository implements DatasetStore {
         DatasetManifest manifest = new DatasetManifest(dataset, version, round, spec, templateLibrary,
                 sourceBatches.stream().sorted().toList(), built.recordCount(), built.splitCounts(),
                 built.taskCounts(), built.templateCounts(), built.droppedByReason(), built.tokenStats(),
-                built.entries(), built.contentChecksum(), Instant.now());
+                built.entries(), built.contentChecksum(), Instant.now(), built.contamination());
         commit.seal(Artifacts.MANIFEST, EventJson.toBytes(manifest));
         return manifest;
     }
@@ -161,6 +161,18 @@ public class DatasetRepository implements DatasetStore {
             }
         }
         return pairs;
+    }
+
+    /**
+     * The operator's eval suites ({@code eval/suites/<name>.jsonl}, which eval scores every checkpoint
+     * on): their prompts must not become training data.
+     */
+    public java.util.Map<String, byte[]> evalSuites() {
+        java.util.Map<String, byte[]> suites = new java.util.TreeMap<>();
+        for (String name : Artifacts.EVAL_SUITE.list(store)) {
+            suites.put(name, Artifacts.EVAL_SUITE.read(store, name));
+        }
+        return suites;
     }
 
     @Override

@@ -87,7 +87,7 @@ class SealingTest {
             DatasetManifest manifest = new DatasetManifest(dataset, version, round, spec, templateLibrary,
                     sourceBatches.stream().sorted().toList(), built.recordCount(), built.splitCounts(), built.taskCounts(),
                     built.templateCounts(), built.droppedByReason(), built.tokenStats(), built.entries(),
-                    built.contentChecksum(), Instant.EPOCH);
+                    built.contentChecksum(), Instant.EPOCH, built.contamination());
             versions.computeIfAbsent(dataset, d -> new ArrayList<>()).add(manifest);
             List<InstructionRecord> all = new ArrayList<>();
             List<io.tuneloop.events.dataset.PreferenceExample> allPairs = new ArrayList<>();

@@ -28,11 +28,16 @@ import java.util.Set;
  * @param truncation           "truncate" (cut the end; drop when no response token is left) or "drop"
  * @param heldOutFewShot       also render each held-out example with this many exemplars of its own
  *                             held-out task (few-shot evaluation; 0 = zero-shot only)
+ * @param contamination        what to do with a training example or pair that shares a normalised 13-gram
+ *                             with a prompt of any eval suite: "drop" it (into the quarantine, counted),
+ *                             "refuse" the whole version, or "report" it and keep it
  */
 public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double validationFraction,
                           List<String> heldOutTasks, List<String> heldOutTemplates, Integer maxPerTask,
                           Mixing mixing, String curriculum, String chatFormat, String systemPrompt, String model,
-                          Integer maxTokens, String truncation, Integer heldOutFewShot) {
+                          Integer maxTokens, String truncation, Integer heldOutFewShot, String contamination) {
+
+    public static final Set<String> CONTAMINATION_POLICIES = Set.of("drop", "refuse", "report");
 
     public static final Set<String> CHAT_FORMATS = Set.of("model", "alpaca", "chatml", "plain");
 
@@ -103,14 +108,26 @@ public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double va
         if (heldOutFewShot < 0 || heldOutFewShot > 16) {
             throw new IllegalArgumentException("heldOutFewShot must be 0-16");
         }
+        contamination = contamination == null ? "drop" : contamination.toLowerCase(Locale.ROOT);
+        if (!CONTAMINATION_POLICIES.contains(contamination)) {
+            throw new IllegalArgumentException("contamination must be drop, refuse or report; was " + contamination);
+        }
         truncation = truncation == null ? "truncate" : truncation.toLowerCase(Locale.ROOT);
         if (!Set.of("truncate", "drop").contains(truncation)) {
             throw new IllegalArgumentException("truncation must be truncate or drop; was " + truncation);
         }
     }
 
+    public DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double validationFraction, List<String> heldOutTasks,
+                       List<String> heldOutTemplates, Integer maxPerTask, Mixing mixing, String curriculum,
+                       String chatFormat, String systemPrompt, String model, Integer maxTokens, String truncation,
+                       Integer heldOutFewShot) {
+        this(phrasingsPerRecord, fewShot, validationFraction, heldOutTasks, heldOutTemplates, maxPerTask, mixing,
+                curriculum, chatFormat, systemPrompt, model, maxTokens, truncation, heldOutFewShot, null);
+    }
+
     public static DatasetSpec defaults() {
-        return new DatasetSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new DatasetSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean heldOutTask(String task, String category) {
