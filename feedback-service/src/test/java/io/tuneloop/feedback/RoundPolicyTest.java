@@ -86,6 +86,20 @@ class RoundPolicyTest {
             assertThat(p.ratings()).hasSize(3);
         });
         assertThat(policy.due(plan)).isFalse(); // 5 accepted ratings < 6
+
+        // exported as a preference raw record: the prompt as the model saw it, the answers beside it,
+        // the items, votes and ratings behind it; never a two-turn SFT sample
+        RoundExport export = RoundExport.of(plan);
+        assertThat(export.samples()).isEmpty();
+        assertThat(export.preferencesKey()).isEqualTo("feedback/demo/round-1/preferences.jsonl");
+        RawRecord pair = export.preferences().get(0);
+        assertThat(pair.messages()).extracting(m -> m.role() + ":" + m.content()).containsExactly("user:Same");
+        assertThat(pair.preference().chosen()).extracting(m -> m.content()).containsExactly("Answer B");
+        assertThat(pair.preference().rejected()).extracting(m -> m.content()).containsExactly("Answer A");
+        assertThat(pair.attributes()).containsEntry("feedback.kind", "preference").containsEntry("feedback.chosenItem", "b")
+                .containsEntry("feedback.rejectedItem", "a").containsEntry("feedback.votes", "3-0-0");
+        assertThat(pair.attributes().get("feedback.ratings").split(",")).hasSize(3);
+        assertThat(pair.provenance().file()).isEqualTo("preferences.jsonl");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tuneloop.feedback.flow;
 
 import io.tuneloop.events.payload.ChatMessage;
+import io.tuneloop.events.payload.Preference;
 import io.tuneloop.events.payload.Provenance;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.store.Artifacts;
@@ -18,17 +19,15 @@ import java.util.Map;
  *   <li>{@code sft.jsonl}: one raw record per sample, as a two-turn conversation (the prompt exactly
  *       as the model saw it, and the approved or corrected response), so the formatter trains on it
  *       without re-phrasing; attributes name the item and ratings behind it;</li>
- *   <li>{@code preferences.jsonl}: (prompt, chosen, rejected) records for preference training;</li>
+ *   <li>{@code preferences.jsonl}: one preference raw record per agreed pair (the prompt as the model saw it,
+ *       the chosen and the rejected response), which the formatter seals into the next version's
+ *       preferences split for DPO; attributes name the items, votes and ratings behind it;</li>
  *   <li>{@code lineage.json}: the policy settings, counts, and every sample and pair with its ratings.</li>
  * </ul>
  * Same plan, same bytes: a retried export overwrites identical objects.
  */
-public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<PreferenceRecord> preferences,
+public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<RawRecord> preferences,
                           Map<String, Object> lineage) {
-    /** A preference record as exported. */
-    public record PreferenceRecord(String prompt, String chosen, String rejected, String task, String chosenItemId,
-                                   String rejectedItemId, int votesFor, int votesAgainst, int ties, List<String> ratings) {
-    }
 
     public static RoundExport of(RoundPolicy.Plan plan) {
         String dataset = plan.dataset();
@@ -39,9 +38,11 @@ public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<P
         for (int i = 0; i < plan.samples().size(); i++) {
             samples.add(rawRecord(plan.samples().get(i), dataset, batchId, sftKey, i));
         }
-        List<PreferenceRecord> preferences = plan.preferences().stream().map(p -> new PreferenceRecord(p.prompt(),
-                p.chosen(), p.rejected(), p.task(), p.chosenItemId(), p.rejectedItemId(), p.votesFor(), p.votesAgainst(),
-                p.ties(), p.ratings())).toList();
+        String preferencesKey = Artifacts.ROUND_PREFERENCES.key(round);
+        List<RawRecord> preferences = new ArrayList<>();
+        for (int i = 0; i < plan.preferences().size(); i++) {
+            preferences.add(preferenceRecord(plan.preferences().get(i), dataset, batchId, preferencesKey, i));
+        }
         Map<String, Object> lineage = new LinkedHashMap<>();
         lineage.put("dataset", dataset);
         lineage.put("fromRound", plan.fromRound());
@@ -52,7 +53,7 @@ public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<P
         lineage.put("skippedItems", plan.skipped());
         lineage.put("samples", plan.samples());
         lineage.put("preferences", plan.preferences());
-        return new RoundExport(round, List.copyOf(samples), preferences, lineage);
+        return new RoundExport(round, List.copyOf(samples), List.copyOf(preferences), lineage);
     }
 
     public String sftKey() {
@@ -80,6 +81,23 @@ public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<P
                 null, null, null,
                 List.of(new ChatMessage("user", sample.prompt(), null), new ChatMessage("assistant", sample.response(), null)),
                 null, new Provenance(dataset, batchId, sftKey, "sft.jsonl", index + 1L), attributes);
+    }
+
+    static RawRecord preferenceRecord(RoundPolicy.PreferencePair pair, String dataset, String batchId, String key,
+                                      int index) {
+        String recordId = Sha256.hex((pair.prompt() + "\n\u0000chosen\n" + pair.chosen() + "\n\u0000rejected\n"
+                + pair.rejected()).getBytes(StandardCharsets.UTF_8)).substring(0, 32);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("feedback.kind", "preference");
+        attributes.put("feedback.chosenItem", pair.chosenItemId());
+        attributes.put("feedback.rejectedItem", pair.rejectedItemId());
+        attributes.put("feedback.votes", pair.votesFor() + "-" + pair.votesAgainst() + "-" + pair.ties());
+        attributes.put("feedback.ratings", String.join(",", pair.ratings()));
+        return new RawRecord(recordId, dataset, batchId, index, RawRecord.FEEDBACK_FORMAT, pair.task(), null, null,
+                null, null, null, List.of(new ChatMessage("user", pair.prompt(), null)), null,
+                new Provenance(dataset, batchId, key, "preferences.jsonl", index + 1L), attributes, null,
+                Preference.pair(List.of(new ChatMessage("assistant", pair.chosen(), null)),
+                        List.of(new ChatMessage("assistant", pair.rejected(), null))));
     }
 
     public int sampleCount() {

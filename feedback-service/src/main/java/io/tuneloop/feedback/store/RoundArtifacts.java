@@ -3,19 +3,14 @@ package io.tuneloop.feedback.store;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.feedback.flow.RoundExport;
 import io.tuneloop.feedback.flow.RoundPorts;
-import io.tuneloop.store.Artifact;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.Artifacts;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.List;
 
 /** A round's export in the object store: samples, preference pairs, then the lineage. */
 @ApplicationScoped
 public class RoundArtifacts implements RoundPorts.Exports {
-    private static final Artifact<Artifacts.Round, List<RoundExport.PreferenceRecord>> PREFERENCES =
-            Artifacts.ROUND_PREFERENCES.lines(RoundExport.PreferenceRecord.class);
-
     private final ArtifactStore store;
 
     public RoundArtifacts(ArtifactStore store) {
@@ -25,7 +20,7 @@ public class RoundArtifacts implements RoundPorts.Exports {
     @Override
     public void write(RoundExport export) {
         Artifacts.ROUND_SAMPLES.write(store, export.round(), export.samples());
-        PREFERENCES.write(store, export.round(), export.preferences());
+        Artifacts.ROUND_PREFERENCES.write(store, export.round(), export.preferences());
         Artifacts.ROUND_LINEAGE.write(store, export.round(), EventJson.mapper().valueToTree(export.lineage()));
     }
 }

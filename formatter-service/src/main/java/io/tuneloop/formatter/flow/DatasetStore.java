@@ -49,6 +49,9 @@ public interface DatasetStore {
     /** The samples of a feedback round that a round request names by their key. */
     List<RawRecord> roundSamples(String key);
 
+    /** The agreed preference pairs of a feedback round (preference raw records) that a round request names. */
+    List<RawRecord> roundPreferences(String key);
+
     /** The key of a version's manifest, as events carry it. */
     String manifestKey(String dataset, int version);
 }

@@ -111,6 +111,12 @@ public final class Sealing {
             feedback.droppedByReason().forEach((reason, n) -> dropped.merge(reason, n, Long::sum));
             quarantine.addAll(feedback.dropped());
         }
+        if (request.preferencesKey() != null && request.preferenceCount() > 0) {
+            DatasetBuilder.Formatted agreed = builder.format(repository.roundPreferences(request.preferencesKey()));
+            pairs.addAll(agreed.preferences());
+            agreed.droppedByReason().forEach((reason, n) -> dropped.merge(reason, n, Long::sum));
+            quarantine.addAll(agreed.dropped());
+        }
         List<String> sources = new ArrayList<>(base.sourceBatches());
         sources.add(source);
         DatasetBuilder.Built built = builder.build(new DatasetBuilder.Formatted(examples, pairs, dropped, quarantine));

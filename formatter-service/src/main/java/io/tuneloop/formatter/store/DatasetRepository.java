@@ -187,4 +187,11 @@ public class DatasetRepository implements DatasetStore {
                 new IllegalArgumentException(key + " is not the samples of a feedback round"));
         return Artifacts.ROUND_SAMPLES.read(store, round);
     }
+
+    @Override
+    public List<RawRecord> roundPreferences(String key) {
+        Artifacts.Round round = Artifacts.ROUND_PREFERENCES.address(key).orElseThrow(() ->
+                new IllegalArgumentException(key + " is not the preference pairs of a feedback round"));
+        return Artifacts.ROUND_PREFERENCES.read(store, round);
+    }
 }

@@ -125,6 +125,11 @@ class SealingTest {
         }
 
         @Override
+        public List<RawRecord> roundPreferences(String key) {
+            return rounds.get(key);
+        }
+
+        @Override
         public String manifestKey(String dataset, int version) {
             return "datasets/" + dataset + "/v" + version + "/manifest.json";
         }
@@ -220,5 +225,36 @@ class SealingTest {
 
         assertThatThrownBy(() -> sealing.sealRound(new RoundRequest("feedback:d:round-9", "d", 9, 7, null, 0, null, 0,
                 null, "test", Instant.EPOCH))).hasMessageContaining("d v7, which does not exist");
+    }
+
+    @Test
+    void aRoundsAgreedPairsJoinTheBaseVersionsPairsInThePreferencesSplit() {
+        DatasetVersion base = sealing.sealBatch("d", "b1", batch("b1", 0, 10));
+        RawRecord pair = new RawRecord("e".repeat(32), "d", "feedback-round-1", 0, RawRecord.FEEDBACK_FORMAT, "task-0",
+                null, null, null, null, null, List.of(new ChatMessage("user", "Prompt exactly as seen", null)), null,
+                new Provenance("d", "feedback-round-1", "feedback/d/round-1/preferences.jsonl", "preferences.jsonl", 1),
+                Map.of("feedback.ratings", "ann:x@1,bob:x@1"), null, io.tuneloop.events.payload.Preference.pair(
+                List.of(new ChatMessage("assistant", "The better answer", null)),
+                List.of(new ChatMessage("assistant", "The worse answer", null))));
+        store.rounds.put("feedback/d/round-1/preferences.jsonl", List.of(pair));
+        DatasetVersion round = sealing.sealRound(new RoundRequest("feedback:d:round-1", "d", 1, base.version(), null, 0,
+                "feedback/d/round-1/preferences.jsonl", 1, null, "test", Instant.EPOCH));
+        DatasetManifest manifest = store.manifest("d", round.version()).orElseThrow();
+        assertThat(round.splitCounts()).containsEntry("preferences", 1L);
+        assertThat(store.preferences(manifest)).singleElement().satisfies(p -> {
+            assertThat(p.chosen().text()).contains("The better answer");
+            assertThat(p.rejected().text()).contains("The worse answer");
+        });
+        // the pair is no SFT example, and the round's next version keeps it
+        assertThat(store.records(manifest)).noneMatch(e -> String.valueOf(e.text()).contains("better answer")
+                || String.valueOf(e.text()).contains("worse answer"));
+        RawRecord more = new RawRecord("c".repeat(32), "d", "feedback-round-2", 0, RawRecord.FEEDBACK_FORMAT, "task-0",
+                null, null, null, null, null, List.of(new ChatMessage("user", "Another prompt", null),
+                new ChatMessage("assistant", "Another corrected answer", null)), null,
+                new Provenance("d", "feedback-round-2", "feedback/d/round-2/sft.jsonl", "sft.jsonl", 1), Map.of());
+        store.rounds.put("feedback/d/round-2/sft.jsonl", List.of(more));
+        DatasetVersion next = sealing.sealRound(new RoundRequest("feedback:d:round-2", "d", 2, round.version(),
+                "feedback/d/round-2/sft.jsonl", 1, null, 0, null, "test", Instant.EPOCH));
+        assertThat(next.splitCounts()).containsEntry("preferences", 1L);
     }
 }

@@ -212,9 +212,12 @@ public final class Artifacts {
     public static final Artifact<Round, List<RawRecord>> ROUND_SAMPLES = ROUND.file("sft.jsonl",
             Format.jsonLines(RawRecord.class));
 
-    /** Preference pairs of a round, one (prompt, chosen, rejected) record per line. */
-    public static final Artifact<Round, List<JsonNode>> ROUND_PREFERENCES = ROUND.file("preferences.jsonl",
-            Format.jsonLines(JsonNode.class));
+    /**
+     * Agreed preference pairs of a round, one preference raw record per line (the prompt in messages,
+     * chosen and rejected beside it), sealed into the next version's preferences split.
+     */
+    public static final Artifact<Round, List<RawRecord>> ROUND_PREFERENCES = ROUND.file("preferences.jsonl",
+            Format.jsonLines(RawRecord.class));
 
     /** Which items and ratings every sample of a round came from, and the policy that chose them. */
     public static final Artifact<Round, JsonNode> ROUND_LINEAGE = ROUND.file("lineage.json", Format.json(JsonNode.class));
