@@ -3,6 +3,7 @@ package io.tuneloop.eval;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.eval.flow.CheckpointIntake;
 import io.tuneloop.eval.flow.Evaluations;
+import io.tuneloop.eval.flow.ReviewPool;
 import io.tuneloop.eval.flow.SuiteRunner;
 import io.tuneloop.eval.messaging.EvalPublisher;
 import io.tuneloop.eval.metrics.EvalMeters;
@@ -39,8 +40,13 @@ public class EvalBeans {
                             @ConfigProperty(name = "tuneloop.eval.max-new-tokens", defaultValue = "64") int maxNewTokens,
                             @ConfigProperty(name = "tuneloop.eval.max-prompts-per-suite", defaultValue = "200") int maxPrompts,
                             @ConfigProperty(name = "tuneloop.eval.validation-examples", defaultValue = "128") int validation,
-                            @ConfigProperty(name = "tuneloop.eval.review-items", defaultValue = "20") int reviewItems) {
+                            @ConfigProperty(name = "tuneloop.eval.review-items", defaultValue = "20") int reviewItems,
+                            @ConfigProperty(name = "tuneloop.eval.review.temperature", defaultValue = "0.8") double temperature,
+                            @ConfigProperty(name = "tuneloop.eval.review.top-p", defaultValue = "0.95") double topP) {
+        // review-items: review-pool prompts answered (twice each) per checkpoint, or, for a version
+        // without a review pool, eval responses put up for rating (never trained on)
         return new Evaluations(store, events, new DjlScoring(store, new SuiteRunner.Settings(batchSize, maxNewTokens,
-                maxPrompts, validation)), metrics, Clock.systemUTC(), reviewItems);
+                maxPrompts, validation), new ReviewPool.Settings(reviewItems, temperature, topP)), metrics,
+                Clock.systemUTC(), reviewItems);
     }
 }

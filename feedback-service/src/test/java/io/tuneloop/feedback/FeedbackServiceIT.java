@@ -108,7 +108,7 @@ class FeedbackServiceIT {
     @Test
     void badRatingsAreRefusedWithTheirReasonAndBodiesAreBounded() {
         String dataset = dataset("bad");
-        List<String> items = publishItems(dataset, 1, "general", null);
+        List<String> items = publishItems(dataset, 1, "review", null);
         String rater = TestTokens.rater("bea");
         next(rater, dataset).then().statusCode(200).body("item.itemId", equalTo(items.get(0)));
 
@@ -134,7 +134,7 @@ class FeedbackServiceIT {
     @Test
     void aRetryCreatesOneRatingAndOnlyItsRaterCanChangeIt() {
         String dataset = dataset("retry");
-        List<String> items = publishItems(dataset, 1, "general", null);
+        List<String> items = publishItems(dataset, 1, "review", null);
         String ann = TestTokens.rater("ann-" + dataset);
         String bob = TestTokens.rater("bob-" + dataset);
         String itemId = next(ann, dataset).then().statusCode(200).extract().path("item.itemId");
@@ -173,7 +173,7 @@ class FeedbackServiceIT {
     @Test
     void eachItemGoesToThreeRatersAndNeverTwiceToOne() {
         String dataset = dataset("overlap");
-        publishItems(dataset, 3, "general", null);
+        publishItems(dataset, 3, "review", null);
         Map<String, Set<String>> ratersOfItem = new HashMap<>();
         for (int r = 0; r < 5; r++) {
             String name = "r" + r + "-" + dataset;
@@ -208,7 +208,7 @@ class FeedbackServiceIT {
     @Test
     void aRatingCanBringTheNextAssignmentInOneRequest() {
         String dataset = dataset("next");
-        publishItems(dataset, 2, "general", null);
+        publishItems(dataset, 2, "review", null);
         String token = TestTokens.rater("nia-" + dataset);
         String first = next(token, dataset).then().statusCode(200).extract().path("item.itemId");
         String second = given().auth().oauth2(token).header("Idempotency-Key", "n1").contentType(ContentType.JSON)
@@ -243,7 +243,7 @@ class FeedbackServiceIT {
     @Test
     void theRoundPolicyRequestsExactlyTheQualifyingSamples() {
         String dataset = dataset("round");
-        List<String> items = publishItems(dataset, 4, "general", null);
+        List<String> items = publishItems(dataset, 4, "review", null);
         // the 4th item is from a held-out suite: never trained on
         String heldOut = dataset + "/heldout";
         TestKafka.send(Topics.REVIEW_ITEMS, dataset, new ReviewItem(heldOut, dataset + "-run/shard-0", dataset + "-run", 0,
@@ -278,7 +278,7 @@ class FeedbackServiceIT {
                     .containsExactlyInAnyOrder(items.get(0) + " Response 0", items.get(2) + " Fixed answer.");
             assertThat(samples).allSatisfy(s -> assertThat(s.attributes().get("feedback.ratings").split(",")).hasSize(2));
             String lineage = new String(store.getBytes(request.lineageKey()), StandardCharsets.UTF_8);
-            assertThat(lineage).contains("\"raters_disagree\":1", "\"heldout_suite\":1",
+            assertThat(lineage).contains("\"raters_disagree\":1", "\"eval_suite\":1",
                     "\"not_good_enough_without_correction\":1");
         }
         String admin = TestTokens.token("ada", "admin");

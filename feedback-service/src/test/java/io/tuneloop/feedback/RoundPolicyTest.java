@@ -21,14 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RoundPolicyTest {
     private final RoundPolicy policy = new RoundPolicy(new RoundPolicy.Settings(6, 2, 1, 4.0, Set.of("unsafe", "spam"),
-            List.of("heldout"), 2, 0.75));
+            Set.of("review"), 2, 0.75));
 
     private static RatedItem rated(ReviewItem item, Rating... ratings) {
         return new RatedItem(item, List.of(ratings));
     }
 
     private static ReviewItem general(String id) {
-        return item(id, "demo", 0, "general", "task-" + id, "Prompt " + id, "Response " + id, 0.5);
+        return item(id, "demo", 0, "review", "task-" + id, "Prompt " + id, "Response " + id, 0.5);
     }
 
     @Test
@@ -43,7 +43,7 @@ class RoundPolicyTest {
         items.add(rated(general("unsafe"), rating("ann", "unsafe", 5), rating("bob", "unsafe", 5, "unsafe")));
         items.add(rated(item("held", "demo", 0, "heldout_tasks", "t", "P held", "R held", 0.5),
                 rating("ann", "held", 5), rating("bob", "held", 5)));
-        items.add(rated(item("next-round", "demo", 1, "general", "t", "P", "R", 0.5),
+        items.add(rated(item("next-round", "demo", 1, "review", "t", "P", "R", 0.5),
                 rating("ann", "next-round", 5), rating("bob", "next-round", 5)));
 
         RoundPolicy.Plan plan = policy.plan("demo", 0, items);
@@ -56,7 +56,7 @@ class RoundPolicyTest {
                         org.assertj.core.groups.Tuple.tuple("correction", "fixed", "Better answer."),
                         org.assertj.core.groups.Tuple.tuple("top_rated", "good", "Response good"));
         assertThat(plan.skipped()).isEqualTo(Map.of("raters_disagree", 1L, "too_few_raters", 1L,
-                "not_good_enough_without_correction", 1L, "flagged_unsafe", 1L, "heldout_suite", 1L));
+                "not_good_enough_without_correction", 1L, "flagged_unsafe", 1L, "eval_suite", 1L));
         assertThat(plan.acceptedRatings()).isEqualTo(14);
         assertThat(policy.due(plan)).isTrue();
         assertThat(plan.samples().get(2).ratings()).containsExactlyInAnyOrder(
@@ -66,10 +66,10 @@ class RoundPolicyTest {
 
     @Test
     void preferencePairsNeedEnoughVotesAndAClearMajority() {
-        ReviewItem a = item("a", "demo", 0, "general", "t", "Same", "Answer A", 0.5);
-        ReviewItem b = item("b", "demo", 0, "general", "t", "Same", "Answer B", 0.5);
-        ReviewItem c = item("c", "demo", 0, "general", "t", "Other", "Answer C", 0.5);
-        ReviewItem d = item("d", "demo", 0, "general", "t", "Other", "Answer D", 0.5);
+        ReviewItem a = item("a", "demo", 0, "review", "t", "Same", "Answer A", 0.5);
+        ReviewItem b = item("b", "demo", 0, "review", "t", "Same", "Answer B", 0.5);
+        ReviewItem c = item("c", "demo", 0, "review", "t", "Other", "Answer C", 0.5);
+        ReviewItem d = item("d", "demo", 0, "review", "t", "Other", "Answer D", 0.5);
         List<RatedItem> items = List.of(
                 rated(a, rating("ann", "a", 1, null, null, new Rating.Preference("b", "other")),
                         rating("bob", "a", 1, null, null, new Rating.Preference("b", "other"))),

@@ -38,7 +38,9 @@ public class TrainerBeans {
     RunPolicies policies(TrainerConfig config, Runs runs) {
         Map<String, RunPolicies.Policy> policies = new LinkedHashMap<>();
         config.policies().forEach((name, policy) -> policies.put(name, new RunPolicies.Policy(policy.dataset(),
-                EventJson.fromBytes(policy.spec().getBytes(StandardCharsets.UTF_8), RunSpec.class))));
+                EventJson.fromBytes(policy.spec().getBytes(StandardCharsets.UTF_8), RunSpec.class),
+                policy.preferenceSpec().map(s -> EventJson.fromBytes(s.getBytes(StandardCharsets.UTF_8), RunSpec.class))
+                        .orElse(null), policy.continueRounds())));
         return new RunPolicies(policies, runs);
     }
 

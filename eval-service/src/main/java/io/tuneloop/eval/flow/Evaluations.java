@@ -127,7 +127,12 @@ public final class Evaluations {
         events.result(new EvalResult(checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
                 store.reportKey(checkpoint.checkpointId()), report.headline(false), report.headline(true),
                 report.evaluatedAt()));
-        for (SuiteRunner.PromptResult r : forReview(report.responses(), reviewItemsPerCheckpoint)) {
+        List<SuiteRunner.PromptResult> pool = report.responses().stream()
+                .filter(r -> r.suite().equals(ReviewPool.SUITE)).toList();
+        // the review pool's answers when the version has one (two per prompt: raters compare them);
+        // else a sample of the eval responses, which the round policy never trains on
+        List<SuiteRunner.PromptResult> shown = pool.isEmpty() ? forReview(report.responses(), reviewItemsPerCheckpoint) : pool;
+        for (SuiteRunner.PromptResult r : shown) {
             String itemId = checkpoint.checkpointId() + "/" + r.suite() + "/" + r.promptId();
             events.reviewItem(new ReviewItem(itemId, checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
                     checkpoint.dataset(), checkpoint.datasetVersion(), r.suite(), r.task(), r.prompt(), r.response(),
@@ -138,7 +143,8 @@ public final class Evaluations {
     /** Up to {@code limit} responses: tasks in turn, within a task the least certain first. */
     static List<SuiteRunner.PromptResult> forReview(List<SuiteRunner.PromptResult> responses, int limit) {
         Map<String, List<SuiteRunner.PromptResult>> byTask = new LinkedHashMap<>();
-        responses.stream().sorted(Comparator.comparing((SuiteRunner.PromptResult r) -> r.suite() + "/" + r.task())
+        responses.stream().filter(r -> !r.suite().equals(ReviewPool.SUITE))
+                .sorted(Comparator.comparing((SuiteRunner.PromptResult r) -> r.suite() + "/" + r.task())
                         .thenComparing(Comparator.comparingDouble(SuiteRunner.PromptResult::uncertainty).reversed())
                         .thenComparing(SuiteRunner.PromptResult::promptId))
                 .forEach(r -> byTask.computeIfAbsent(r.suite() + "/" + r.task(), t -> new ArrayList<>()).add(r));

@@ -46,10 +46,14 @@ public final class HeldOutSuite {
 
     /** The version's held-out examples that carry token ids, as prompts. */
     public static List<Prompt> prompts(List<InstructionRecord> examples) {
+        return promptsOf(examples, Set.of(Splits.HELDOUT_TASKS, Splits.HELDOUT_PHRASINGS));
+    }
+
+    /** The version's single-turn examples of {@code splits} that carry token ids, as prompts. */
+    static List<Prompt> promptsOf(List<InstructionRecord> examples, Set<String> splits) {
         List<Prompt> prompts = new ArrayList<>();
         for (InstructionRecord e : examples) {
-            boolean heldOut = e.split().equals(Splits.HELDOUT_TASKS) || e.split().equals(Splits.HELDOUT_PHRASINGS);
-            if (!heldOut || e.tokens() == null || e.lossSpans() == null || e.lossSpans().isEmpty() || e.response() == null) {
+            if (!splits.contains(e.split()) || e.tokens() == null || e.lossSpans() == null || e.lossSpans().isEmpty() || e.response() == null) {
                 continue;
             }
             int promptLength = e.lossSpans().get(0)[0];

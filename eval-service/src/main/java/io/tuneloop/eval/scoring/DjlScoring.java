@@ -2,6 +2,7 @@ package io.tuneloop.eval.scoring;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.tuneloop.eval.flow.ReviewPool;
 import io.tuneloop.eval.flow.Scoring;
 import io.tuneloop.eval.flow.SuiteRunner;
 import io.tuneloop.eval.flow.SuiteSelection;
@@ -21,10 +22,12 @@ import java.util.Set;
 public final class DjlScoring implements Scoring {
     private final EvalArtifacts files;
     private final SuiteRunner.Settings settings;
+    private final ReviewPool.Settings review;
 
-    public DjlScoring(EvalArtifacts files, SuiteRunner.Settings settings) {
+    public DjlScoring(EvalArtifacts files, SuiteRunner.Settings settings, ReviewPool.Settings review) {
         this.files = files;
         this.settings = settings;
+        this.review = review;
     }
 
     @Override
@@ -36,7 +39,18 @@ public final class DjlScoring implements Scoring {
              DecoderModel model = base ? Models.load(baseModel, root, Device.cpu())
                      : Models.loadCheckpoint(baseModel, files.checkpointFiles(checkpoint), root, Device.cpu())) {
             Set<Long> stops = StopTokens.of(baseModel, tokenizer);
-            return SuiteRunner.run(model, tokenizer, stops, examples, suites, selection, settings, root);
+            SuiteRunner.ModelResults results = SuiteRunner.run(model, tokenizer, stops, examples, suites, selection,
+                    settings, root);
+            if (base) {
+                return results;
+            }
+            // the checkpoint (not its base) answers the review pool for raters
+            List<SuiteRunner.PromptResult> answers = ReviewPool.answer(model, tokenizer, stops,
+                    ReviewPool.prompts(examples, review.prompts()), review, settings.batchSize(), settings.maxNewTokens(),
+                    checkpoint.checkpointId(), root);
+            List<SuiteRunner.PromptResult> all = new java.util.ArrayList<>(results.prompts());
+            all.addAll(answers);
+            return new SuiteRunner.ModelResults(all, results.validationLoss(), results.generatedTokens(), results.seconds());
         }
     }
 }

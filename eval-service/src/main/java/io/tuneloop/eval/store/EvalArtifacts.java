@@ -113,7 +113,9 @@ public class EvalArtifacts implements EvalStore {
         List<InstructionRecord> examples = new ArrayList<>();
         Artifacts.Version address = new Artifacts.Version(version.dataset(), version.version());
         for (DatasetManifest.ShardEntry shard : version.shards()) {
-            if (io.tuneloop.events.dataset.Splits.isEvaluation(shard.split())) {
+            // what eval scores, and the review pool it answers for raters
+            if (io.tuneloop.events.dataset.Splits.isEvaluation(shard.split())
+                    || shard.split().equals(io.tuneloop.events.dataset.Splits.REVIEW)) {
                 Artifacts.DATASET_SHARD.<InstructionRecord>forEach(store, new Artifacts.VersionFile(address, shard.name()),
                         examples::add);
             }

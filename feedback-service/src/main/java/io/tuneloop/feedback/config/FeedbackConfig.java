@@ -66,8 +66,9 @@ public interface FeedbackConfig {
         @WithDefault("unsafe,spam")
         Set<String> excludedLabels();
 
-        @WithDefault("heldout")
-        List<String> excludedSuitePrefixes();
+        /** Suites whose items may become training data: review pools, never an eval suite. */
+        @WithDefault("review")
+        Set<String> trainableSuites();
 
         @WithDefault("2")
         int preferenceMinVotes();

@@ -27,8 +27,9 @@ import java.util.TreeSet;
  *       least {@code preferenceMinVotes} raters compared them and {@code preferenceMajority} of the
  *       votes chose the same one.</li>
  * </ul>
- * Items from held-out suites never become training data: training on them would make the next
- * round's held-out scores meaningless. A round is due once its items have {@code minRatings}
+ * Only items of a review pool ({@code trainableSuites}, by default eval's {@code review} split of
+ * prompts held back from training) become training data: an item of an eval suite never does, or
+ * the next round would be scored on prompts it was trained on. A round is due once its items have {@code minRatings}
  * accepted ratings and at least one sample qualifies. Every sample names the ratings behind it.
  */
 public final class RoundPolicy {
@@ -39,15 +40,16 @@ public final class RoundPolicy {
      * @param maxSpread             largest difference between two scores of a qualifying item
      * @param topRatedMean          mean score from which a response is kept as it is
      * @param excludedLabels        labels that keep an item out whoever gave them
-     * @param excludedSuitePrefixes suites whose items are never trained on (held-out evaluation)
+     * @param trainableSuites       the suites whose items may become training data (review pools); every
+     *                              other suite is an eval suite and is never trained on
      * @param preferenceMinVotes    comparisons a pair needs
      * @param preferenceMajority    share of those votes the winner needs
      */
     public record Settings(int minRatings, int minRaters, int maxSpread, double topRatedMean, Set<String> excludedLabels,
-                           List<String> excludedSuitePrefixes, int preferenceMinVotes, double preferenceMajority) {
+                           Set<String> trainableSuites, int preferenceMinVotes, double preferenceMajority) {
         public Settings {
             excludedLabels = Set.copyOf(excludedLabels);
-            excludedSuitePrefixes = List.copyOf(excludedSuitePrefixes);
+            trainableSuites = Set.copyOf(trainableSuites);
             if (minRaters < 2) {
                 throw new IllegalArgumentException("agreement needs at least 2 raters per item, was " + minRaters);
             }
@@ -130,8 +132,8 @@ public final class RoundPolicy {
     /** Adds the item's samples; returns why it gave none, or null. */
     private String sftVerdict(RatedItem rated, List<Sample> samples) {
         ReviewItem item = rated.item();
-        if (heldOut(item)) {
-            return "heldout_suite";
+        if (notTrainable(item)) {
+            return "eval_suite";
         }
         List<Rating> submitted = rated.ratings().stream().filter(Rating::submitted).toList();
         for (Rating r : submitted) {
@@ -206,7 +208,7 @@ public final class RoundPolicy {
             }
             RatedItem chosen = byId.get(firstWins ? ids[0] : ids[1]);
             RatedItem rejected = byId.get(firstWins ? ids[1] : ids[0]);
-            if (heldOut(chosen.item()) || heldOut(rejected.item()) || flagged(chosen)) {
+            if (notTrainable(chosen.item()) || notTrainable(rejected.item()) || flagged(chosen)) {
                 return;
             }
             pairs.add(new PreferencePair(chosen.item().prompt(), chosen.item().response(), rejected.item().response(),
@@ -216,9 +218,8 @@ public final class RoundPolicy {
         return pairs;
     }
 
-    private boolean heldOut(ReviewItem item) {
-        String suite = item.suite() == null ? "" : item.suite();
-        return settings.excludedSuitePrefixes().stream().anyMatch(suite::startsWith);
+    private boolean notTrainable(ReviewItem item) {
+        return item.suite() == null || !settings.trainableSuites().contains(item.suite());
     }
 
     private boolean flagged(RatedItem item) {

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The rounds flow over in-memory ports: no broker, no store. */
 class RoundsTest {
     final ReviewBoard board = new ReviewBoard(new ReviewBoard.Settings(2, Duration.ofMinutes(5)));
-    final RoundPolicy policy = new RoundPolicy(new RoundPolicy.Settings(4, 2, 1, 4.0, Set.of("unsafe"), List.of("heldout"),
+    final RoundPolicy policy = new RoundPolicy(new RoundPolicy.Settings(4, 2, 1, 4.0, Set.of("unsafe"), Set.of("review"),
             2, 0.75));
     final List<RoundExport> exports = new ArrayList<>();
     final java.util.Map<String, Double> alphas = new java.util.HashMap<>();
@@ -50,7 +50,7 @@ class RoundsTest {
     /** Two raters agree on two top-rated responses: 4 accepted ratings, the policy's minimum. */
     private void twoAgreedItems() {
         for (String id : List.of("a", "b")) {
-            board.add(item(id, "demo", 0, "general", "task-" + id, "Prompt " + id, "Response " + id, 0.5));
+            board.add(item(id, "demo", 0, "review", "task-" + id, "Prompt " + id, "Response " + id, 0.5));
             board.add(rating("ann", id, 5));
             board.add(rating("bob", id, 4));
         }
@@ -78,7 +78,7 @@ class RoundsTest {
 
     @Test
     void aDatasetWhoseAgreementIsUndefinedDoesNotStopTheChecksOfTheOthers() {
-        board.add(item("lonely", "alone", 0, "general", "t", "P", "R", 0.5));
+        board.add(item("lonely", "alone", 0, "review", "t", "P", "R", 0.5));
         board.add(rating("ann", "lonely", 5)); // one rating: alpha is undefined
         twoAgreedItems();
         rounds(true).check();
@@ -92,7 +92,7 @@ class RoundsTest {
         Rounds rounds = rounds(false);
         assertThatThrownBy(() -> rounds.preview("demo")).isInstanceOfSatisfying(RoundRefused.class,
                 e -> assertThat(e.why()).isEqualTo(RoundRefused.Why.NOTHING_TO_ROUND));
-        board.add(item("x", "demo", 0, "general", "t", "P", "R", 0.5));
+        board.add(item("x", "demo", 0, "review", "t", "P", "R", 0.5));
         assertThatThrownBy(() -> rounds.startNow("demo")).isInstanceOfSatisfying(RoundRefused.class,
                 e -> assertThat(e.why()).isEqualTo(RoundRefused.Why.NOTHING_QUALIFIES));
         twoAgreedItems();

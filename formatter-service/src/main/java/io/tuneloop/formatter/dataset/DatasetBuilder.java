@@ -130,7 +130,7 @@ public final class DatasetBuilder {
         this.spec = spec;
         this.library = library;
         this.encoder = encoder;
-        this.splitter = new Splitter(spec.validationFraction());
+        this.splitter = new Splitter(spec.validationFraction(), spec.reviewFraction());
         this.recordsPerShard = recordsPerShard;
     }
 

@@ -17,16 +17,25 @@ public final class Splitter {
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(io.tuneloop.store.Sha256::digest);
 
     private final double validationFraction;
+    private final double reviewFraction;
 
     public Splitter(double validationFraction) {
-        if (validationFraction < 0 || validationFraction >= 1) {
-            throw new IllegalArgumentException("validation fraction must be in [0, 1), was " + validationFraction);
+        this(validationFraction, 0);
+    }
+
+    /** Validation takes the bottom of the unit interval and the review pool its top, so neither moves the other. */
+    public Splitter(double validationFraction, double reviewFraction) {
+        if (validationFraction < 0 || reviewFraction < 0 || validationFraction + reviewFraction >= 1) {
+            throw new IllegalArgumentException("validation (" + validationFraction + ") and review (" + reviewFraction
+                    + ") fractions must be >= 0 and leave records to train on");
         }
         this.validationFraction = validationFraction;
+        this.reviewFraction = reviewFraction;
     }
 
     public String splitOf(String recordId) {
-        return unitInterval(recordId) < validationFraction ? VALIDATION : TRAIN;
+        double unit = unitInterval(recordId);
+        return unit < validationFraction ? VALIDATION : unit >= 1 - reviewFraction ? Splits.REVIEW : TRAIN;
     }
 
     /** A uniform number in [0, 1) from the record id. */

@@ -168,6 +168,8 @@ public final class Demo {
         spec.put("chatFormat", "model");
         spec.put("phrasingsPerRecord", 2);
         spec.put("validationFraction", 0.1);
+        // the review pool: records held back from training, whose answers raters judge (never an eval suite's)
+        spec.put("reviewFraction", DemoProfile.REVIEW_FRACTION);
         spec.putPOJO("heldOutTasks", DemoTasks.heldOutTaskNames());
         spec.putPOJO("heldOutTemplates", List.of("demo-07", "demo-08"));
         spec.put("maxTokens", 128);
@@ -296,6 +298,17 @@ public final class Demo {
             body.putPOJO("labels", judgement.labels());
             if (judgement.correctedResponse() != null) {
                 body.put("correctedResponse", judgement.correctedResponse());
+            }
+            // the other answer to the same prompt, side by side: prefer the right one when exactly one is
+            JsonNode other = assignment.path("compareWith");
+            if (other.isObject()) {
+                Optional<String> choice = judge.prefer(item.path("task").asText(), item.path("prompt").asText(),
+                        item.path("response").asText(), other.path("response").asText(), item.path("reference").asText(null));
+                if (choice.isPresent()) {
+                    ObjectNode preference = body.putObject("preference");
+                    preference.put("otherItemId", other.path("itemId").asText()).put("choice", choice.get());
+                    counts.merge("compared", 1, Integer::sum);
+                }
             }
             // one key per (rater, item): a retry after a lost answer is answered with the same rating
             JsonNode answer = stack.post("feedback", "/api/v1/queue/" + StackClient.segment(itemId) + "/rating?next=true&dataset=" + DemoProfile.DATASET,

@@ -24,7 +24,7 @@ import java.util.Map;
  * @param batchSize         examples per step
  * @param learningRate      peak learning rate (full fine-tuning of a randomly initialised model)
  * @param evalPrompts       prompts per eval suite
- * @param reviewItems       responses put up for review per checkpoint
+ * @param reviewItems       review-pool prompts answered for raters per checkpoint (twice each)
  * @param raters            simulated raters (each item goes to 3 of them)
  */
 public record DemoProfile(String name, int examplesPerTask, boolean seedSample, TinyModelFactory.Spec model,
@@ -36,6 +36,10 @@ public record DemoProfile(String name, int examplesPerTask, boolean seedSample, 
     /** The trainer policy's name; its runs are {@code <policy>-<dataset>-v<version>}. */
     public static final String POLICY = "loop";
     public static final int OVERLAP = 3;
+    /** Eval answers each review-pool prompt twice (sampled), so raters can compare the two. */
+    public static final int RESPONSES_PER_PROMPT = 2;
+    /** Share of the records held back from training as the review pool. */
+    public static final double REVIEW_FRACTION = 0.1;
 
     public static final DemoProfile FULL = new DemoProfile("full", 160, true,
             new TinyModelFactory.Spec(Architecture.LLAMA, 128, 4, 4, 2, 256, 400, DType.F32, Long.MAX_VALUE),
@@ -57,9 +61,14 @@ public record DemoProfile(String name, int examplesPerTask, boolean seedSample, 
         return POLICY + "-" + DATASET + "-v" + version;
     }
 
+    /** Review items of one checkpoint: two answers to each of its review-pool prompts. */
+    public int reviewItemsPerCheckpoint() {
+        return reviewItems * RESPONSES_PER_PROMPT;
+    }
+
     /** Review items of one round: every checkpoint's. */
     public int reviewItemsPerRound() {
-        return reviewItems * shards;
+        return reviewItemsPerCheckpoint() * shards;
     }
 
     /**

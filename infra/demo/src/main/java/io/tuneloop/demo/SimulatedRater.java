@@ -77,6 +77,21 @@ public final class SimulatedRater {
         return new Judgement(lower ? 1 : 2, List.of("fails_task"), answer.get());
     }
 
+    /**
+     * Which of two answers to one prompt is better: "this" or "other" when exactly one of them is
+     * the right answer; nothing when both or neither are (a tie teaches no preference).
+     */
+    public Optional<String> prefer(String task, String prompt, String thisResponse, String otherResponse,
+                                   String reference) {
+        Optional<String> answer = answerFor(task, prompt, reference);
+        if (answer.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean thisRight = normalise(thisResponse).equals(normalise(answer.get()));
+        boolean otherRight = normalise(otherResponse).equals(normalise(answer.get()));
+        return thisRight == otherRight ? Optional.empty() : Optional.of(thisRight ? "this" : "other");
+    }
+
     static String normalise(String text) {
         return text.strip().toLowerCase(Locale.ROOT).replaceAll("[\\s.!\"]+$", "").replaceAll("\\s+", " ");
     }

@@ -191,7 +191,7 @@ class LoopIT {
                     ids.add(item.path("itemId").asText());
                 }
             }
-            assertThat(ofKilled).isEqualTo(PROFILE.reviewItems()).isEqualTo(ids.size());
+            assertThat(ofKilled).isEqualTo(PROFILE.reviewItemsPerCheckpoint()).isEqualTo(ids.size());
         });
     }
 

@@ -6,7 +6,9 @@ import java.util.Map;
 
 /**
  * {@code tuneloop.trainer.policies.<name>.dataset} and {@code .spec}: train every new version of a
- * dataset with a spec (a run spec in JSON without dataset and version).
+ * dataset with a spec (a run spec in JSON without dataset and version); {@code .preference-spec}:
+ * the DPO run that follows on a version with preference pairs; {@code .continue-rounds}: a feedback
+ * round starts from the previous round's final model (default) or from the base.
  */
 @ConfigMapping(prefix = "tuneloop.trainer")
 public interface TrainerConfig {
@@ -16,5 +18,10 @@ public interface TrainerConfig {
         String dataset();
 
         String spec();
+
+        java.util.Optional<String> preferenceSpec();
+
+        @io.smallrye.config.WithDefault("true")
+        boolean continueRounds();
     }
 }

@@ -1,20 +1,46 @@
 package io.tuneloop.trainer.flow;
 
+import io.tuneloop.events.dataset.Splits;
 import io.tuneloop.events.payload.DatasetVersion;
 import org.jboss.logging.Logger;
 
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs started by events: "train every new version of dataset X with spec Y". Each matching
  * dataset version (including the versions sealed from feedback round requests) starts run
  * {@code <name>-<dataset>-v<version>}, once: a redelivered version finds the run started.
+ *
+ * <p>Rounds build on each other: a version of feedback round r starts from the final model of the
+ * policy's last run of round r - 1 (unless the policy restarts from the base every round), and
+ * when the policy has a preference spec and the version holds preference pairs, the SFT run is
+ * followed by a DPO run {@code <run>-dpo} that starts from the SFT run's final model (its frozen
+ * reference). The round's final model is then the DPO run's.
  */
 public final class RunPolicies {
     private static final Logger LOG = Logger.getLogger(RunPolicies.class);
+    static final String PREFERENCE_SUFFIX = "-dpo";
 
-    /** @param template a run spec without dataset and version */
-    public record Policy(String dataset, RunSpec template) {
+    /**
+     * @param template            a run spec without dataset and version (objective sft)
+     * @param preferenceTemplate  the DPO run that follows an SFT run on a version with preference pairs (null: none)
+     * @param continueRounds      a round's run starts from the previous round's final model (false: from the base)
+     */
+    public record Policy(String dataset, RunSpec template, RunSpec preferenceTemplate, boolean continueRounds) {
+        public Policy(String dataset, RunSpec template) {
+            this(dataset, template, null, true);
+        }
+
+        public Policy {
+            if (template.preference()) {
+                throw new IllegalArgumentException("a policy's spec trains SFT; give the DPO run as its preference spec");
+            }
+            if (preferenceTemplate != null && !preferenceTemplate.preference()) {
+                throw new IllegalArgumentException("a policy's preference spec needs objective dpo");
+            }
+        }
     }
 
     private final Map<String, Policy> policies;
@@ -23,25 +49,78 @@ public final class RunPolicies {
     public RunPolicies(Map<String, Policy> policies, Runs runs) {
         this.policies = Map.copyOf(policies);
         this.runs = runs;
+        runs.onSucceeded(this::onRunSucceeded);
     }
 
     public void onDatasetVersion(DatasetVersion version) {
         for (var entry : policies.entrySet()) {
-            if (!entry.getValue().dataset().equals(version.dataset())) {
+            Policy policy = entry.getValue();
+            if (!policy.dataset().equals(version.dataset())) {
                 continue;
             }
-            RunSpec template = entry.getValue().template();
-            String runId = (entry.getKey() + "-" + version.dataset() + "-v" + version.version()).toLowerCase();
-            RunSpec spec = template.forVersion(runId, version.dataset(), version.version(), version.round());
-            try {
-                runs.start(spec);
-                LOG.infof("policy %s started run %s on %s v%d", entry.getKey(), runId, version.dataset(), version.version());
-            } catch (RunExistsException e) {
-                LOG.debugf("policy %s: run %s exists already (a redelivered version event)", entry.getKey(), runId);
-            } catch (IllegalArgumentException e) {
-                LOG.errorf("policy %s cannot start a run on %s v%d: %s", entry.getKey(), version.dataset(),
-                        version.version(), e.getMessage());
+            String runId = (prefix(entry.getKey(), version.dataset()) + version.version()).toLowerCase();
+            RunSpec spec = policy.template().forVersion(runId, version.dataset(), version.version(), version.round());
+            if (policy.continueRounds() && version.round() > 0) {
+                Optional<String> previous = previousRoundFinal(entry.getKey(), version.dataset(), version.round() - 1);
+                if (previous.isPresent()) {
+                    spec = spec.startingFrom(previous.get());
+                } else {
+                    LOG.warnf("policy %s: no finished run of %s round %d to continue from; %s starts from the base",
+                            entry.getKey(), version.dataset(), version.round() - 1, runId);
+                }
             }
+            start(entry.getKey(), spec);
+        }
+    }
+
+    /** An SFT run of a policy finished: its DPO run follows when the version holds preference pairs. */
+    void onRunSucceeded(RunSpec finished) {
+        for (var entry : policies.entrySet()) {
+            Policy policy = entry.getValue();
+            if (finished.preference() || policy.preferenceTemplate() == null || !policy.dataset().equals(finished.dataset())
+                    || !finished.runId().startsWith(prefix(entry.getKey(), finished.dataset()))) {
+                continue;
+            }
+            long pairs = runs.splitCount(finished.dataset(), finished.datasetVersion(), Splits.PREFERENCES);
+            if (pairs == 0) {
+                continue;
+            }
+            RunSpec dpo = policy.preferenceTemplate().forVersion(finished.runId() + PREFERENCE_SUFFIX, finished.dataset(),
+                    finished.datasetVersion(), finished.round()).startingFrom(finished.runId());
+            LOG.infof("policy %s: %s v%d holds %d preference pairs; DPO run %s follows %s", entry.getKey(),
+                    finished.dataset(), finished.datasetVersion(), pairs, dpo.runId(), finished.runId());
+            start(entry.getKey(), dpo);
+        }
+    }
+
+    /**
+     * The policy's last finished run of a round: the highest version's run, its DPO run when that
+     * finished too.
+     */
+    Optional<String> previousRoundFinal(String policy, String dataset, int round) {
+        String prefix = prefix(policy, dataset);
+        return runs.runs().stream()
+                .filter(r -> r.spec().runId().startsWith(prefix) && r.spec().round() == round
+                        && r.state() == RunPhase.SUCCEEDED)
+                .max(Comparator.comparing((RunState r) -> r.spec().datasetVersion())
+                        .thenComparing(r -> r.spec().preference()))
+                .map(r -> r.spec().runId());
+    }
+
+    private static String prefix(String policy, String dataset) {
+        return (policy + "-" + dataset + "-v").toLowerCase();
+    }
+
+    private void start(String policy, RunSpec spec) {
+        try {
+            runs.start(spec);
+            LOG.infof("policy %s started run %s on %s v%d%s", policy, spec.runId(), spec.dataset(), spec.datasetVersion(),
+                    spec.initFrom() == null ? "" : " from " + spec.initFrom() + "'s final model");
+        } catch (RunExistsException e) {
+            LOG.debugf("policy %s: run %s exists already (a redelivered event)", policy, spec.runId());
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("policy %s cannot start run %s on %s v%d: %s", policy, spec.runId(), spec.dataset(),
+                    spec.datasetVersion(), e.getMessage());
         }
     }
 }

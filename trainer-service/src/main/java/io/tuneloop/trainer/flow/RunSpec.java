@@ -30,11 +30,15 @@ import java.util.regex.Pattern;
  * @param objective            "sft" (next-token loss on the version's train split) or "dpo" (direct preference
  *                             optimization on its preferences split); either with {@code mode} lora or full
  * @param dpo                  DPO's beta (objective dpo)
+ * @param initFrom             a run whose final model this run starts from (and, for DPO, takes as its
+ *                             frozen reference) instead of the base model; the base stays what eval
+ *                             compares with. Null: start from the base
  */
 public record RunSpec(String runId, String baseModel, String dataset, Integer datasetVersion, Integer round,
                       String mode, Lora lora, Integer epochs, Long totalSteps, Integer batchSize,
                       Integer gradientAccumulation, Integer maxSeqLength, Boolean packing, Optimizer optimizer,
-                      Long shardSteps, Long seed, String device, Integer evalExamples, String objective, Dpo dpo) {
+                      Long shardSteps, Long seed, String device, Integer evalExamples, String objective, Dpo dpo,
+                      String initFrom) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,2})?");
 
@@ -93,7 +97,8 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
                    Integer maxSeqLength, Boolean packing, Optimizer optimizer, Long shardSteps, Long seed, String device,
                    Integer evalExamples) {
         this(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
-                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, null, null);
+                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, null, null,
+                null);
     }
 
     public boolean preference() {
@@ -132,6 +137,11 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
         check(evalExamples >= 0, "evalExamples must be >= 0");
         check(objective.equals("sft") || objective.equals("dpo"), "objective must be sft or dpo");
         check(dpo == null || objective.equals("dpo"), "dpo settings belong to objective dpo");
+        check(initFrom == null || NAME.matcher(initFrom).matches(), "initFrom must name a run");
+        // eval applies a checkpoint's adapter to the base model; an adapter trained on another run's model would be
+        // scored on the wrong weights
+        check(initFrom == null || mode.equals("full"), "initFrom needs mode full (a LoRA adapter on another run's"
+                + " final model is not supported yet)");
         if (dpo != null) {
             check(dpo.beta() > 0 && Double.isFinite(dpo.beta()), "dpo.beta must be a positive number");
             check(!packing, "packing is not supported with objective dpo (a pair's sequences are scored whole)");
@@ -142,14 +152,21 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
     public RunSpec withRunId(String id) {
         return new RunSpec(id, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo);
+                dpo, initFrom);
+    }
+
+    /** This spec starting from run {@code run}'s final model. */
+    public RunSpec startingFrom(String run) {
+        return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
+                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
+                dpo, run);
     }
 
     /** This spec (a policy's template) for one dataset version, as run {@code id}. */
     public RunSpec forVersion(String id, String versionDataset, int version, int versionRound) {
         return new RunSpec(id, baseModel, versionDataset, version, versionRound, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo);
+                dpo, initFrom);
     }
 
     /** The spec with what depends on the model and the data resolved. */
@@ -158,7 +175,7 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
                 lora.targets() == null ? loraTargets : lora.targets(), lora.useRslora());
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, resolvedLora, epochs, steps, batchSize,
                 gradientAccumulation, sequenceLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo);
+                dpo, initFrom);
     }
 
     public int examplesPerStep() {

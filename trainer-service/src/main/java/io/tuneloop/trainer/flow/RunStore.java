@@ -42,5 +42,8 @@ public interface RunStore {
 
     String specKey(String runId);
 
+    /** Whether a run's final model is written (a run may start from it). */
+    boolean finalWritten(String runId);
+
     String modelPrefix(String model);
 }

@@ -51,6 +51,8 @@ public final class Runs {
     private volatile long lastProgressEvent;
 
     /** @param memoryBytes memory a run may use on this trainer (checked when a run is planned) */
+    private final List<java.util.function.Consumer<RunSpec>> succeeded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public Runs(RunStore store, RunEvents events, ShardTraining training, RunMetrics metrics, Clock clock,
                 long memoryBytes) {
         this.store = store;
@@ -59,6 +61,11 @@ public final class Runs {
         this.metrics = metrics;
         this.clock = clock;
         this.memoryBytes = memoryBytes;
+    }
+
+    /** Called with a run's spec once its final model is written (a policy's next run starts from it). */
+    public void onSucceeded(java.util.function.Consumer<RunSpec> listener) {
+        succeeded.add(listener);
     }
 
     /** Validates the spec against the store, stores the resolved spec, then sends the run's first shard. */
@@ -70,6 +77,10 @@ public final class Runs {
                         + spec.datasetVersion() + " has no sealed manifest"));
         ModelConfig model = store.modelConfig(spec.baseModel()).orElseThrow(() -> new IllegalArgumentException(
                 "unknown base model: " + store.modelPrefix(spec.baseModel()) + "config.json does not exist"));
+        if (spec.initFrom() != null && !store.finalWritten(spec.initFrom())) {
+            throw new IllegalArgumentException("initFrom names run " + spec.initFrom() + ", which has no final model"
+                    + " (unknown, or not finished)");
+        }
         RunSpec resolved = RunValidator.resolve(spec, model, version, memoryBytes);
         if (!store.createSpec(resolved)) {
             throw new RunExistsException(resolved.runId());
@@ -177,6 +188,8 @@ public final class Runs {
         if (manifest.last()) {
             training.writeFinal(spec, shard.shardIndex());
             report(spec, shard, RunPhase.SUCCEEDED, manifest.trainLoss(), null);
+            // again on a redelivered last shard: what follows a run (a policy's next run) starts idempotently
+            succeeded.forEach(listener -> listener.accept(spec));
         } else {
             events.shard(shardEvent(spec, plan, shard.shardIndex() + 1));
             report(spec, shard, RunPhase.SHARD_DONE, manifest.trainLoss(), null);
@@ -266,6 +279,11 @@ public final class Runs {
         metrics.datasetVersionSeen();
         LOG.infof("dataset %s v%d available for training (%d records)", version.dataset(),
                 version.version(), version.recordCount());
+    }
+
+    /** Examples (or pairs) in one split of a sealed version; 0 when the version or split is unknown. */
+    public long splitCount(String dataset, int version, String split) {
+        return store.datasetManifest(dataset, version).map(m -> m.splitCounts().getOrDefault(split, 0L)).orElse(0L);
     }
 
     public Collection<DatasetVersion> datasetVersions() {

@@ -127,6 +127,7 @@ public class RunArtifacts implements RunStore {
     }
 
     /** Whether the run's final artifacts are written (their manifest is). */
+    @Override
     public boolean finalWritten(String runId) {
         return Artifacts.RUN_FINAL_MANIFEST.exists(store, runId);
     }
@@ -138,6 +139,21 @@ public class RunArtifacts implements RunStore {
     /** The base model's files in a local directory (copied once; model prefixes are immutable). */
     public Path baseModel(String model) {
         return copies.of(Artifacts.MODEL, model);
+    }
+
+    /**
+     * The model a run starts from, in a local directory: the base, or the merged final model of the
+     * run it starts from (copied once: a final folder is complete once its manifest exists).
+     */
+    public Path startingModel(RunSpec spec) {
+        if (spec.initFrom() == null) {
+            return baseModel(spec.baseModel());
+        }
+        if (!finalWritten(spec.initFrom())) {
+            throw new IllegalStateException("run " + spec.initFrom() + " has no final model to start " + spec.runId()
+                    + " from");
+        }
+        return copies.of(Artifacts.RUN_FINAL, spec.initFrom()).resolve("merged");
     }
 
     @Override

@@ -44,7 +44,7 @@ public class StoredShards implements ShardTraining {
                 .orElseThrow(() -> new IllegalArgumentException(spec.dataset() + " v" + spec.datasetVersion()
                         + " no longer exists"));
         TrainingData data = artifacts.trainingData(version, spec);
-        Path base = artifacts.baseModel(spec.baseModel());
+        Path base = artifacts.startingModel(spec);
         ModelConfig model = ModelConfig.read(base.resolve(Models.CONFIG));
         if (data.maxTokenId() >= model.vocabSize()) {
             throw new IllegalArgumentException("the dataset has token id " + data.maxTokenId() + " but " + spec.baseModel()
@@ -78,7 +78,7 @@ public class StoredShards implements ShardTraining {
         if (artifacts.finalWritten(spec.runId())) {
             return;
         }
-        Path base = artifacts.baseModel(spec.baseModel());
+        Path base = artifacts.startingModel(spec);
         Path last = artifacts.checkpointFiles(spec.runId(), lastShard);
         Path out = artifacts.outputDirectory(spec.runId(), "final");
         ShardTrainer.writeFinal(spec, base, last, out.resolve("merged"), out.resolve("adapter"));

@@ -97,9 +97,14 @@ class RunsTest {
             return List.of(new StepRecord(m.step() - 1, m.trainLoss(), 0.01, 1, 10, 20, 1));
         }
 
+        final Map<String, DatasetManifest> versions = new HashMap<>();
+
         @Override
         public Optional<DatasetManifest> datasetManifest(String dataset, int v) {
-            return dataset.equals("ds") && v == 1 ? Optional.of(version) : Optional.empty();
+            if (dataset.equals("ds") && v == 1) {
+                return Optional.of(version);
+            }
+            return Optional.ofNullable(versions.get(dataset + "/" + v));
         }
 
         @Override
@@ -120,6 +125,13 @@ class RunsTest {
         @Override
         public String specKey(String runId) {
             return "runs/" + runId + "/spec.json";
+        }
+
+        final Set<String> finals = new HashSet<>();
+
+        @Override
+        public boolean finalWritten(String runId) {
+            return finals.contains(runId);
         }
 
         @Override
@@ -188,6 +200,7 @@ class RunsTest {
         @Override
         public void writeFinal(RunSpec spec, int lastShard) {
             finals.add(spec.runId() + "/" + lastShard);
+            store.finals.add(spec.runId());
         }
     }
 
@@ -311,5 +324,91 @@ class RunsTest {
         runs.acceptDatasetVersion(new DatasetVersion("ds", 1, "datasets/ds/v1/manifest.json", 30, Map.of(), List.of(),
                 "c", 0, Instant.EPOCH));
         assertThat(runs.datasetVersions()).extracting(DatasetVersion::version).containsExactly(1);
+    }
+
+    /** A version of a feedback round, with preference pairs beside its training examples. */
+    private DatasetManifest roundVersion(int v, int round, long pairs) {
+        Map<String, Long> splits = new HashMap<>(version.splitCounts());
+        if (pairs > 0) {
+            splits.put("preferences", pairs);
+        }
+        return new DatasetManifest("ds", v, round, version.spec(), version.templateLibrary(), List.of("b", "round-" + round),
+                version.recordCount(), splits, version.taskCounts(), version.templateCounts(), Map.of(), Map.of(),
+                version.shards(), "c" + v, Instant.EPOCH);
+    }
+
+    private static DatasetVersion announced(int v, int round) {
+        return new DatasetVersion("ds", v, "datasets/ds/v" + v + "/manifest.json", 30, Map.of(), List.of(), "c", round,
+                Instant.EPOCH);
+    }
+
+    private static RunSpec template(String json) {
+        return EventJson.fromBytes(json.getBytes(), RunSpec.class);
+    }
+
+    @Test
+    void roundsBuildOnTheirPreviousRoundAndPreferencePairsAreTrainedByADpoRunAfterSft() {
+        RunSpec sft = template("""
+                {"baseModel": "tiny", "mode": "full", "totalSteps": 4, "shardSteps": 2, "batchSize": 2}""");
+        RunSpec dpo = template("""
+                {"baseModel": "tiny", "mode": "full", "objective": "dpo", "dpo": {"beta": 0.2}, "totalSteps": 2,
+                 "shardSteps": 2, "batchSize": 2}""");
+        RunPolicies policies = new RunPolicies(Map.of("loop", new RunPolicies.Policy("ds", sft, dpo, true)), runs);
+
+        // round 0: from the base; v1 has no pairs, so no DPO run follows
+        policies.onDatasetVersion(announced(1, 0));
+        drain();
+        assertThat(store.specs).containsOnlyKeys("loop-ds-v1");
+        assertThat(store.specs.get("loop-ds-v1").initFrom()).isNull();
+
+        // round 1: SFT from round 0's final model, then DPO on the version's pairs from the SFT run's final model
+        store.versions.put("ds/2", roundVersion(2, 1, 4));
+        policies.onDatasetVersion(announced(2, 1));
+        drain();
+        assertThat(store.specs.get("loop-ds-v2").initFrom()).isEqualTo("loop-ds-v1");
+        assertThat(store.specs.get("loop-ds-v2").preference()).isFalse();
+        RunSpec preference = store.specs.get("loop-ds-v2-dpo");
+        assertThat(preference.preference()).isTrue();
+        assertThat(preference.initFrom()).isEqualTo("loop-ds-v2");
+        assertThat(preference.dpo().beta()).isEqualTo(0.2);
+        assertThat(preference.datasetVersion()).isEqualTo(2);
+        assertThat(preference.round()).isEqualTo(1);
+        assertThat(runs.run("loop-ds-v2-dpo").orElseThrow().state()).isEqualTo(RunPhase.SUCCEEDED);
+        // its checkpoints are announced like any run's, so eval scores them and the round's final is the DPO run's
+        assertThat(events.checkpoints).extracting(Checkpoint::runId).contains("loop-ds-v2-dpo");
+
+        // round 2 continues from round 1's final model: the DPO run's
+        store.versions.put("ds/3", roundVersion(3, 2, 0));
+        policies.onDatasetVersion(announced(3, 2));
+        assertThat(store.specs.get("loop-ds-v3").initFrom()).isEqualTo("loop-ds-v2-dpo");
+
+        // a redelivered version starts nothing new; a redelivered last shard does not start a second DPO run
+        int before = store.specs.size();
+        policies.onDatasetVersion(announced(2, 1));
+        runs.executeShard(events.shards.stream().filter(s -> s.runId().equals("loop-ds-v2") && s.shardIndex() == 1)
+                .findFirst().orElseThrow());
+        assertThat(store.specs).hasSize(before);
+    }
+
+    @Test
+    void aPolicyCanRestartEveryRoundFromTheBase() {
+        RunSpec sft = template("""
+                {"baseModel": "tiny", "mode": "full", "totalSteps": 2, "shardSteps": 2, "batchSize": 2}""");
+        RunPolicies policies = new RunPolicies(Map.of("fresh", new RunPolicies.Policy("ds", sft, null, false)), runs);
+        policies.onDatasetVersion(announced(1, 0));
+        drain();
+        store.versions.put("ds/2", roundVersion(2, 1, 4));
+        policies.onDatasetVersion(announced(2, 1));
+        drain();
+        assertThat(store.specs.get("fresh-ds-v2").initFrom()).isNull();
+        assertThat(store.specs).doesNotContainKey("fresh-ds-v2-dpo"); // no preference spec: the pairs wait
+        assertThatThrownBy(() -> template("""
+                {"runId": "x", "baseModel": "tiny", "dataset": "ds", "datasetVersion": 1, "mode": "lora",
+                 "initFrom": "loop-ds-v1", "totalSteps": 2, "shardSteps": 1}""").validated())
+                .hasMessageContaining("initFrom needs mode full");
+        assertThatThrownBy(() -> runs.start(template("""
+                {"runId": "y", "baseModel": "tiny", "dataset": "ds", "datasetVersion": 1, "mode": "full",
+                 "initFrom": "no-such-run", "totalSteps": 2, "shardSteps": 1}""")))
+                .hasMessageContaining("initFrom names run no-such-run, which has no final model");
     }
 }

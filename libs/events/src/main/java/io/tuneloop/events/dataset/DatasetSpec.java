@@ -28,6 +28,9 @@ import java.util.Set;
  * @param truncation           "truncate" (cut the end; drop when no response token is left) or "drop"
  * @param heldOutFewShot       also render each held-out example with this many exemplars of its own
  *                             held-out task (few-shot evaluation; 0 = zero-shot only)
+ * @param reviewFraction       share of records (by content hash, apart from validation) held back from
+ *                             training as the review pool: rendered like training examples into the
+ *                             review split, whose prompts eval answers for raters
  * @param contamination        what to do with a training example or pair that shares a normalised 13-gram
  *                             with a prompt of any eval suite: "drop" it (into the quarantine, counted),
  *                             "refuse" the whole version, or "report" it and keep it
@@ -35,7 +38,8 @@ import java.util.Set;
 public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double validationFraction,
                           List<String> heldOutTasks, List<String> heldOutTemplates, Integer maxPerTask,
                           Mixing mixing, String curriculum, String chatFormat, String systemPrompt, String model,
-                          Integer maxTokens, String truncation, Integer heldOutFewShot, String contamination) {
+                          Integer maxTokens, String truncation, Integer heldOutFewShot, Double reviewFraction,
+                          String contamination) {
 
     public static final Set<String> CONTAMINATION_POLICIES = Set.of("drop", "refuse", "report");
 
@@ -108,6 +112,11 @@ public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double va
         if (heldOutFewShot < 0 || heldOutFewShot > 16) {
             throw new IllegalArgumentException("heldOutFewShot must be 0-16");
         }
+        reviewFraction = reviewFraction == null ? 0.0 : reviewFraction;
+        if (reviewFraction < 0 || validationFraction + reviewFraction >= 1) {
+            throw new IllegalArgumentException("reviewFraction must be >= 0 and leave records to train on"
+                    + " (validationFraction + reviewFraction < 1)");
+        }
         contamination = contamination == null ? "drop" : contamination.toLowerCase(Locale.ROOT);
         if (!CONTAMINATION_POLICIES.contains(contamination)) {
             throw new IllegalArgumentException("contamination must be drop, refuse or report; was " + contamination);
@@ -123,11 +132,12 @@ public record DatasetSpec(Integer phrasingsPerRecord, FewShot fewShot, Double va
                        String chatFormat, String systemPrompt, String model, Integer maxTokens, String truncation,
                        Integer heldOutFewShot) {
         this(phrasingsPerRecord, fewShot, validationFraction, heldOutTasks, heldOutTemplates, maxPerTask, mixing,
-                curriculum, chatFormat, systemPrompt, model, maxTokens, truncation, heldOutFewShot, null);
+                curriculum, chatFormat, systemPrompt, model, maxTokens, truncation, heldOutFewShot, null, null);
     }
 
     public static DatasetSpec defaults() {
-        return new DatasetSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new DatasetSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     public boolean heldOutTask(String task, String category) {

@@ -8,6 +8,11 @@ public final class Splits {
     public static final String HELDOUT_TASKS = "heldout_tasks";
     /** Validation records rendered with phrasings never trained on (robustness to new wording). */
     public static final String HELDOUT_PHRASINGS = "heldout_phrasings";
+    /**
+     * Records held back from training to be a review pool: eval puts a checkpoint's responses to
+     * them up for rating, so feedback never comes from (and never trains on) an eval suite's prompts.
+     */
+    public static final String REVIEW = "review";
     /** Preference pairs ({@link PreferenceExample} lines), read by preference runs only. */
     public static final String PREFERENCES = "preferences";
 
