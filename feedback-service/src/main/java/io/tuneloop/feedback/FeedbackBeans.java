@@ -29,7 +29,7 @@ public class FeedbackBeans {
     RoundPolicy roundPolicy(FeedbackConfig config) {
         FeedbackConfig.Round r = config.round();
         return new RoundPolicy(new RoundPolicy.Settings(r.minRatings(), r.minRaters(), r.maxSpread(), r.topRatedMean(),
-                r.excludedLabels(), r.trainableSuites(), r.preferenceMinVotes(), r.preferenceMajority()));
+                r.excludedLabels(), r.trainableSuites(), r.preferenceMinVotes(), r.preferenceMajority(), r.correctionPairs()));
     }
 
     @Produces

@@ -27,20 +27,20 @@ class RoundPolicyTest {
         return new RatedItem(item, List.of(ratings));
     }
 
-    private static ReviewItem general(String id) {
+    private static ReviewItem pooled(String id) {
         return item(id, "demo", 0, "review", "task-" + id, "Prompt " + id, "Response " + id, 0.5);
     }
 
     @Test
     void exactlyTheItemsWhereRatersAgreeBecomeSamples() {
         List<RatedItem> items = new ArrayList<>();
-        items.add(rated(general("good"), rating("ann", "good", 5), rating("bob", "good", 4)));             // top rated
-        items.add(rated(general("split"), rating("ann", "split", 5), rating("bob", "split", 2)));          // disagree
-        items.add(rated(general("alone"), rating("ann", "alone", 5)));                                   // one rater
-        items.add(rated(general("fixed"), rating("ann", "fixed", 1, 2, "Better answer.", null),
+        items.add(rated(pooled("good"), rating("ann", "good", 5), rating("bob", "good", 4)));             // top rated
+        items.add(rated(pooled("split"), rating("ann", "split", 5), rating("bob", "split", 2)));          // disagree
+        items.add(rated(pooled("alone"), rating("ann", "alone", 5)));                                   // one rater
+        items.add(rated(pooled("fixed"), rating("ann", "fixed", 1, 2, "Better answer.", null),
                 rating("bob", "fixed", 1, 2, "  Better answer. ", null), rating("cid", "fixed", 1, 1, "Another fix.", null)));
-        items.add(rated(general("meh"), rating("ann", "meh", 3), rating("bob", "meh", 3)));                // no correction
-        items.add(rated(general("unsafe"), rating("ann", "unsafe", 5), rating("bob", "unsafe", 5, "unsafe")));
+        items.add(rated(pooled("meh"), rating("ann", "meh", 3), rating("bob", "meh", 3)));                // no correction
+        items.add(rated(pooled("unsafe"), rating("ann", "unsafe", 5), rating("bob", "unsafe", 5, "unsafe")));
         items.add(rated(item("held", "demo", 0, "heldout_tasks", "t", "P held", "R held", 0.5),
                 rating("ann", "held", 5), rating("bob", "held", 5)));
         items.add(rated(item("next-round", "demo", 1, "review", "t", "P", "R", 0.5),
@@ -59,6 +59,12 @@ class RoundPolicyTest {
                 "not_good_enough_without_correction", 1L, "flagged_unsafe", 1L, "eval_suite", 1L));
         assertThat(plan.acceptedRatings()).isEqualTo(14);
         assertThat(policy.due(plan)).isTrue();
+        // each agreed correction is also a pair over the response it corrects, with the same ratings behind it
+        assertThat(plan.preferences()).extracting(RoundPolicy.PreferencePair::chosen, RoundPolicy.PreferencePair::rejected,
+                RoundPolicy.PreferencePair::rejectedItemId).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("Another fix.", "Response fixed", "fixed"),
+                org.assertj.core.groups.Tuple.tuple("Better answer.", "Response fixed", "fixed"));
+        assertThat(plan.preferences().get(0).ratings()).isEqualTo(plan.samples().get(0).ratings()).hasSize(3);
         assertThat(plan.samples().get(2).ratings()).containsExactlyInAnyOrder(
                 io.tuneloop.feedback.review.ReviewBoard.ratingId("ann", "good") + "@1",
                 io.tuneloop.feedback.review.ReviewBoard.ratingId("bob", "good") + "@1");
@@ -104,7 +110,7 @@ class RoundPolicyTest {
 
     @Test
     void theExportIsTwoTurnRawRecordsThatNameTheirRatings() {
-        List<RatedItem> items = List.of(rated(general("good"), rating("ann", "good", 5), rating("bob", "good", 5)));
+        List<RatedItem> items = List.of(rated(pooled("good"), rating("ann", "good", 5), rating("bob", "good", 5)));
         RoundExport export = RoundExport.of(policy.plan("demo", 0, items));
         assertThat(export.sftKey()).isEqualTo("feedback/demo/round-1/sft.jsonl");
         assertThat(export.sampleCount()).isEqualTo(1);

@@ -75,5 +75,9 @@ public interface FeedbackConfig {
 
         @WithDefault("0.75")
         double preferenceMajority();
+
+        /** Each agreed correction is also a preference pair: the correction over the response it corrects. */
+        @WithDefault("true")
+        boolean correctionPairs();
     }
 }

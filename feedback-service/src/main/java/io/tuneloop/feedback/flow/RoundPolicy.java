@@ -25,7 +25,10 @@ import java.util.TreeSet;
  *       the response is not good enough, and said what would be);</li>
  *   <li>a pair of responses to the same prompt becomes a (prompt, chosen, rejected) record when at
  *       least {@code preferenceMinVotes} raters compared them and {@code preferenceMajority} of the
- *       votes chose the same one.</li>
+ *       votes chose the same one;</li>
+ *   <li>with {@code correctionPairs}, each such correction is also a pair: the correction chosen over
+ *       the response the raters agreed was not good enough (what they wrote instead of what the model
+ *       said).</li>
  * </ul>
  * Only items of a review pool ({@code trainableSuites}, by default eval's {@code review} split of
  * prompts held back from training) become training data: an item of an eval suite never does, or
@@ -44,9 +47,17 @@ public final class RoundPolicy {
      *                              other suite is an eval suite and is never trained on
      * @param preferenceMinVotes    comparisons a pair needs
      * @param preferenceMajority    share of those votes the winner needs
+     * @param correctionPairs       also pair each agreed correction (chosen) with the response it corrects (rejected)
      */
     public record Settings(int minRatings, int minRaters, int maxSpread, double topRatedMean, Set<String> excludedLabels,
-                           Set<String> trainableSuites, int preferenceMinVotes, double preferenceMajority) {
+                           Set<String> trainableSuites, int preferenceMinVotes, double preferenceMajority,
+                           boolean correctionPairs) {
+        public Settings(int minRatings, int minRaters, int maxSpread, double topRatedMean, Set<String> excludedLabels,
+                        Set<String> trainableSuites, int preferenceMinVotes, double preferenceMajority) {
+            this(minRatings, minRaters, maxSpread, topRatedMean, excludedLabels, trainableSuites, preferenceMinVotes,
+                    preferenceMajority, true);
+        }
+
         public Settings {
             excludedLabels = Set.copyOf(excludedLabels);
             trainableSuites = Set.copyOf(trainableSuites);
@@ -125,8 +136,19 @@ public final class RoundPolicy {
                 skipped.merge(reason, 1L, Long::sum);
             }
         }
-        return new Plan(dataset, fromRound, fromRound + 1, baseVersion, accepted, samples,
-                preferences(ofRound, byId), skipped, settings);
+        List<PreferencePair> pairs = new ArrayList<>(preferences(ofRound, byId));
+        if (settings.correctionPairs()) {
+            for (Sample sample : samples) {
+                RatedItem corrected = byId.get(sample.itemId());
+                if (sample.kind().equals("correction") && !sample.response().equals(corrected.item().response().strip())) {
+                    pairs.add(new PreferencePair(sample.prompt(), sample.response(), corrected.item().response(),
+                            sample.task(), sample.itemId() + "#correction", sample.itemId(), sample.ratings().size(), 0, 0,
+                            sample.ratings()));
+                }
+            }
+        }
+        return new Plan(dataset, fromRound, fromRound + 1, baseVersion, accepted, samples, List.copyOf(pairs), skipped,
+                settings);
     }
 
     /** Adds the item's samples; returns why it gave none, or null. */
