@@ -45,14 +45,7 @@ public final class TinyRuns {
                         + TinyTokenizerFactory.IM_END + "\n" + TinyTokenizerFactory.IM_START + "assistant\n";
                 String response = ANSWERS[i % ANSWERS.length] + TinyTokenizerFactory.IM_END + "\n";
                 long[] p = tokenizer.encode(prompt);
-                long[] r = tokenizer.encode(response);
-                int[] tokens = new int[p.length + r.length];
-                for (int t = 0; t < p.length; t++) {
-                    tokens[t] = (int) p[t];
-                }
-                for (int t = 0; t < r.length; t++) {
-                    tokens[p.length + t] = (int) r[t];
-                }
+                int[] tokens = concat(p, tokenizer.encode(response));
                 InstructionRecord record = new InstructionRecord("%032x:t".formatted(i), "%032x".formatted(i), "colours", null,
                         "t", "en", split, "What colour is item " + i + "?", ANSWERS[i % ANSWERS.length], null,
                         prompt + response, tokens, List.<int[]>of(new int[] {p.length, tokens.length}), "c.jsonl", i + 1);
@@ -91,16 +84,21 @@ public final class TinyRuns {
                                                                              String colour) {
         String response = colour + TinyTokenizerFactory.IM_END + "\n";
         long[] p = tokenizer.encode(prompt);
-        long[] r = tokenizer.encode(response);
-        int[] tokens = new int[p.length + r.length];
-        for (int t = 0; t < p.length; t++) {
-            tokens[t] = (int) p[t];
-        }
-        for (int t = 0; t < r.length; t++) {
-            tokens[p.length + t] = (int) r[t];
-        }
+        int[] tokens = concat(p, tokenizer.encode(response));
         return new io.tuneloop.events.dataset.PreferenceExample.Answer(List.of(new io.tuneloop.events.payload.ChatMessage(
                 "assistant", colour, null)), prompt + response, tokens, List.<int[]>of(new int[] {p.length, tokens.length}));
+    }
+
+    /** The prompt's tokens, then the response's, as a shard stores them. */
+    private static int[] concat(long[] prompt, long[] response) {
+        int[] tokens = new int[prompt.length + response.length];
+        for (int t = 0; t < prompt.length; t++) {
+            tokens[t] = (int) prompt[t];
+        }
+        for (int t = 0; t < response.length; t++) {
+            tokens[prompt.length + t] = (int) response[t];
+        }
+        return tokens;
     }
 
     /**

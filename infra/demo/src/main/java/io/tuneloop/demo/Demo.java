@@ -115,7 +115,8 @@ public final class Demo {
         report.put("upload", batch);
 
         JsonNode v1 = awaitVersion(1);
-        RoundResult round1 = trainAndEvaluate(1, v1);
+        RoundResult round1 = trainAndEvaluate(1, profile.runId(1), profile.totalSteps(), profile.shards(),
+                "full fine-tuning on CPU from the base");
 
         step("review: %d responses of round 1 are up for rating; %d simulated raters rate them through the feedback API",
                 profile.reviewItemsPerRound(), profile.raters());
@@ -127,11 +128,37 @@ public final class Demo {
         say("   round 2 data = v1's %d training examples + the feedback samples -> v2 has %d; sources %s",
                 v1.path("splitCounts").path("train").asLong(), v2.path("splitCounts").path("train").asLong(),
                 v2.path("sourceBatches"));
-        RoundResult round2 = trainAndEvaluate(2, v2);
+        RoundResult round2sft = trainAndEvaluate(2, profile.runId(2), profile.totalSteps(), profile.shards(),
+                "SFT from round 1's final model on v1's data + the feedback samples");
+        long pairs = v2.path("splitCounts").path("preferences").asLong();
+        RoundResult round2 = round2sft;
+        Map<String, Object> preferences = new LinkedHashMap<>();
+        preferences.put("pairs", pairs);
+        if (pairs > 0) {
+            round2 = trainAndEvaluate(2, profile.runId(2) + "-dpo", profile.preferenceSteps(), 1,
+                    "DPO on the " + pairs + " agreed preference pairs, from the SFT run's final model");
+            JsonNode steps = stack.get("trainer", "/api/v1/runs/" + round2.runId() + "/steps", null).expect(200).json();
+            JsonNode last = steps.path(steps.size() - 1);
+            preferences.put("dpoRun", round2.runId());
+            preferences.put("dpoState", round2.run().path("state").asText());
+            preferences.put("dpoSteps", steps.size());
+            preferences.put("firstLoss", steps.path(0).path("loss").asDouble());
+            preferences.put("lastLoss", last.path("loss").asDouble());
+            preferences.put("lastRewardMargin", last.path("rewardMargin").asDouble());
+            preferences.put("lastRewardAccuracy", last.path("rewardAccuracy").asDouble());
+            say("   DPO: %d steps, loss %.3f -> %.3f, reward margin %.3f, accuracy %.2f", steps.size(),
+                    steps.path(0).path("loss").asDouble(), last.path("loss").asDouble(), last.path("rewardMargin").asDouble(),
+                    last.path("rewardAccuracy").asDouble());
+            preferences.put("sftRun", round2sft.runId());
+        }
+        report.put("preferences", preferences);
+        report.put("trainEvalOverlap", Map.of("round1", round1.report().path("trainEvalOverlap"),
+                "round2", round2.report().path("trainEvalOverlap")));
         report.put("feedback", feedbackLineage(round2, v1, v2));
 
         report.put("round1Run", round1.runId());
         report.put("round2Run", round2.runId());
+        report.put("round2LastShard", round2.lastShard());
         report.put("scores", scoreTable(round1.report(), round2.report()));
         report.put("artifacts", artifacts(round1, round2));
         report.put("seconds", Duration.between(started, Instant.now()).toSeconds());
@@ -203,13 +230,12 @@ public final class Demo {
     }
 
     /** A round's run (started by the trainer's policy) and the eval of its final checkpoint. */
-    record RoundResult(String runId, JsonNode run, JsonNode report) {
+    record RoundResult(String runId, JsonNode run, JsonNode report, int lastShard) {
     }
 
-    private RoundResult trainAndEvaluate(int round, JsonNode version) {
-        String runId = profile.runId(version.path("version").asInt());
-        step("round %d: the trainer's policy trains run %s (%d steps, %s, full fine-tuning on CPU)", round,
-                runId, profile.totalSteps(), profile.shards() == 1 ? "one shard" : profile.shards() + " shards");
+    private RoundResult trainAndEvaluate(int round, String runId, long totalSteps, int shards, String what) {
+        step("round %d: the trainer's policy trains run %s (%d steps, %s, %s)", round, runId, totalSteps,
+                shards == 1 ? "one shard" : shards + " shards", what);
         long[] lastStep = {-1};
         JsonNode run = await("run " + runId, ROUND_TIMEOUT, () -> {
             StackClient.Reply reply = stack.get("trainer", "/api/v1/runs/" + runId, null);
@@ -219,9 +245,9 @@ public final class Demo {
             JsonNode state = reply.json();
             if (state.path("step").asLong() != lastStep[0] && state.path("step").asLong() > 0) {
                 lastStep[0] = state.path("step").asLong();
-                say("   step %4d/%d  loss %.3f  %,.0f tokens/s  shard %d/%d  eta %s", lastStep[0], profile.totalSteps(),
+                say("   step %4d/%d  loss %.3f  %,.0f tokens/s  shard %d/%d  eta %s", lastStep[0], totalSteps,
                         state.path("loss").asDouble(), state.path("tokensPerSecond").asDouble(),
-                        Math.min(state.path("completedShards").asInt() + 1, profile.shards()), profile.shards(),
+                        Math.min(state.path("completedShards").asInt() + 1, shards), shards,
                         state.path("etaSeconds").isNumber() ? Math.round(state.path("etaSeconds").asDouble()) + " s" : "-");
             }
             String s = state.path("state").asText();
@@ -230,7 +256,7 @@ public final class Demo {
             }
             return s.equals("SUCCEEDED") ? state : null;
         });
-        int lastShard = profile.shards() - 1;
+        int lastShard = shards - 1;
         say("   run %s succeeded: final loss %.3f, validation loss %s", runId, run.path("loss").asDouble(),
                 run.path("validationLoss").isNumber() ? String.format("%.3f", run.path("validationLoss").asDouble()) : "-");
         step("round %d: eval scores checkpoint shard-%d next to the base (held-out tasks and phrasings, IFEval, general)",
@@ -242,7 +268,11 @@ public final class Demo {
         JsonNode phrasings = evalReport.path("suites").path("heldout_phrasings");
         phrasings.fields().forEachRemaining(metric -> say("   heldout_phrasings %-12s base %.3f -> round %d %.3f",
                 metric.getKey(), metric.getValue().path("base").asDouble(), round, metric.getValue().path("checkpoint").asDouble()));
-        return new RoundResult(runId, run, evalReport);
+        JsonNode overlap = evalReport.path("trainEvalOverlap");
+        say("   train/eval overlap of %s v%d: %s contaminated examples trained on (%s dropped, checked against %s)",
+                DemoProfile.DATASET, evalReport.path("datasetVersion").asInt(), overlap.path("remaining").asText("?"),
+                overlap.path("dropped").asText("?"), overlap.path("checkedSuites"));
+        return new RoundResult(runId, run, evalReport, lastShard);
     }
 
     /** Simulated raters work the queue until it is empty; every rating goes through the API. */
@@ -328,7 +358,7 @@ public final class Demo {
      * checkpoint: the upload, the feedback round, its samples and the ratings behind each.
      */
     private Map<String, Object> feedbackLineage(RoundResult round2, JsonNode v1, JsonNode v2) {
-        int lastShard = profile.shards() - 1;
+        int lastShard = round2.lastShard();
         String path = "/api/v1/runs/" + round2.runId() + "/checkpoints/" + lastShard + "/lineage";
         JsonNode lineage = stack.get("trainer", path, null).expect(200).json();
         JsonNode round = lineage.path("feedbackRounds").path(0);
@@ -369,6 +399,8 @@ public final class Demo {
                 row.put("round1Significant", metric.getValue().path("significant").asBoolean());
                 row.put("round2", second.isMissingNode() ? null : second.path("checkpoint").asDouble());
                 row.put("round2VsRound1", vsPrevious.isMissingNode() ? null : vsPrevious.path("difference").asDouble());
+                row.put("round2VsRound1Low", vsPrevious.isMissingNode() ? null : vsPrevious.path("low").asDouble());
+                row.put("round2VsRound1High", vsPrevious.isMissingNode() ? null : vsPrevious.path("high").asDouble());
                 row.put("prompts", metric.getValue().path("prompts").asInt());
                 metrics.put(metric.getKey(), row);
             });
@@ -397,17 +429,32 @@ public final class Demo {
         StringBuilder text = new StringBuilder();
         text.append("\n==== tuneloop demo report (").append(profile.name()).append(" profile, ")
                 .append(report.get("seconds")).append(" s) ====\n\n");
-        text.append(String.format("%-20s %-18s %8s %8s %8s   %s%n", "suite", "metric", "base", "round 1", "round 2",
-                "round 1 - base [95% CI]"));
+        text.append(String.format("%-20s %-18s %8s %8s %8s   %-28s %s%n", "suite", "metric", "base", "round 1", "round 2",
+                "round 1 - base [95% CI]", "round 2 - round 1 [95% CI]"));
         Map<String, Map<String, Map<String, Object>>> scores = (Map<String, Map<String, Map<String, Object>>>) report.get("scores");
         scores.forEach((suite, metrics) -> metrics.forEach((metric, row) -> text.append(String.format(
-                "%-20s %-18s %8.3f %8.3f %8s   %+.3f [%+.3f, %+.3f]%s%n", suite, metric, (double) row.get("base"),
+                "%-20s %-18s %8.3f %8.3f %8s   %-28s %s%n", suite, metric, (double) row.get("base"),
                 (double) row.get("round1"), row.get("round2") == null ? "-" : String.format("%.3f", (double) row.get("round2")),
-                (double) row.get("round1") - (double) row.get("base"), (double) row.get("round1Low"),
-                (double) row.get("round1High"), (boolean) row.get("round1Significant") ? " *" : ""))));
+                String.format("%+.3f [%+.3f, %+.3f]%s", (double) row.get("round1") - (double) row.get("base"),
+                        (double) row.get("round1Low"), (double) row.get("round1High"),
+                        (boolean) row.get("round1Significant") ? " *" : ""),
+                row.get("round2VsRound1") == null ? "-" : String.format("%+.3f [%+.3f, %+.3f]%s",
+                        (double) row.get("round2VsRound1"), (double) row.get("round2VsRound1Low"),
+                        (double) row.get("round2VsRound1High"), (double) row.get("round2VsRound1Low") > 0
+                                || (double) row.get("round2VsRound1High") < 0 ? " *" : "")))));
         text.append("(* = the 95% paired-bootstrap interval excludes 0)\n\n");
         Map<String, Object> feedback = (Map<String, Object>) report.get("feedback");
         Map<String, Object> ratings = (Map<String, Object>) report.get("ratings");
+        Map<String, Object> pairs = (Map<String, Object>) report.get("preferences");
+        text.append(String.format("preference pairs in v2: %s%s%n", pairs.get("pairs"), pairs.containsKey("dpoRun")
+                ? String.format("; DPO run %s (%s steps): loss %.3f -> %.3f, reward margin %.3f, accuracy %.2f",
+                pairs.get("dpoRun"), pairs.get("dpoSteps"), (double) pairs.get("firstLoss"), (double) pairs.get("lastLoss"),
+                (double) pairs.get("lastRewardMargin"), (double) pairs.get("lastRewardAccuracy")) : ""));
+        Map<String, JsonNode> overlap = (Map<String, JsonNode>) report.get("trainEvalOverlap");
+        text.append(String.format("train/eval overlap (13-grams with every eval suite's prompts): round 1 trained on %s,"
+                        + " round 2 on %s contaminated examples (%s and %s dropped when sealing)%n",
+                overlap.get("round1").path("remaining").asText("?"), overlap.get("round2").path("remaining").asText("?"),
+                overlap.get("round1").path("dropped").asText("?"), overlap.get("round2").path("dropped").asText("?")));
         text.append(String.format("feedback: %s ratings (%s with a correction) by %d raters;"
                         + " %s accepted; %s samples went into round 2%n", ratings.get("rated"), ratings.get("corrected"),
                 profile.raters(), feedback.get("acceptedRatings"), feedback.get("samples")));
@@ -427,7 +474,8 @@ public final class Demo {
         for (String service : urls.keySet()) {
             text.append(String.format("  %-14s %s   %s%n", service, stack.url(service, "/q/swagger-ui"), stack.url(service, "/q/metrics")));
         }
-        text.append("  eval reports   ").append(stack.url("eval", "/api/v1/reports/" + report.get("round2Run") + "/shard-" + (profile.shards() - 1) + "/markdown"))
+        text.append("  eval reports   ").append(stack.url("eval", "/api/v1/reports/" + report.get("round2Run") + "/shard-"
+                        + report.get("round2LastShard") + "/markdown"))
                 .append('\n');
         text.append("  this report    ").append(stateDir.resolve("report.md")).append(" (and report.json)\n");
         Files.writeString(stateDir.resolve("report.md"), text.toString());

@@ -79,6 +79,8 @@ public record DemoProfile(String name, int examplesPerTask, boolean seedSample, 
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TUNELOOP_TRAINER_POLICIES_" + POLICY.toUpperCase() + "_DATASET", DATASET);
         env.put("TUNELOOP_TRAINER_POLICIES_" + POLICY.toUpperCase() + "_SPEC", runSpec());
+        // a version with agreed preference pairs (round 2's) gets a DPO run after its SFT run
+        env.put("TUNELOOP_TRAINER_POLICIES_" + POLICY.toUpperCase() + "_PREFERENCE_SPEC", preferenceSpec());
         env.put("TUNELOOP_EVAL_MAX_PROMPTS_PER_SUITE", String.valueOf(evalPrompts));
         env.put("TUNELOOP_EVAL_MAX_NEW_TOKENS", "24");
         env.put("TUNELOOP_EVAL_VALIDATION_EXAMPLES", String.valueOf(evalPrompts));
@@ -90,6 +92,22 @@ public record DemoProfile(String name, int examplesPerTask, boolean seedSample, 
         env.put("TUNELOOP_FEEDBACK_RATE_LIMIT_PER_SECOND", "1000");
         env.put("TUNELOOP_FEEDBACK_RATE_LIMIT_BURST", "1000");
         return env;
+    }
+
+    /** DPO steps after round 2's SFT run (one shard). */
+    public long preferenceSteps() {
+        return Math.max(10, totalSteps / 15);
+    }
+
+    /**
+     * The DPO run after an SFT run on a version with preference pairs: it starts from the SFT run's
+     * final model (its frozen reference), TRL's beta, a learning rate a tenth of SFT's.
+     */
+    String preferenceSpec() {
+        return "{\"baseModel\": \"" + MODEL + "\", \"mode\": \"full\", \"objective\": \"dpo\", \"dpo\": {\"beta\": 0.1},"
+                + " \"totalSteps\": " + preferenceSteps() + ", \"shardSteps\": " + preferenceSteps() + ", \"batchSize\": "
+                + Math.max(2, batchSize / 2) + ", \"seed\": 7, \"evalExamples\": 0, \"optimizer\": {\"learningRate\": "
+                + learningRate / 10 + ", \"warmupSteps\": 1, \"schedule\": \"constant\"}}";
     }
 
     /** The run every new version of the demo dataset gets (dataset and version come from the event). */

@@ -106,9 +106,33 @@ class LoopIT {
 
         for (String suite : List.of("heldout_phrasings", "heldout_tasks", "ifeval")) {
             assertThat(report.path("scores").has(suite)).as(suite).isTrue();
-            report.path("scores").path(suite).fields().forEachRemaining(metric ->
-                    assertThat(metric.getValue().path("round2").isNumber()).as(suite + " " + metric.getKey()).isTrue());
+            report.path("scores").path(suite).fields().forEachRemaining(metric -> {
+                JsonNode row = metric.getValue();
+                String what = suite + " " + metric.getKey();
+                assertThat(row.path("round2").isNumber()).as(what).isTrue();
+                // round 2 is compared with round 1 on the same prompts, with a paired-bootstrap interval
+                assertThat(row.path("round2VsRound1Low").isNumber()).as(what).isTrue();
+                assertThat(row.path("round2VsRound1High").isNumber()).as(what).isTrue();
+                assertThat(row.path("round2VsRound1Low").asDouble()).as(what)
+                        .isLessThanOrEqualTo(row.path("round2VsRound1").asDouble())
+                        .isLessThanOrEqualTo(row.path("round2VsRound1High").asDouble());
+            });
         }
+        // no eval prompt was trained on: each round's version was checked against every suite eval scored
+        for (String round : List.of("round1", "round2")) {
+            JsonNode overlap = report.path("trainEvalOverlap").path(round);
+            assertThat(overlap.path("checked").asBoolean()).as(round).isTrue();
+            assertThat(overlap.path("remaining").asLong()).as(round).isZero();
+            assertThat(overlap.path("uncheckedSuites")).as(round).isEmpty();
+        }
+        // the agreed preference pairs were trained on by round 2's DPO run, after its SFT run
+        JsonNode preferences = report.path("preferences");
+        assertThat(preferences.path("pairs").asLong()).isPositive();
+        assertThat(preferences.path("dpoRun").asText()).isEqualTo(PROFILE.runId(2) + "-dpo");
+        assertThat(preferences.path("dpoState").asText()).isEqualTo("SUCCEEDED");
+        assertThat(preferences.path("dpoSteps").asLong()).isEqualTo(PROFILE.preferenceSteps());
+        assertThat(preferences.path("lastRewardAccuracy").isNumber()).isTrue();
+        assertThat(report.path("round2Run").asText()).isEqualTo(PROFILE.runId(2) + "-dpo");
         // every sample in round 2's data names the ratings behind it, and those ratings are on the topic
         Set<String> onTopic = ratingRefsOnTopic();
         try (ArtifactStore store = stack.store()) {
@@ -472,8 +496,9 @@ class LoopIT {
         int items = 3; // 3 items x 3 raters stays under the policy's automatic threshold: the admin starts the round
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < items; i++) {
+                // review-pool items: only those may become training data
                 ReviewItem item = new ReviewItem(dataset + "/item-" + i, "exported-run/shard-0", "exported-run", 0, dataset, 1,
-                        "general", "numbers", "Name the number " + (100 + i) + " in words.", "number " + (100 + i), null, 0.5,
+                        "review", "numbers", "Name the number " + (100 + i) + " in words.", "number " + (100 + i), null, 0.5,
                         Instant.now());
                 producer.send(new ProducerRecord<>(Topics.REVIEW_ITEMS.name(), dataset, EventJson.toBytes(item))).get();
             }
