@@ -132,6 +132,9 @@ public final class Evaluations {
         // the review pool's answers when the version has one (two per prompt: raters compare them);
         // else a sample of the eval responses, which the round policy never trains on
         List<SuiteRunner.PromptResult> shown = pool.isEmpty() ? forReview(report.responses(), reviewItemsPerCheckpoint) : pool;
+        LOG.infof("checkpoint %s: %d review items (%s)", checkpoint.checkpointId(), shown.size(),
+                pool.isEmpty() ? "eval responses: the version has no review pool, they never become training data"
+                        : "answers to the review pool's prompts");
         for (SuiteRunner.PromptResult r : shown) {
             String itemId = checkpoint.checkpointId() + "/" + r.suite() + "/" + r.promptId();
             events.reviewItem(new ReviewItem(itemId, checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),

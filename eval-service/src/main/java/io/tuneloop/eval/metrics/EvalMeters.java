@@ -30,6 +30,9 @@ public final class EvalMeters implements EvalMetrics {
     public void evaluated(Checkpoint checkpoint, EvalReport report, long nanos) {
         meters.timer("tuneloop.eval.duration").record(nanos, TimeUnit.NANOSECONDS);
         meters.counter("tuneloop.eval.generated.tokens").increment(report.generatedTokens());
+        // answers to the review pool's prompts, put up for raters (two per prompt)
+        meters.counter("tuneloop.eval.review.answers").increment(report.responses().stream()
+                .filter(r -> r.suite().equals(io.tuneloop.eval.flow.ReviewPool.SUITE)).count());
         gauge("tuneloop.eval.generated.tokens.per.second", Tags.of("run", checkpoint.runId()))
                 .set(report.generatedTokens() / Math.max(1e-9, report.seconds()));
         Map<String, Double> base = report.headline(true);

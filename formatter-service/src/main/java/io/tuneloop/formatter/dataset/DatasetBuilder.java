@@ -103,16 +103,11 @@ public final class DatasetBuilder {
         }
     }
 
-    private static final class Bundled {
-        static final List<io.tuneloop.events.dataset.EvalPrompts.EvalPrompt> PROMPTS =
-                io.tuneloop.events.dataset.EvalPrompts.bundled();
-    }
-
     private final Decontamination decontamination;
 
     /** A builder that keeps the bundled eval suites' prompts out of training data. */
     public DatasetBuilder(DatasetSpec spec, TemplateLibrary library, ExampleEncoder encoder, int recordsPerShard) {
-        this(spec, library, encoder, recordsPerShard, new Decontamination(Bundled.PROMPTS));
+        this(spec, library, encoder, recordsPerShard, new Decontamination(io.tuneloop.events.dataset.EvalPrompts.bundled()));
     }
 
     /** @param decontamination the eval prompts to keep out of training data (every suite eval scores on) */
@@ -454,53 +449,74 @@ public final class DatasetBuilder {
     }
 
     private Checked decontaminate(Formatted formatted) {
-        String policy = spec.contamination();
-        Map<String, Long> dropped = new TreeMap<>(formatted.droppedByReason());
-        List<Dropped> quarantine = new ArrayList<>(formatted.dropped());
-        Map<String, Long> bySuite = new TreeMap<>();
-        List<String> refusals = new ArrayList<>();
-        long[] counts = new long[3]; // checked, contaminated, dropped
-        java.util.function.BiPredicate<String, Dropped> keep = (text, asDropped) -> {
-            counts[0]++;
-            Optional<Decontamination.Match> match = decontamination.match(text);
-            if (match.isEmpty()) {
-                return true;
-            }
-            counts[1]++;
-            bySuite.merge(match.get().prompt().suite(), 1L, Long::sum);
-            if (refusals.size() < 5) {
-                refusals.add(asDropped.recordId() + " (" + asDropped.file() + " line " + asDropped.line() + ") "
-                        + match.get().describe());
-            }
-            if (!policy.equals("drop")) {
-                return true;
-            }
-            counts[2]++;
-            dropped.merge(DROPPED_CONTAMINATED, 1L, Long::sum);
-            quarantine.add(new Dropped(asDropped.recordId(), asDropped.file(), asDropped.line(), asDropped.templateId(),
-                    DROPPED_CONTAMINATED, match.get().describe()));
-            return false;
-        };
+        ContaminationCheck check = new ContaminationCheck(formatted);
         List<InstructionRecord> examples = new ArrayList<>();
         for (InstructionRecord e : formatted.examples()) {
-            if (!e.split().equals(Splits.TRAIN) || keep.test(trainingText(e),
+            // mixing repeats an example under one record and phrasing: it is matched once
+            if (!e.split().equals(Splits.TRAIN) || check.keep(e.recordId() + ":" + e.templateId(), trainingText(e),
                     new Dropped(e.recordId(), e.file(), e.line(), e.templateId(), null, null))) {
                 examples.add(e);
             }
         }
         List<PreferenceExample> pairs = new ArrayList<>();
         for (PreferenceExample p : formatted.preferences()) {
-            if (keep.test(trainingText(p), new Dropped(p.recordId(), p.file(), p.line(), PREFERENCE_TEMPLATE, null, null))) {
+            if (check.keep(p.id(), trainingText(p), new Dropped(p.recordId(), p.file(), p.line(), PREFERENCE_TEMPLATE,
+                    null, null))) {
                 pairs.add(p);
             }
         }
-        if (policy.equals("refuse") && counts[1] > 0) {
-            throw new ContaminatedVersionException(counts[1] + " training examples or pairs overlap eval prompts"
-                    + " (contamination: refuse), for example: " + String.join("; ", refusals));
+        return check.finish(examples, pairs);
+    }
+
+    /** One version's contamination check under the spec's policy: counts, drops into the quarantine, refusal. */
+    private final class ContaminationCheck {
+        private final String policy = spec.contamination();
+        private final Map<String, Long> dropped;
+        private final List<Dropped> quarantine;
+        private final Map<String, Long> bySuite = new TreeMap<>();
+        private final Map<String, Optional<Decontamination.Match>> matched = new HashMap<>();
+        private final List<String> examplesOfOverlap = new ArrayList<>();
+        private long checked;
+        private long contaminated;
+        private long droppedCount;
+
+        ContaminationCheck(Formatted formatted) {
+            this.dropped = new TreeMap<>(formatted.droppedByReason());
+            this.quarantine = new ArrayList<>(formatted.dropped());
         }
-        quarantine.sort(Comparator.comparing(Dropped::recordId).thenComparing(d -> String.valueOf(d.templateId())));
-        return new Checked(new Formatted(examples, pairs, dropped, quarantine),
-                decontamination.report(policy, counts[0], counts[1], counts[2], bySuite));
+
+        /** Whether the example stays; {@code source} says where it came from, for the quarantine. */
+        boolean keep(String key, String text, Dropped source) {
+            checked++;
+            Optional<Decontamination.Match> match = matched.computeIfAbsent(key, k -> decontamination.match(text));
+            if (match.isEmpty()) {
+                return true;
+            }
+            contaminated++;
+            bySuite.merge(match.get().prompt().suite(), 1L, Long::sum);
+            if (examplesOfOverlap.size() < 5) {
+                examplesOfOverlap.add(source.recordId() + " (" + source.file() + " line " + source.line() + ") "
+                        + match.get().describe());
+            }
+            if (!policy.equals("drop")) {
+                return true;
+            }
+            droppedCount++;
+            dropped.merge(DROPPED_CONTAMINATED, 1L, Long::sum);
+            quarantine.add(new Dropped(source.recordId(), source.file(), source.line(), source.templateId(),
+                    DROPPED_CONTAMINATED, match.get().describe()));
+            return false;
+        }
+
+        Checked finish(List<InstructionRecord> examples, List<PreferenceExample> pairs) {
+            if (policy.equals("refuse") && contaminated > 0) {
+                throw new ContaminatedVersionException(contaminated + " training examples or pairs overlap eval prompts"
+                        + " (contamination: refuse), for example: " + String.join("; ", examplesOfOverlap));
+            }
+            quarantine.sort(Comparator.comparing(Dropped::recordId).thenComparing(d -> String.valueOf(d.templateId())));
+            return new Checked(new Formatted(examples, pairs, dropped, quarantine),
+                    decontamination.report(policy, checked, contaminated, droppedCount, bySuite));
+        }
     }
 
     /** What of an example is checked against eval prompts: its prompt and response, or its turns. */

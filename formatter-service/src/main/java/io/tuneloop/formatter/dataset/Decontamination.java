@@ -40,6 +40,8 @@ public final class Decontamination {
      * multiply-add per word and length), and a hit is confirmed on the words themselves.
      */
     private final TreeMap<Integer, Map<Long, EvalPrompt>> grams = new TreeMap<>();
+    /** BASE^length for every window length in {@link #grams}, so a window's hash is one multiply-subtract. */
+    private final Map<Integer, Long> powers = new HashMap<>();
     private final List<String> suites;
     private final long prompts;
     private final long tooShort;
@@ -58,7 +60,7 @@ public final class Decontamination {
                 long[] prefix = prefixHashes(words);
                 Map<Long, EvalPrompt> windows = grams.computeIfAbsent(length, l -> new HashMap<>());
                 for (int i = 0; i + length <= words.size(); i++) {
-                    windows.putIfAbsent(window(prefix, i, length), prompt);
+                    windows.putIfAbsent(window(prefix, i, length, power(length)), prompt);
                 }
             }
         }
@@ -94,7 +96,7 @@ public final class Decontamination {
                 if (i + length > words.size()) {
                     break;
                 }
-                EvalPrompt hit = byLength.getValue().get(window(prefix, i, length));
+                EvalPrompt hit = byLength.getValue().get(window(prefix, i, length, powers.get(length)));
                 if (hit != null) {
                     String shared = String.join(" ", words.subList(i, i + length));
                     if (containsWords(hit, shared)) {
@@ -121,12 +123,18 @@ public final class Decontamination {
     }
 
     /** The hash of words [start, start + length): prefix[end] - prefix[start] * BASE^length. */
-    private static long window(long[] prefix, int start, int length) {
-        long power = 1;
-        for (int k = 0; k < length; k++) {
-            power *= BASE;
-        }
+    private static long window(long[] prefix, int start, int length, long power) {
         return prefix[start + length] - prefix[start] * power;
+    }
+
+    private long power(int length) {
+        return powers.computeIfAbsent(length, l -> {
+            long power = 1;
+            for (int k = 0; k < l; k++) {
+                power *= BASE;
+            }
+            return power;
+        });
     }
 
     private static long mix(long h) {

@@ -33,5 +33,13 @@ public final class FormatterMeters implements SealMetrics {
         meters.counter("tuneloop.formatter.records.sealed", "dataset", dataset).increment(manifest.recordCount());
         manifest.taskCounts().forEach((task, n) ->
                 meters.counter("tuneloop.formatter.examples.sealed", "dataset", dataset, "task", task).increment(n));
+        var contamination = manifest.contamination();
+        if (contamination != null) {
+            // training examples and pairs that overlap an eval prompt: left out, or (policy report) trained on
+            meters.counter("tuneloop.formatter.examples.contaminated", "dataset", dataset, "outcome", "dropped")
+                    .increment(contamination.dropped());
+            meters.counter("tuneloop.formatter.examples.contaminated", "dataset", dataset, "outcome", "kept")
+                    .increment(contamination.remaining());
+        }
     }
 }

@@ -24,6 +24,11 @@ public final class EvalPrompts {
     public record EvalPrompt(String suite, String id, String prompt) {
     }
 
+    /** Parsed once: the resources never change while the process runs. */
+    private static final class Bundled {
+        static final List<EvalPrompt> PROMPTS = read();
+    }
+
     private EvalPrompts() {
     }
 
@@ -33,6 +38,10 @@ public final class EvalPrompts {
     }
 
     public static List<EvalPrompt> bundled() {
+        return Bundled.PROMPTS;
+    }
+
+    private static List<EvalPrompt> read() {
         List<EvalPrompt> prompts = new ArrayList<>();
         for (String suite : BUNDLED) {
             try (InputStream in = EvalPrompts.class.getClassLoader().getResourceAsStream(resource(suite))) {
@@ -44,7 +53,7 @@ public final class EvalPrompts {
                 throw new UncheckedIOException("cannot read " + resource(suite), e);
             }
         }
-        return prompts;
+        return List.copyOf(prompts);
     }
 
     /** The prompts of a suite file; a line without a text prompt is refused with its number. */

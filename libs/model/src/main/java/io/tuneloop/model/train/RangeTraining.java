@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * The {@link Objective} is what differs: supervised next-token loss, or preference optimization.
  */
 final class RangeTraining {
-    private static final long MAX_SHARD_BYTES = 2L << 30;
+    /** Largest safetensors shard a checkpoint or final model is written in. */
+    static final long MAX_SHARD_BYTES = 2L << 30;
 
     /** A kind of training: it turns the loaded model into steps. */
     interface Objective {
@@ -120,9 +121,5 @@ final class RangeTraining {
                         (System.nanoTime() - saveStart) / 1e6);
             }
         }
-    }
-
-    static long maxShardBytes() {
-        return MAX_SHARD_BYTES;
     }
 }

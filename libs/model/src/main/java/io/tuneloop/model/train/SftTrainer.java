@@ -144,7 +144,7 @@ public final class SftTrainer {
                 }
             }
             DType exported = DType.ofTorchName(ModelConfig.read(baseModel.resolve(Models.CONFIG)).torchDtype());
-            Models.save(model, merged, exported, RangeTraining.maxShardBytes());
+            Models.save(model, merged, exported, RangeTraining.MAX_SHARD_BYTES);
             Models.copyModelFiles(baseModel, merged);
         }
     }
