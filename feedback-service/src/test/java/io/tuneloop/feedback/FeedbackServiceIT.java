@@ -14,6 +14,7 @@ import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.testing.TestKafka;
 import io.tuneloop.testing.TestStack;
+import io.tuneloop.testing.TestTokens;
 import io.tuneloop.testing.TuneloopStackResource;
 import io.tuneloop.tokens.BearerTokens;
 import io.tuneloop.tokens.SigningKeys;
@@ -40,7 +41,6 @@ import static org.hamcrest.Matchers.hasSize;
 
 @QuarkusTest
 @QuarkusTestResource(TuneloopStackResource.class)
-@QuarkusTestResource(TestTokens.class)
 class FeedbackServiceIT {
 
     /** The API answers 503 until the views have caught up with the topics (ViewsGate). */
@@ -85,15 +85,15 @@ class FeedbackServiceIT {
         given().auth().oauth2("not-a-jwt").get("/api/v1/queue/next").then().statusCode(401);
         // signed with a key the service does not trust
         String forged = new BearerTokens(SigningKeys.generate().getPrivate(), BearerTokens.LOCAL_ISSUER)
-                .mint("mallory", List.of("admin"), Duration.ofHours(1));
+                .mint("mallory", List.of("admin"), null, Duration.ofHours(1));
         given().auth().oauth2(forged).get("/api/v1/agreement").then().statusCode(401);
         // right key, but expired
-        String expired = TestTokens.TOKENS.mint("ann", List.of("rater"), Instant.now().minus(Duration.ofHours(2)),
+        String expired = TestTokens.TOKENS.mint("ann", List.of("rater"), TestTokens.TEAM, Instant.now().minus(Duration.ofHours(2)),
                 Duration.ofHours(1));
         given().auth().oauth2(expired).get("/api/v1/queue/next").then().statusCode(401);
         // right key, wrong issuer
         String otherIssuer = new BearerTokens(TestTokens.KEYS.getPrivate(), "someone-else")
-                .mint("ann", List.of("rater"), Duration.ofHours(1));
+                .mint("ann", List.of("rater"), TestTokens.TEAM, Duration.ofHours(1));
         given().auth().oauth2(otherIssuer).get("/api/v1/queue/next").then().statusCode(401);
 
         String rater = TestTokens.rater("ann");

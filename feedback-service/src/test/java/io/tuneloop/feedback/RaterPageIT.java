@@ -8,6 +8,7 @@ import io.tuneloop.events.Topics;
 import io.tuneloop.events.payload.Rating;
 import io.tuneloop.events.payload.ReviewItem;
 import io.tuneloop.testing.TestKafka;
+import io.tuneloop.testing.TestTokens;
 import io.tuneloop.testing.TuneloopStackResource;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ import static org.awaitility.Awaitility.await;
 /** The rater page in a real headless Chromium: sign in, rate with the keyboard, and the rating is on the topic. */
 @QuarkusTest
 @QuarkusTestResource(TuneloopStackResource.class)
-@QuarkusTestResource(TestTokens.class)
 class RaterPageIT {
 
     /** The API answers 503 until the views have caught up with the topics (ViewsGate). */

@@ -95,7 +95,7 @@ class RoundPolicyTest {
 
         // exported as a preference raw record: the prompt as the model saw it, the answers beside it,
         // the items, votes and ratings behind it; never a two-turn SFT sample
-        RoundExport export = RoundExport.of(plan);
+        RoundExport export = RoundExport.of(plan, "ada");
         assertThat(export.samples()).isEmpty();
         assertThat(export.preferencesKey()).isEqualTo("feedback/demo/round-1/preferences.jsonl");
         RawRecord pair = export.preferences().get(0);
@@ -111,7 +111,7 @@ class RoundPolicyTest {
     @Test
     void theExportIsTwoTurnRawRecordsThatNameTheirRatings() {
         List<RatedItem> items = List.of(rated(pooled("good"), rating("ann", "good", 5), rating("bob", "good", 5)));
-        RoundExport export = RoundExport.of(policy.plan("demo", 0, items));
+        RoundExport export = RoundExport.of(policy.plan("demo", 0, items), "ada");
         assertThat(export.sftKey()).isEqualTo("feedback/demo/round-1/sft.jsonl");
         assertThat(export.sampleCount()).isEqualTo(1);
         assertThat(export.preferenceCount()).isZero();
@@ -121,7 +121,7 @@ class RoundPolicyTest {
                 .containsExactly("user:Prompt good", "assistant:Response good");
         assertThat(record.attributes()).containsEntry("feedback.item", "good").containsEntry("feedback.kind", "top_rated");
         assertThat(record.attributes().get("feedback.ratings")).contains("@1,");
-        assertThat(RoundExport.of(policy.plan("demo", 0, items))).isEqualTo(export); // deterministic
+        assertThat(RoundExport.of(policy.plan("demo", 0, items), "ada")).isEqualTo(export); // deterministic
         assertThat(EventJson.toJson(export.lineage())).contains("\"acceptedRatings\":2");
     }
 }

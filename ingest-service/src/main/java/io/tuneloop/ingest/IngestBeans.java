@@ -1,5 +1,7 @@
 package io.tuneloop.ingest;
 
+import io.tuneloop.service.auth.HourlyAllowance;
+
 import io.tuneloop.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.ingest.flow.Admission;
@@ -33,6 +35,14 @@ public class IngestBeans {
     @Singleton
     public static DatasetIndexes datasetIndexes(ArtifactStore store, Admission admission) {
         return new DatasetIndexes(store, admission);
+    }
+
+    /** Uploads and imports per caller per hour. */
+    @Produces
+    @Singleton
+    HourlyAllowance uploadAllowance(IngestConfig config) {
+        return new HourlyAllowance(config.limits().uploadsPerHour(), config.limits().uploadBytesPerHour().asLongValue(),
+                java.time.Duration.ofHours(1), Clock.systemUTC());
     }
 
     @Produces

@@ -1,5 +1,8 @@
 package io.tuneloop.eval.messaging;
 
+import io.tuneloop.service.auth.DatasetOwners;
+import io.tuneloop.events.Service;
+import io.tuneloop.events.Actor;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.tuneloop.eval.flow.EvalEvents;
 import io.tuneloop.events.Channels;
@@ -16,6 +19,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 public class EvalPublisher implements EvalEvents {
     @Inject @Channel(Channels.EVAL_RESULTS_OUT) MutinyEmitter<EvalResult> results;
     @Inject @Channel(Channels.REVIEW_ITEMS_OUT) MutinyEmitter<ReviewItem> reviewItems;
+    @Inject DatasetOwners owners;
 
     @Override
     public void result(EvalResult result) {
@@ -26,6 +30,6 @@ public class EvalPublisher implements EvalEvents {
     @Override
     public void reviewItem(ReviewItem item) {
         reviewItems.sendMessageAndAwait(Events.message(Topics.REVIEW_ITEMS, item.dataset(), item,
-                "review-item:" + item.itemId()));
+                "review-item:" + item.itemId(), Actor.service(Service.EVAL, "review-pool", owners.teamOf(item.dataset()))));
     }
 }

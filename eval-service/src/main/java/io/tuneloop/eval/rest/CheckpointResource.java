@@ -1,5 +1,9 @@
 package io.tuneloop.eval.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.DatasetOwners;
+import io.tuneloop.service.auth.Caller;
 import io.tuneloop.eval.flow.CheckpointIntake;
 import io.tuneloop.eval.flow.CheckpointIntake.CheckpointState;
 import jakarta.inject.Inject;
@@ -20,18 +24,27 @@ import java.util.Collection;
 @Tag(name = "checkpoints")
 public class CheckpointResource {
     @Inject CheckpointIntake intake;
+    @Inject DatasetOwners owners;
+    @Inject Caller caller;
 
     @GET
-    @Operation(summary = "Checkpoints received since this instance started")
+    @RolesAllowed({Roles.VIEWER, Roles.TRAINER, Roles.REVIEWER})
+    @Operation(summary = "Your team's checkpoints received since this instance started")
     public Collection<CheckpointState> checkpoints() {
-        return intake.checkpoints();
+        return intake.checkpoints().stream().filter(this::visible).toList();
     }
 
     @GET
     @Path("/{runId}/{shard}")
+    @RolesAllowed({Roles.VIEWER, Roles.TRAINER, Roles.REVIEWER})
     @Operation(summary = "One checkpoint, by run id and shard (checkpoint id <runId>/shard-<k>)")
     public CheckpointState checkpoint(@PathParam("runId") String runId, @PathParam("shard") String shard) {
         String id = runId + "/" + shard;
-        return intake.checkpoint(id).orElseThrow(() -> new NotFoundException("no checkpoint " + id));
+        return intake.checkpoint(id).filter(this::visible).orElseThrow(() -> new NotFoundException("no checkpoint " + id));
+    }
+
+    /** A checkpoint belongs to its dataset's team. */
+    private boolean visible(CheckpointState state) {
+        return caller.isAdmin() || owners.owner(state.checkpoint().dataset()).map(o -> caller.sees(o.team())).orElse(false);
     }
 }

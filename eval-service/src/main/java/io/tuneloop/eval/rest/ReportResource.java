@@ -1,5 +1,9 @@
 package io.tuneloop.eval.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.DatasetOwners;
+import io.tuneloop.service.auth.Caller;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.eval.flow.EvalReport;
 import io.tuneloop.eval.flow.Evaluations;
@@ -26,8 +30,11 @@ import java.util.Map;
 @Blocking
 public class ReportResource {
     @Inject Evaluations evaluations;
+    @Inject DatasetOwners owners;
+    @Inject Caller caller;
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.TRAINER, Roles.REVIEWER})
     @Path("/reports/{runId}/{shard}")
     @Operation(summary = "The report of checkpoint <runId>/<shard>: every suite and metric vs the base model, with"
             + " 95% paired-bootstrap intervals, per-task scores and the responses")
@@ -36,6 +43,7 @@ public class ReportResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.TRAINER, Roles.REVIEWER})
     @Path("/reports/{runId}/{shard}/markdown")
     @Produces("text/markdown")
     @Operation(summary = "The same report as a page to read")
@@ -44,6 +52,7 @@ public class ReportResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.TRAINER, Roles.REVIEWER})
     @Path("/compare")
     @Operation(summary = "Compare two checkpoints (ids <runId>/shard-<k>) prompt by prompt: per suite and metric b's"
             + " and a's means and b - a with a 95% paired-bootstrap interval (in the fields checkpoint = b, base = a)")
@@ -59,12 +68,13 @@ public class ReportResource {
     }
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.TRAINER, Roles.REVIEWER})
     @Path("/runs/{runId}/leaderboard")
     @Operation(summary = "Every evaluated checkpoint of a run with its headline scores, best held-out ROUGE-L first")
     public List<Entry> leaderboard(@PathParam("runId") String runId) {
         List<Entry> entries = new ArrayList<>();
         for (String checkpointId : evaluations.evaluated(runId)) {
-            evaluations.report(checkpointId).ifPresent(r -> entries.add(new Entry(checkpointId, r.headline(false),
+            evaluations.report(checkpointId).filter(this::visible).ifPresent(r -> entries.add(new Entry(checkpointId, r.headline(false),
                     r.validationLoss())));
         }
         if (entries.isEmpty()) {
@@ -76,7 +86,13 @@ public class ReportResource {
     }
 
     private EvalReport find(String checkpointId) {
-        return evaluations.report(checkpointId).orElseThrow(() -> new NotFoundException("no report for " + checkpointId));
+        return evaluations.report(checkpointId).filter(this::visible)
+                .orElseThrow(() -> new NotFoundException("no report for " + checkpointId));
+    }
+
+    /** A report belongs to its dataset's team; another team's is no report at all. */
+    private boolean visible(EvalReport report) {
+        return caller.isAdmin() || owners.owner(report.dataset()).map(o -> caller.sees(o.team())).orElse(false);
     }
 
 }

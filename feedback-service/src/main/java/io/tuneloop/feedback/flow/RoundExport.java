@@ -29,7 +29,8 @@ import java.util.Map;
 public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<RawRecord> preferences,
                           Map<String, Object> lineage) {
 
-    public static RoundExport of(RoundPolicy.Plan plan) {
+    /** The export of {@code plan}, asked for by {@code requestedBy} (kept in its lineage). */
+    public static RoundExport of(RoundPolicy.Plan plan, String requestedBy) {
         String dataset = plan.dataset();
         Artifacts.Round round = new Artifacts.Round(dataset, plan.round());
         String sftKey = Artifacts.ROUND_SAMPLES.key(round);
@@ -49,6 +50,7 @@ public record RoundExport(Artifacts.Round round, List<RawRecord> samples, List<R
         lineage.put("round", plan.round());
         lineage.put("baseVersion", plan.baseVersion());
         lineage.put("acceptedRatings", plan.acceptedRatings());
+        lineage.put("requestedBy", requestedBy);
         lineage.put("policy", plan.settings());
         lineage.put("skippedItems", plan.skipped());
         lineage.put("samples", plan.samples());

@@ -67,7 +67,7 @@ public final class Rounds {
                 Optional<RoundPolicy.Plan> plan = openRound(dataset, items).map(r -> policy.plan(dataset, r, items));
                 if (plan.isPresent() && policy.due(plan.get())) {
                     start(plan.get(), "policy: " + plan.get().acceptedRatings() + " accepted ratings (min "
-                            + policy.settings().minRatings() + ")");
+                            + policy.settings().minRatings() + ")", POLICY_PRINCIPAL);
                 }
             }
         }
@@ -81,8 +81,8 @@ public final class Rounds {
         return policy.plan(dataset, round, items);
     }
 
-    /** Starts {@code dataset}'s next round now, without waiting for the rating threshold (admin). */
-    public RoundRequest startNow(String dataset) {
+    /** Starts {@code dataset}'s next round now, without waiting for the rating threshold (an admin, {@code principal}). */
+    public RoundRequest startNow(String dataset, String principal) {
         if (!views.caughtUp()) {
             throw new RoundRefused(RoundRefused.Why.VIEWS_REBUILDING,
                     "the feedback views are still being rebuilt from the topics; retry shortly");
@@ -93,10 +93,13 @@ public final class Rounds {
                     + plan.fromRound() + " qualifies yet (" + plan.acceptedRatings() + " accepted ratings; left out: "
                     + plan.skipped() + ")");
         }
-        return start(plan, "admin request");
+        return start(plan, "admin request", principal);
     }
 
-    private synchronized RoundRequest start(RoundPolicy.Plan plan, String reason) {
+    /** Who a round the policy starts by itself is requested by. */
+    public static final String POLICY_PRINCIPAL = "service:feedback/round-policy";
+
+    private synchronized RoundRequest start(RoundPolicy.Plan plan, String reason, String principal) {
         if (requestedRounds.getOrDefault(plan.dataset(), -1) >= plan.round()) {
             throw new RoundRefused(RoundRefused.Why.ALREADY_REQUESTED, "round " + plan.round() + " of " + plan.dataset()
                     + " was already requested");
@@ -105,12 +108,12 @@ public final class Rounds {
             throw new RoundRefused(RoundRefused.Why.NO_BASE_VERSION, "the review items of " + plan.dataset() + " round "
                     + plan.fromRound() + " do not name the dataset version they were trained on");
         }
-        RoundExport export = RoundExport.of(plan);
+        RoundExport export = RoundExport.of(plan, principal);
         exports.write(export);
         String requestId = "feedback:" + plan.dataset() + ":round-" + plan.round();
         RoundRequest request = new RoundRequest(requestId, plan.dataset(), plan.round(), plan.baseVersion(),
                 export.sftKey(), export.sampleCount(), export.preferencesKey(), export.preferenceCount(),
-                export.lineageKey(), reason, clock.instant());
+                export.lineageKey(), reason, clock.instant(), principal);
         try {
             requests.send(request);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.tuneloop.feedback.messaging;
 
+import io.tuneloop.feedback.review.TeamScope;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.payload.Rating;
@@ -19,9 +20,12 @@ public class FeedbackChannels {
     private final ReviewBoard board;
     private final Rounds rounds;
     private final ViewsReadiness readiness;
+    private final TeamScope teams;
 
-    public FeedbackChannels(ReviewBoard board, Rounds rounds, ViewsReadiness readiness, MeterRegistry meters) {
+    public FeedbackChannels(ReviewBoard board, Rounds rounds, ViewsReadiness readiness, TeamScope teams,
+                            MeterRegistry meters) {
         this.board = board;
+        this.teams = teams;
         this.rounds = rounds;
         this.readiness = readiness;
         meters.gauge("tuneloop.feedback.items.known", board, ReviewBoard::itemCount);
@@ -32,6 +36,7 @@ public class FeedbackChannels {
     @Incoming(Channels.REVIEW_ITEMS_IN)
     public CompletionStage<Void> onReviewItem(Message<ReviewItem> message) {
         board.add(message.getPayload());
+        teams.learn(message.getPayload().dataset());
         readiness.applied(message);
         return message.ack();
     }

@@ -1,5 +1,6 @@
 package io.tuneloop.feedback.messaging;
 
+import io.tuneloop.events.Actor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -36,7 +37,7 @@ public class RatingPublisher implements RatingService.Publisher {
     public CompletionStage<Void> apply(Rating rating) {
         // keyed by item: every version of every rating of an item stays in order on one partition
         return ratings.sendMessage(Events.message(Topics.RATINGS, rating.itemId(), rating,
-                "rating:" + rating.ratingId() + ":" + rating.version()))
+                "rating:" + rating.ratingId() + ":" + rating.version(), new Actor(rating.raterId(), null)))
                 .invoke(() -> (rating.submitted() ? submitted : discarded).increment())
                 .subscribeAsCompletionStage();
     }

@@ -1,5 +1,8 @@
 package io.tuneloop.feedback.messaging;
 
+import io.tuneloop.service.auth.DatasetOwners;
+import io.tuneloop.feedback.flow.Rounds;
+import io.tuneloop.events.Actor;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.Topics;
@@ -14,10 +17,12 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 @ApplicationScoped
 public class RoundRequestPublisher implements RoundPorts.Requests {
     @Inject @Channel(Channels.ROUND_REQUESTS_OUT) MutinyEmitter<RoundRequest> requests;
+    @Inject DatasetOwners owners;
 
     @Override
     public void send(RoundRequest request) {
         requests.sendMessageAndAwait(Events.message(Topics.ROUND_REQUESTS, request.dataset(), request,
-                "round-request:" + request.requestId()));
+                "round-request:" + request.requestId(), new Actor(request.requestedBy() == null ? Rounds.POLICY_PRINCIPAL
+                        : request.requestedBy(), owners.teamOf(request.dataset()))));
     }
 }

@@ -1,5 +1,10 @@
 package io.tuneloop.feedback.rest;
 
+import java.util.function.Predicate;
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.Caller;
+import io.tuneloop.feedback.review.TeamScope;
+import io.tuneloop.events.payload.ReviewItem;
 import io.smallrye.common.annotation.NonBlocking;
 import io.tuneloop.events.payload.Rating;
 import io.tuneloop.feedback.rating.RatingInput;
@@ -23,7 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
@@ -34,13 +38,14 @@ import java.util.concurrent.CompletionStage;
 @Path("/api/v1/queue")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.RATER)
-@SecurityRequirement(name = "bearer")
 @Tag(name = "rating")
 public class QueueResource {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     @Inject ReviewBoard board;
     @Inject RatingService ratings;
+    @Inject TeamScope teams;
+    @Inject Caller caller;
 
     @GET
     @Path("/next")
@@ -48,7 +53,7 @@ public class QueueResource {
     @Operation(summary = "Your next item to rate (your open assignment if you have one); 204 when nothing is left")
     public Response next(@Context SecurityContext security,
                          @Parameter(description = "only items of this dataset") @QueryParam("dataset") String dataset) {
-        return board.next(rater(security), dataset, Instant.now())
+        return board.next(rater(security), teams.visibleTo(caller), dataset, Instant.now())
                 .map(a -> Response.ok(a).build())
                 .orElseGet(() -> Response.noContent().build());
     }
@@ -58,7 +63,7 @@ public class QueueResource {
     @NonBlocking
     @Operation(summary = "How many items you rated and skipped, and how many are left for you")
     public ReviewBoard.Progress progress(@Context SecurityContext security) {
-        return board.progress(rater(security));
+        return board.progress(rater(security), teams.visibleTo(caller));
     }
 
     @POST
@@ -80,8 +85,10 @@ public class QueueResource {
                                           @Parameter(description = "with next: only items of this dataset")
                                           @QueryParam("dataset") String dataset, String body) {
         String rater = rater(security);
+        Predicate<ReviewItem> visible = teams.visibleTo(caller);
         return ratings.rate(rater, itemId, RatingInput.parse(body), idempotencyKey)
-                .thenApply(outcome -> created(outcome, withNext ? withNext(outcome, rater, dataset) : outcome.rating()));
+                .thenApply(outcome -> created(outcome, withNext ? withNext(outcome, rater, visible, dataset)
+                        : outcome.rating()));
     }
 
     @POST
@@ -91,16 +98,19 @@ public class QueueResource {
                                           @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
                                           @QueryParam("next") boolean withNext, @QueryParam("dataset") String dataset) {
         String rater = rater(security);
+        Predicate<ReviewItem> visible = teams.visibleTo(caller);
         return ratings.skip(rater, itemId, idempotencyKey)
-                .thenApply(outcome -> created(outcome, withNext ? withNext(outcome, rater, dataset) : outcome.rating()));
+                .thenApply(outcome -> created(outcome, withNext ? withNext(outcome, rater, visible, dataset)
+                        : outcome.rating()));
     }
 
     /** The stored rating and, when asked for with {@code ?next=true}, the rater's next assignment (null when none is left). */
     public record RatedAndNext(Rating rating, ReviewBoard.Assignment next) {
     }
 
-    private RatedAndNext withNext(RatingService.Outcome outcome, String rater, String dataset) {
-        return new RatedAndNext(outcome.rating(), board.next(rater, dataset, Instant.now()).orElse(null));
+    private RatedAndNext withNext(RatingService.Outcome outcome, String rater, Predicate<ReviewItem> visible,
+                                  String dataset) {
+        return new RatedAndNext(outcome.rating(), board.next(rater, visible, dataset, Instant.now()).orElse(null));
     }
 
     static Response created(RatingService.Outcome outcome, Object entity) {

@@ -1,5 +1,8 @@
 package io.tuneloop.feedback.rest;
 
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.Caller;
+import io.tuneloop.feedback.review.TeamScope;
 import io.smallrye.common.annotation.NonBlocking;
 import io.tuneloop.events.payload.Rating;
 import io.tuneloop.feedback.rating.RatingInput;
@@ -20,7 +23,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
@@ -29,11 +31,12 @@ import java.util.concurrent.CompletionStage;
 /** Ratings: a rater's own history and changes; reviewers read any rating. */
 @Path("/api/v1/ratings")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "bearer")
 @Tag(name = "rating")
 public class RatingResource {
     @Inject ReviewBoard board;
     @Inject RatingService ratings;
+    @Inject TeamScope teams;
+    @Inject Caller caller;
 
     @GET
     @Path("/mine")
@@ -47,11 +50,12 @@ public class RatingResource {
     @GET
     @Path("/{ratingId}")
     @NonBlocking
-    @RolesAllowed({Roles.RATER, Roles.REVIEWER, Roles.ADMIN})
+    @RolesAllowed({Roles.RATER, Roles.REVIEWER})
     @Operation(summary = "One rating (yours, or any for reviewers)")
     public Rating rating(@Context SecurityContext security, @PathParam("ratingId") String ratingId) {
         Rating rating = board.rating(ratingId).orElseThrow(() -> new NotFoundException("no rating " + ratingId));
-        boolean reviewer = security.isUserInRole(Roles.REVIEWER) || security.isUserInRole(Roles.ADMIN);
+        boolean reviewer = security.isUserInRole(Roles.REVIEWER)
+                && board.item(rating.itemId()).map(teams.visibleTo(caller)::test).orElse(false);
         if (!reviewer && !rating.raterId().equals(QueueResource.rater(security))) {
             // another rater's rating: indistinguishable from a missing one
             throw new NotFoundException("no rating " + ratingId);

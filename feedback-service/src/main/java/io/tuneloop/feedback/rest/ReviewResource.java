@@ -1,5 +1,8 @@
 package io.tuneloop.feedback.rest;
 
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.Caller;
+import io.tuneloop.feedback.review.TeamScope;
 import io.smallrye.common.annotation.NonBlocking;
 import io.tuneloop.events.payload.Rating;
 import io.tuneloop.events.payload.ReviewItem;
@@ -17,7 +20,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
@@ -28,8 +30,7 @@ import java.util.function.Predicate;
 /** The reviewer's side: items, their ratings, aggregates and agreement. */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed({Roles.REVIEWER, Roles.ADMIN})
-@SecurityRequirement(name = "bearer")
+@RolesAllowed(Roles.REVIEWER)
 @Tag(name = "review")
 public class ReviewResource {
     private static final Map<String, Function<ReviewItem, String>> GROUPINGS = Map.of(
@@ -39,6 +40,8 @@ public class ReviewResource {
             "round", i -> i.dataset() + "/round-" + i.round());
 
     @Inject ReviewBoard board;
+    @Inject TeamScope teams;
+    @Inject Caller caller;
 
     @GET
     @Path("/items")
@@ -48,16 +51,17 @@ public class ReviewResource {
         if (limit < 1 || limit > 500) {
             throw new IllegalArgumentException("limit must be 1..500, was " + limit);
         }
-        return board.waiting(limit);
+        return board.waiting(limit, teams.visibleTo(caller));
     }
 
     @GET
     @Path("/items/{itemId}")
     @NonBlocking
-    @RolesAllowed({Roles.RATER, Roles.REVIEWER, Roles.ADMIN})
+    @RolesAllowed({Roles.RATER, Roles.REVIEWER})
     @Operation(summary = "One review item")
     public ReviewItem item(@PathParam("itemId") String itemId) {
-        return board.item(itemId).orElseThrow(() -> new NotFoundException("no review item " + itemId));
+        return board.item(itemId).filter(teams.visibleTo(caller))
+                .orElseThrow(() -> new NotFoundException("no review item " + itemId));
     }
 
     @GET
@@ -92,7 +96,8 @@ public class ReviewResource {
     }
 
     private List<RatedItem> snapshot(String dataset, String checkpoint) {
-        Predicate<ReviewItem> filter = i -> (dataset == null || i.dataset().equals(dataset))
+        Predicate<ReviewItem> visible = teams.visibleTo(caller);
+        Predicate<ReviewItem> filter = i -> visible.test(i) && (dataset == null || i.dataset().equals(dataset))
                 && (checkpoint == null || i.checkpointId().equals(checkpoint));
         return board.snapshot(filter);
     }

@@ -1,5 +1,7 @@
 package io.tuneloop.feedback.rest;
 
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.Caller;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.events.payload.RoundRequest;
 import io.tuneloop.feedback.flow.Rounds;
@@ -15,17 +17,16 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Admin: see what the next round would train on, and start it without waiting for the threshold. */
 @Path("/api/v1/admin/rounds")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.ADMIN)
-@SecurityRequirement(name = "bearer")
 @Tag(name = "admin")
 public class RoundResource {
     @Inject Rounds rounds;
+    @Inject Caller caller;
 
     /** A round to start. */
     public record StartRound(String dataset) {
@@ -43,7 +44,7 @@ public class RoundResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start the dataset's next round now with the samples that qualify")
     public Response start(StartRound body) {
-        RoundRequest request = rounds.startNow(required(body == null ? null : body.dataset()));
+        RoundRequest request = rounds.startNow(required(body == null ? null : body.dataset()), caller.name());
         return Response.accepted(request).build();
     }
 

@@ -115,15 +115,15 @@ final class LeaseQueue {
     }
 
     /** Items in line the rater has not seen, plus their open assignment. */
-    long remaining(String rater) {
+    long remaining(String rater, java.util.function.Predicate<String> visibleItem) {
         Set<String> seen = seen(rater);
-        long unseen = available.stream().filter(k -> !seen.contains(k.itemId())).count();
+        long unseen = available.stream().filter(k -> !seen.contains(k.itemId()) && visibleItem.test(k.itemId())).count();
         return unseen + (activeByRater.containsKey(rater) ? 1 : 0);
     }
 
     /** Items waiting for raters, in line order. */
-    List<String> waiting(int limit) {
-        return available.stream().limit(limit).map(QueueKey::itemId).toList();
+    List<String> waiting(int limit, java.util.function.Predicate<String> visibleItem) {
+        return available.stream().map(QueueKey::itemId).filter(visibleItem).limit(limit).toList();
     }
 
     int waitingCount() {

@@ -120,20 +120,27 @@ public final class ReviewBoard {
 
     /** The rater's next item: their open assignment if they have one, else a new one; empty when nothing is left. */
     public Optional<Assignment> next(String raterId, Instant now) {
-        return next(raterId, null, now);
+        return next(raterId, item -> true, null, now);
     }
 
-    /** As {@link #next(String, Instant)}, only items of {@code dataset} when it is not null. */
-    public synchronized Optional<Assignment> next(String raterId, String dataset, Instant now) {
+    /**
+     * As {@link #next(String, Instant)}, among the items {@code visible} to the rater (their team's),
+     * and only items of {@code dataset} when it is not null.
+     */
+    public synchronized Optional<Assignment> next(String raterId, Predicate<ReviewItem> visible, String dataset,
+                                                  Instant now) {
         expireLeases(now);
-        return queue.next(raterId, item -> dataset == null || dataset.equals(item.dataset()), now).map(lease -> {
+        return queue.next(raterId, item -> visible.test(item) && (dataset == null || dataset.equals(item.dataset())),
+                now).map(lease -> {
             ReviewItem item = views.item(lease.itemId()).orElseThrow();
             return new Assignment(item, lease.expiresAt(), views.sibling(item).orElse(null));
         });
     }
 
-    public synchronized Progress progress(String raterId) {
-        return new Progress(views.rated(raterId), views.skipped(raterId), queue.remaining(raterId));
+    /** The rater's progress among the items {@code visible} to them. */
+    public synchronized Progress progress(String raterId, Predicate<ReviewItem> visible) {
+        return new Progress(views.rated(raterId), views.skipped(raterId),
+                queue.remaining(raterId, id -> views.item(id).map(visible::test).orElse(false)));
     }
 
     private void expireLeases(Instant now) {
@@ -199,9 +206,10 @@ public final class ReviewBoard {
         return views.snapshot(filter);
     }
 
-    /** Items waiting for raters, in queue order (fewest raters first, then most uncertain). */
-    public synchronized List<ReviewItem> waiting(int limit) {
-        return queue.waiting(limit).stream().map(id -> views.item(id).orElseThrow()).toList();
+    /** Items {@code visible} to the caller waiting for raters, in queue order (fewest raters first, then most uncertain). */
+    public synchronized List<ReviewItem> waiting(int limit, Predicate<ReviewItem> visible) {
+        return queue.waiting(limit, id -> views.item(id).map(visible::test).orElse(false)).stream()
+                .map(id -> views.item(id).orElseThrow()).toList();
     }
 
     /** Names of the datasets that have review items, sorted. */

@@ -74,6 +74,7 @@ public final class RatingLoadBenchmark {
     private static final int RATERS = 512;
     private static final int OVERLAP = 3;
     private static final int WARMUP_SECONDS = 40;
+    private static final String BENCH_TEAM = "bench-team";
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -89,6 +90,11 @@ public final class RatingLoadBenchmark {
 
         // enough items that no rater runs out: every rating takes one of items * overlap slots
         int items = 60_000;
+        try (var store = stack.openStore()) {
+            // the items' dataset belongs to the raters' team: raters see only their team's items
+            io.tuneloop.store.Artifacts.DATASET_OWNER.write(store, "bench", new io.tuneloop.store.Artifacts.DatasetOwner(
+                    "bench", BENCH_TEAM, "benchmark", Instant.now()));
+        }
         try (KafkaProducer<String, byte[]> producer = producer(stack.bootstrapServers())) {
             for (int i = 0; i < items; i++) {
                 ReviewItem item = new ReviewItem("bench/item-" + i, "bench-run/shard-0", "bench-run", 0, "bench", 1,
@@ -105,7 +111,7 @@ public final class RatingLoadBenchmark {
             awaitReady(port, items);
             List<String> raterTokens = new ArrayList<>();
             for (int i = 0; i < RATERS; i++) {
-                raterTokens.add(tokens.mint("rater-" + i, List.of("rater"), Duration.ofHours(2)));
+                raterTokens.add(tokens.mint("rater-" + i, List.of("rater"), BENCH_TEAM, Duration.ofHours(2)));
             }
             HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                     .setDefaultPort(port).setKeepAlive(true).setPipelining(false),

@@ -93,19 +93,19 @@ class RoundsTest {
         assertThatThrownBy(() -> rounds.preview("demo")).isInstanceOfSatisfying(RoundRefused.class,
                 e -> assertThat(e.why()).isEqualTo(RoundRefused.Why.NOTHING_TO_ROUND));
         board.add(item("x", "demo", 0, "review", "t", "P", "R", 0.5));
-        assertThatThrownBy(() -> rounds.startNow("demo")).isInstanceOfSatisfying(RoundRefused.class,
+        assertThatThrownBy(() -> rounds.startNow("demo", "ada")).isInstanceOfSatisfying(RoundRefused.class,
                 e -> assertThat(e.why()).isEqualTo(RoundRefused.Why.NOTHING_QUALIFIES));
         twoAgreedItems();
         rounds.check();
         assertThat(requests).as("not automatic").isEmpty();
 
         caughtUp = false;
-        assertThatThrownBy(() -> rounds.startNow("demo")).isInstanceOfSatisfying(RoundRefused.class,
+        assertThatThrownBy(() -> rounds.startNow("demo", "ada")).isInstanceOfSatisfying(RoundRefused.class,
                 e -> assertThat(e.why()).isEqualTo(RoundRefused.Why.VIEWS_REBUILDING));
         caughtUp = true;
-        RoundRequest request = rounds.startNow("demo");
+        RoundRequest request = rounds.startNow("demo", "ada");
         assertThat(request.reason()).isEqualTo("admin request");
-        assertThatThrownBy(() -> rounds.startNow("demo")).isInstanceOfSatisfying(RoundRefused.class,
+        assertThatThrownBy(() -> rounds.startNow("demo", "ada")).isInstanceOfSatisfying(RoundRefused.class,
                 e -> assertThat(e.why()).isEqualTo(RoundRefused.Why.NOTHING_TO_ROUND)); // its items' round is requested
     }
 
@@ -114,9 +114,9 @@ class RoundsTest {
         twoAgreedItems();
         Rounds other = rounds(true);
         brokerDown = true;
-        assertThatThrownBy(() -> rounds(false).startNow("demo")).isInstanceOf(Faults.TransientFault.class);
+        assertThatThrownBy(() -> rounds(false).startNow("demo", "ada")).isInstanceOf(Faults.TransientFault.class);
         brokerDown = false;
-        RoundRequest sent = rounds(false).startNow("demo");
+        RoundRequest sent = rounds(false).startNow("demo", "ada");
         assertThat(exports).hasSize(2);
         assertThat(exports.get(1)).isEqualTo(exports.get(0)); // the retry wrote the same export
 

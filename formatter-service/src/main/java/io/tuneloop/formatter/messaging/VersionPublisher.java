@@ -1,5 +1,8 @@
 package io.tuneloop.formatter.messaging;
 
+import io.tuneloop.service.auth.DatasetOwners;
+import io.tuneloop.events.Service;
+import io.tuneloop.events.Actor;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.tuneloop.events.Channels;
 import io.tuneloop.events.Topics;
@@ -14,10 +17,12 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 @ApplicationScoped
 public class VersionPublisher implements VersionEvents {
     @Inject @Channel(Channels.DATASET_VERSIONS_OUT) MutinyEmitter<DatasetVersion> versions;
+    @Inject DatasetOwners owners;
 
     @Override
     public void sealed(DatasetVersion version) {
         versions.sendMessageAndAwait(Events.message(Topics.DATASET_VERSIONS, version.dataset(), version,
-                "dataset-version:" + version.dataset() + ":v" + version.version()));
+                "dataset-version:" + version.dataset() + ":v" + version.version(),
+                Actor.service(Service.FORMATTER, "sealing", owners.teamOf(version.dataset()))));
     }
 }

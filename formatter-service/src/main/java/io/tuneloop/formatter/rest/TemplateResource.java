@@ -1,5 +1,7 @@
 package io.tuneloop.formatter.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.tuneloop.tokens.Roles;
 import io.smallrye.common.annotation.Blocking;
 import io.tuneloop.formatter.template.TaskTemplate;
 import io.tuneloop.formatter.template.TemplateLibraryProducer;
@@ -24,6 +26,7 @@ public class TemplateResource {
     @Inject TemplateLibraryProducer templates;
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.DATA})
     @Operation(summary = "Template families and their phrasings")
     public Map<String, List<TaskTemplate>> families() {
         return templates.library().families();
@@ -31,6 +34,7 @@ public class TemplateResource {
 
     @POST
     @Path("/reload")
+    @RolesAllowed(Roles.DATA)
     @Operation(summary = "Read the library again (built-in, the templates folder, objects under templates/ in the"
             + " bucket); a broken file is refused with its reason and the previous library stays in use")
     public Map<String, Object> reload() {

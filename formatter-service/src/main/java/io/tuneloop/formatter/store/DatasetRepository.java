@@ -76,6 +76,13 @@ public class DatasetRepository implements DatasetStore {
         Artifacts.DATASET_SPEC.write(store, dataset, spec);
     }
 
+    /** Keeps who set {@code spec} and when, beside every earlier change (never overwritten). */
+    public void recordSpecChange(String dataset, String principal, DatasetSpec spec, java.time.Instant at) {
+        String id = String.format("%020d-%s", at.toEpochMilli(), java.util.UUID.randomUUID().toString().substring(0, 8));
+        Artifacts.DATASET_SPEC_CHANGE.write(store, new Artifacts.SpecChangeRef(dataset, id),
+                new Artifacts.SpecChange(dataset, principal, at, spec));
+    }
+
     /** Keeps a complete batch's raw records (sorted by id) so that versions can be rebuilt from them. */
     @Override
     public void saveRawBatch(String dataset, String batchId, List<RawRecord> records) {

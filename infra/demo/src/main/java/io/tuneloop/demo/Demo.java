@@ -7,6 +7,7 @@ import io.tuneloop.store.Artifacts;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.store.StoreSettings;
 import io.tuneloop.tokens.BearerTokens;
+import io.tuneloop.tokens.Roles;
 import io.tuneloop.tokens.SigningKeys;
 
 import java.io.IOException;
@@ -53,6 +54,10 @@ public final class Demo {
     private final Map<String, String> urls;
     private final Instant started = Instant.now();
     private final Map<String, Object> report = new LinkedHashMap<>();
+    /** Signs the demo's tokens: one per person it plays, each with only the role that person needs. */
+    private final BearerTokens tokens;
+    private final String dataToken;
+    private final String viewerToken;
 
     Demo(DemoProfile profile, Map<String, String> urls, ArtifactStore store, Path keys, Path stateDir, Optional<Path> seedData) {
         this.profile = profile;
@@ -62,6 +67,15 @@ public final class Demo {
         this.keys = keys;
         this.stateDir = stateDir;
         this.seedData = seedData;
+        this.tokens = new BearerTokens(SigningKeys.readPrivate(keys.resolve(SigningKeys.PRIVATE_FILE)),
+                BearerTokens.LOCAL_ISSUER);
+        this.dataToken = token("demo-data-engineer", Roles.DATA);
+        this.viewerToken = token("demo-viewer", Roles.VIEWER);
+    }
+
+    /** A token of the demo's team for {@code user} with {@code role}. */
+    private String token(String user, String role) {
+        return tokens.mint(user, List.of(role), DemoProfile.TEAM, Duration.ofHours(2));
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,17 +111,17 @@ public final class Demo {
         uploadBaseModel(examples, seedLines);
         step("phrasings: templates/demo.yaml (8 per task, 2 held out of training), then the dataset spec");
         store.putBytes(Artifacts.TEMPLATES.key("demo.yaml"), resource("/demo-templates.yaml"), "application/yaml");
-        stack.post("formatter", "/api/v1/templates/reload", "application/json", new byte[0], null, Map.of()).expect(200, 204);
-        stack.put("formatter", "/api/v1/datasets/" + DemoProfile.DATASET + "/spec", datasetSpec()).expect(200);
+        stack.post("formatter", "/api/v1/templates/reload", "application/json", new byte[0], dataToken, Map.of()).expect(200, 204);
+        stack.put("formatter", "/api/v1/datasets/" + DemoProfile.DATASET + "/spec", datasetSpec(), dataToken).expect(200);
 
         step("uploading %d synthetic records (%d tasks, %d held out) and %d seed tasks of ../shared/data to ingest",
                 examples.size(), DemoTasks.trainedTaskNames().size() + DemoTasks.heldOutTaskNames().size(),
                 DemoTasks.heldOutTaskNames().size(), seedLines.size());
         JsonNode upload = stack.post("ingest", "/api/v1/datasets/" + DemoProfile.DATASET + "/uploads?filename=demo.jsonl",
-                "application/x-ndjson", uploadBody(examples, seedLines), null, Map.of()).expect(202).json();
+                "application/x-ndjson", uploadBody(examples, seedLines), dataToken, Map.of()).expect(202).json();
         String batchPath = "/api/v1/datasets/" + DemoProfile.DATASET + "/uploads/" + upload.path("batchId").asText();
         JsonNode batch = await("ingest batch " + upload.path("batchId").asText(), Duration.ofMinutes(5), () -> {
-            JsonNode state = stack.get("ingest", batchPath, null).expect(200).json();
+            JsonNode state = stack.get("ingest", batchPath, dataToken).expect(200).json();
             return state.hasNonNull("completedAt") ? state : null;
         });
         say("   ingest: %s", summary(batch, "batchId", "sourceFormat", "recordsRead", "recordsAccepted", "recordsRejected",
@@ -137,7 +151,7 @@ public final class Demo {
         if (pairs > 0) {
             round2 = trainAndEvaluate(2, profile.runId(2) + "-dpo", profile.preferenceSteps(), 1,
                     "DPO on the " + pairs + " agreed preference pairs, from the SFT run's final model");
-            JsonNode steps = stack.get("trainer", "/api/v1/runs/" + round2.runId() + "/steps", null).expect(200).json();
+            JsonNode steps = stack.get("trainer", "/api/v1/runs/" + round2.runId() + "/steps", viewerToken).expect(200).json();
             JsonNode last = steps.path(steps.size() - 1);
             preferences.put("dpoRun", round2.runId());
             preferences.put("dpoState", round2.run().path("state").asText());
@@ -220,7 +234,7 @@ public final class Demo {
     private JsonNode awaitVersion(int version) {
         String path = "/api/v1/datasets/" + DemoProfile.DATASET + "/versions";
         JsonNode sealed = await("dataset version " + version, Duration.ofMinutes(5), () -> {
-            StackClient.Reply reply = stack.get("formatter", path + "/" + version, null);
+            StackClient.Reply reply = stack.get("formatter", path + "/" + version, viewerToken);
             return reply.status() == 200 ? reply.json() : null;
         });
         say("   formatter sealed %s v%d (round %d): %d examples %s, checksum %s…", DemoProfile.DATASET, version,
@@ -238,7 +252,7 @@ public final class Demo {
                 shards == 1 ? "one shard" : shards + " shards", what);
         long[] lastStep = {-1};
         JsonNode run = await("run " + runId, ROUND_TIMEOUT, () -> {
-            StackClient.Reply reply = stack.get("trainer", "/api/v1/runs/" + runId, null);
+            StackClient.Reply reply = stack.get("trainer", "/api/v1/runs/" + runId, viewerToken);
             if (reply.status() != 200) {
                 return null;
             }
@@ -262,7 +276,7 @@ public final class Demo {
         step("round %d: eval scores checkpoint shard-%d next to the base (held-out tasks and phrasings, IFEval, general)",
                 round, lastShard);
         JsonNode evalReport = await("eval report of " + runId + "/shard-" + lastShard, Duration.ofMinutes(10), () -> {
-            StackClient.Reply reply = stack.get("eval", "/api/v1/reports/" + runId + "/shard-" + lastShard, null);
+            StackClient.Reply reply = stack.get("eval", "/api/v1/reports/" + runId + "/shard-" + lastShard, viewerToken);
             return reply.status() == 200 ? reply.json() : null;
         });
         JsonNode phrasings = evalReport.path("suites").path("heldout_phrasings");
@@ -277,9 +291,7 @@ public final class Demo {
 
     /** Simulated raters work the queue until it is empty; every rating goes through the API. */
     private Map<String, Object> rate(List<DemoTasks.Example> examples) throws Exception {
-        BearerTokens tokens = new BearerTokens(SigningKeys.readPrivate(keys.resolve(SigningKeys.PRIVATE_FILE)),
-                BearerTokens.LOCAL_ISSUER);
-        String reviewer = tokens.mint("demo-reviewer", List.of("reviewer"), Duration.ofHours(1));
+        String reviewer = token("demo-reviewer", Roles.REVIEWER);
         int expected = profile.reviewItemsPerRound();
         await(expected + " review items at the feedback service", Duration.ofMinutes(5), () -> {
             JsonNode items = stack.get("feedback", "/api/v1/items?limit=500", reviewer).expect(200).json();
@@ -296,7 +308,7 @@ public final class Demo {
         for (int r = 0; r < profile.raters(); r++) {
             String rater = "demo-rater-" + (r + 1);
             SimulatedRater judge = new SimulatedRater(examples, 100 + r, 0.1);
-            String token = tokens.mint(rater, List.of("rater"), Duration.ofHours(1));
+            String token = token(rater, Roles.RATER);
             done.add(pool.submit(() -> rateUntilEmpty(judge, token)));
         }
         Map<String, Integer> totals = new LinkedHashMap<>();
@@ -305,8 +317,7 @@ public final class Demo {
         }
         pool.shutdown();
         say("   ratings: %s", totals);
-        String admin = tokens.mint("demo-admin", List.of("admin"), Duration.ofHours(1));
-        JsonNode agreement = stack.get("feedback", "/api/v1/agreement?dataset=" + DemoProfile.DATASET, admin).expect(200).json();
+        JsonNode agreement = stack.get("feedback", "/api/v1/agreement?dataset=" + DemoProfile.DATASET, reviewer).expect(200).json();
         say("   agreement: %s", agreement.has("alphaOrdinal") ? "Krippendorff's alpha (ordinal) "
                 + String.format("%.3f", agreement.path("alphaOrdinal").asDouble()) : agreement.toString());
         Map<String, Object> result = new LinkedHashMap<>(totals);
@@ -360,7 +371,7 @@ public final class Demo {
     private Map<String, Object> feedbackLineage(RoundResult round2, JsonNode v1, JsonNode v2) {
         int lastShard = round2.lastShard();
         String path = "/api/v1/runs/" + round2.runId() + "/checkpoints/" + lastShard + "/lineage";
-        JsonNode lineage = stack.get("trainer", path, null).expect(200).json();
+        JsonNode lineage = stack.get("trainer", path, viewerToken).expect(200).json();
         JsonNode round = lineage.path("feedbackRounds").path(0);
         Map<String, Object> feedback = new LinkedHashMap<>();
         feedback.put("lineageUrl", stack.url("trainer", path));
@@ -379,6 +390,14 @@ public final class Demo {
             }
         }
         feedback.put("exampleSamples", shown);
+        // who did what, as the lineage API shows it
+        Map<String, Object> principals = new LinkedHashMap<>();
+        List<String> uploaders = new ArrayList<>();
+        lineage.path("uploads").forEach(u -> uploaders.add(u.path("principal").asText(null)));
+        principals.put("uploads", uploaders);
+        principals.put("run", lineage.path("run").path("startedBy").asText(null));
+        principals.put("round", round.path("requestedBy").asText(null));
+        feedback.put("principals", principals);
         return feedback;
     }
 

@@ -32,6 +32,8 @@ public record DemoProfile(String name, int examplesPerTask, boolean seedSample, 
                           int reviewItems, int raters) {
 
     public static final String DATASET = "demo";
+    /** The team the demo's people are in: it owns the demo dataset and everything made from it. */
+    public static final String TEAM = "demo";
     public static final String MODEL = "demo-tiny";
     /** The trainer policy's name; its runs are {@code <policy>-<dataset>-v<version>}. */
     public static final String POLICY = "loop";

@@ -58,8 +58,8 @@ final class StackClient {
         return send(request(service, path, token).GET());
     }
 
-    Reply put(String service, String path, String json) {
-        return send(request(service, path, null).header("Content-Type", "application/json")
+    Reply put(String service, String path, String json, String token) {
+        return send(request(service, path, token).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 

@@ -164,6 +164,21 @@ class LoopIT {
         assertThat(lineage.path("feedbackRounds")).hasSize(1);
         assertThat(lineage.path("feedbackRounds").get(0).path("samples").asInt()).isEqualTo(report.path("feedback").path("samples").asInt());
         assertThat(lineage.path("missing")).isEmpty();
+        // who did what: the upload's user, the policy that started the run, the policy that asked for the round
+        assertThat(lineage.path("uploads").get(0).path("principal").asText()).isEqualTo("demo-data-engineer");
+        assertThat(lineage.path("run").path("startedBy").asText()).isEqualTo("service:trainer/policy:" + DemoProfile.POLICY);
+        assertThat(lineage.path("feedbackRounds").get(0).path("requestedBy").asText())
+                .isEqualTo("service:feedback/round-policy");
+        assertThat(report.path("feedback").path("principals").path("uploads").get(0).asText()).isEqualTo("demo-data-engineer");
+        // the lineage is the demo team's: no token is refused, another team sees no such run
+        assertThat(stack.get("trainer", "/api/v1/runs/" + PROFILE.runId(2) + "/checkpoints/final/lineage", null).statusCode())
+                .isEqualTo(401);
+        assertThat(stack.get("trainer", "/api/v1/runs/" + PROFILE.runId(2) + "/checkpoints/final/lineage",
+                stack.token("eve", "other-team", "viewer")).statusCode()).isEqualTo(404);
+        assertThat(stack.get("trainer", "/api/v1/runs/" + PROFILE.runId(2) + "/checkpoints/final/lineage",
+                token("dana", "data")).statusCode()).as("a data engineer of the team may read it").isEqualTo(200);
+        assertThat(stack.get("trainer", "/api/v1/runs/" + PROFILE.runId(2), token("rae", "rater")).statusCode())
+                .as("a rater may not read runs").isEqualTo(403);
         List<String> ratings = new ArrayList<>();
         lineage.path("ratings").forEach(r -> ratings.add(r.asText()));
         assertThat(ratings).isNotEmpty();
@@ -244,6 +259,7 @@ class LoopIT {
 
     /** Review items for a rating load, published and visible to reviewers. */
     private static void publishItemsForLoad(String dataset, int itemCount) throws Exception {
+        stack.claim(dataset, DemoProfile.TEAM); // raters see only their team's items
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < itemCount; i++) {
                 ReviewItem item = new ReviewItem(dataset + "/item-" + i, "load-run/shard-0", "load-run", 0, dataset, 1,
@@ -311,6 +327,7 @@ class LoopIT {
         assertThat(stack.get("eval", "/api/v1/reports/no-run/shard-0").statusCode()).isEqualTo(404);
 
         String rater = token("bad-rater", "rater");
+        stack.claim("bad", DemoProfile.TEAM);
         try (KafkaProducer<String, byte[]> producer = producer()) {
             producer.send(new ProducerRecord<>(Topics.REVIEW_ITEMS.name(), "bad", EventJson.toBytes(new ReviewItem("bad/item-0",
                     "bad-run/shard-0", "bad-run", 0, "bad", 1, "general", "t", "Prompt", "Response", null, 0.5, Instant.now())))).get();
@@ -327,7 +344,8 @@ class LoopIT {
         assertRefused(rate(ratingPath, rater, "{\"likert\": 3, \"labels\": [\"no-such-label\"]}"), 400);
         assertRefused(rate(ratingPath, rater, "{\"likert\": 3, \"correctedResponse\": \"" + "x".repeat(100_000) + "\"}"), 413);
         BearerTokens forger = new BearerTokens(SigningKeys.generate().getPrivate(), BearerTokens.LOCAL_ISSUER);
-        assertThat(rate(ratingPath, forger.mint("mallory", List.of("rater"), Duration.ofHours(1)), "{\"likert\": 5}").statusCode())
+        assertThat(rate(ratingPath, forger.mint("mallory", List.of("rater"), DemoProfile.TEAM, Duration.ofHours(1)),
+                "{\"likert\": 5}").statusCode())
                 .as("a token signed by another key").isEqualTo(401);
         String unsigned = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes())
                 + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
@@ -683,10 +701,9 @@ class LoopIT {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
+    /** A token of the demo's team. */
     private static String token(String user, String role) {
-        BearerTokens tokens = new BearerTokens(SigningKeys.readPrivate(stack.state().resolve("keys").resolve(SigningKeys.PRIVATE_FILE)),
-                BearerTokens.LOCAL_ISSUER);
-        return tokens.mint(user, List.of(role), Duration.ofHours(1));
+        return stack.token(user, DemoProfile.TEAM, role);
     }
 
     private static void assertRefused(HttpResponse<String> response, int... statuses) {
@@ -722,6 +739,7 @@ class LoopIT {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    /** Sends {@code request}; one that names no token goes as the stack's admin (of the demo's team). */
     private static HttpResponse<String> send(HttpRequest request) throws Exception {
         return stack.send(request);
     }

@@ -101,20 +101,23 @@ class ContainerSystemIT {
             await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
                     assertThat(get(service, "/q/health/ready", null).statusCode()).as(service).isEqualTo(200));
         }
+        BearerTokens tokens = new BearerTokens(KEYS.getPrivate(), BearerTokens.LOCAL_ISSUER);
+        String data = tokens.mint("dana", List.of("data"), "seed-team", Duration.ofMinutes(10));
         HttpResponse<String> upload = HTTP.send(HttpRequest.newBuilder(url("ingest",
                         "/api/v1/datasets/seed/uploads?filename=seed.jsonl"))
-                .header("Content-Type", "application/x-ndjson")
+                .header("Content-Type", "application/x-ndjson").header("Authorization", "Bearer " + data)
                 .POST(HttpRequest.BodyPublishers.ofFile(ROOT.resolve("../shared/data/self-instruct-seed-tasks.jsonl")))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
-                assertThat(get("formatter", "/api/v1/datasets/seed/versions", null).body()).contains("\"version\":1"));
+                assertThat(get("formatter", "/api/v1/datasets/seed/versions", data).body()).contains("\"version\":1"));
 
-        String rater = new BearerTokens(KEYS.getPrivate(), BearerTokens.LOCAL_ISSUER).mint("ann", List.of("rater"),
-                Duration.ofMinutes(10));
+        String rater = tokens.mint("ann", List.of("rater"), "seed-team", Duration.ofMinutes(10));
         assertThat(get("feedback", "/api/v1/queue/next", null).statusCode()).isEqualTo(401);
         assertThat(get("feedback", "/api/v1/queue/next", rater).statusCode()).isIn(200, 204);
-        assertThat(get("trainer", "/api/v1/runs", null).statusCode()).isEqualTo(200);
+        assertThat(get("trainer", "/api/v1/runs", null).statusCode()).isEqualTo(401);
+        assertThat(get("trainer", "/api/v1/runs", tokens.mint("vic", List.of("viewer"), "seed-team", Duration.ofMinutes(10)))
+                .statusCode()).isEqualTo(200);
         assertThat(get("eval", "/q/metrics", null).body()).contains("jvm_memory_used_bytes");
     }
 

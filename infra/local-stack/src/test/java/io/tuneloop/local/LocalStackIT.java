@@ -142,7 +142,7 @@ class LocalStackIT {
                         "application/json");
             }
         }
-        HttpResponse<String> spec = HTTP.send(HttpRequest.newBuilder(url("formatter", "/api/v1/datasets/hostile/spec"))
+        HttpResponse<String> spec = send(HttpRequest.newBuilder(url("formatter", "/api/v1/datasets/hostile/spec"))
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"model\": \"" + model + "\", \"chatFormat\": \"model\","
                         + " \"phrasingsPerRecord\": 1, \"validationFraction\": 0}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -235,7 +235,7 @@ class LocalStackIT {
         assertThat(cutOff).failsWithin(Duration.ofSeconds(30));
 
         assertThat(tuneloop("local", "up", "ingest").exitCode()).isZero();
-        HttpResponse<String> retried = HTTP.send(uploadRequest("killed", file), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> retried = send(uploadRequest("killed", file), HttpResponse.BodyHandlers.ofString());
         assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
         assertThat(retried.body()).contains("\"recordsAccepted\":" + records);
 
@@ -314,7 +314,7 @@ class LocalStackIT {
                 store.putFile(Artifacts.MODEL.prefix("tiny-it") + file.getFileName(), file, null);
             }
         }
-        HttpResponse<String> specSet = HTTP.send(HttpRequest.newBuilder(url("formatter", "/api/v1/datasets/colours/spec"))
+        HttpResponse<String> specSet = send(HttpRequest.newBuilder(url("formatter", "/api/v1/datasets/colours/spec"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
                         "{\"model\": \"tiny-it\", \"chatFormat\": \"chatml\", \"maxTokens\": 64, \"validationFraction\": 0.2}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -327,6 +327,18 @@ class LocalStackIT {
                 + " \"lora\": {\"rank\": 4, \"dropout\": 0.1}, \"optimizer\": {\"learningRate\": 0.005}}";
         startRun(run.formatted("steady"));
         awaitRunState("steady", "SUCCEEDED");
+        // who did what, in the lineage API: the run's starter (a trainer) and the upload's (the stack's admin)
+        String viewer = token("vic", "--role", "viewer", "--team", LauncherStack.TEAM);
+        JsonNode lineage = new ObjectMapper().readTree(stack.get("trainer", "/api/v1/runs/steady/checkpoints/final/lineage", viewer).body());
+        assertThat(lineage.path("run").path("startedBy").asText()).isEqualTo("tom");
+        assertThat(lineage.path("uploads").get(0).path("principal").asText()).isEqualTo("stack-admin");
+        assertThat(stack.get("trainer", "/api/v1/runs/steady/checkpoints/final/lineage", null).statusCode()).isEqualTo(401);
+        assertThat(stack.get("trainer", "/api/v1/runs/steady", token("eve", "--role", "viewer", "--team", "other-team"))
+                .statusCode()).as("another team's run").isEqualTo(404);
+        HttpResponse<String> byViewer = send(HttpRequest.newBuilder(url("trainer", "/api/v1/runs/steady/cancel"))
+                .header("Authorization", "Bearer " + viewer).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(byViewer.statusCode()).as("a viewer may not cancel runs").isEqualTo(403);
 
         String pid = Files.readString(STATE.resolve("run/trainer.pid")).trim();
         startRun(run.formatted("interrupted"));
@@ -369,9 +381,12 @@ class LocalStackIT {
                 producer.send(new ProducerRecord<>(Topics.REVIEW_ITEMS.name(), dataset, EventJson.toBytes(item))).get();
             }
         }
-        String ann = token("ann");
-        String bob = token("bob");
-        String reviewer = token("rita", "--role", "reviewer");
+        stack.claim(dataset, LauncherStack.TEAM); // its items are the team's: only the team's raters get them
+        String ann = token("ann", "--role", "rater", "--team", LauncherStack.TEAM);
+        String bob = token("bob", "--role", "rater", "--team", LauncherStack.TEAM);
+        String reviewer = token("rita", "--role", "reviewer", "--team", LauncherStack.TEAM);
+        assertThat(authed("GET", "/api/v1/queue/next?dataset=" + dataset, token("oscar", "--role", "rater", "--team",
+                "other-team"), null, null).statusCode()).as("another team's rater gets none of its items").isEqualTo(204);
         Map<String, String> rated = new HashMap<>();
         for (String rater : List.of(ann, bob)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> authed("GET", "/api/v1/queue/next?dataset=" + dataset,
@@ -454,10 +469,10 @@ class LocalStackIT {
             URI api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
             Set<String> wanted = MonitoringFiles.metricNames(ROOT);
             await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
-                String up = HTTP.send(HttpRequest.newBuilder(api.resolve("query?query=sum(up%7Bjob%3D%22tuneloop%22%7D)"))
+                String up = send(HttpRequest.newBuilder(api.resolve("query?query=sum(up%7Bjob%3D%22tuneloop%22%7D)"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(up).as("all five services scraped").contains("\"5\"]");
-                String names = HTTP.send(HttpRequest.newBuilder(api.resolve("label/__name__/values")).build(),
+                String names = send(HttpRequest.newBuilder(api.resolve("label/__name__/values")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 Set<String> scraped = new java.util.TreeSet<>();
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"").matcher(names);
@@ -491,11 +506,13 @@ class LocalStackIT {
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
         }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Starts a run as the trainer "tom" of the stack's team. */
     private static void startRun(String spec) throws Exception {
-        HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(url("trainer", "/api/v1/runs"))
+        HttpResponse<String> started = send(HttpRequest.newBuilder(url("trainer", "/api/v1/runs"))
+                .header("Authorization", "Bearer " + stack.token("tom", LauncherStack.TEAM, "trainer"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
@@ -589,7 +606,7 @@ class LocalStackIT {
     }
 
     private static void upload(String dataset, byte[] body) throws Exception {
-        HttpResponse<String> response = HTTP.send(uploadRequest(dataset, body), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(uploadRequest(dataset, body), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 
@@ -621,8 +638,13 @@ class LocalStackIT {
     }
 
     private static HttpResponse<String> get(String service, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(url(service, path)).timeout(Duration.ofSeconds(10)).build(),
+        return send(HttpRequest.newBuilder(url(service, path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends {@code request}; one that names no token goes as the stack's admin (of {@link LauncherStack#TEAM}). */
+    private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws Exception {
+        return HTTP.send(stack.asAdminUnlessAuthorized(request), body);
     }
 
     private static LauncherStack.Result tuneloop(String... args) throws Exception {

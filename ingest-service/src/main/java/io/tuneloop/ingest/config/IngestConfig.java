@@ -92,4 +92,21 @@ public interface IngestConfig {
         @WithDefault("5s")
         Duration maxAge();
     }
+
+    /** What one caller may send (per service instance): the 429 with Retry-After beyond it. */
+    Limits limits();
+
+    /** Where imports may read from: {@code <importRoot><team>/...} of the service's bucket. */
+    @WithDefault("incoming/")
+    String importRoot();
+
+    interface Limits {
+        /** Uploads and imported objects per caller per hour (0: no limit). */
+        @WithDefault("600")
+        long uploadsPerHour();
+
+        /** Bytes uploaded or imported per caller per hour (0: no limit). */
+        @WithDefault("20G")
+        io.quarkus.runtime.configuration.MemorySize uploadBytesPerHour();
+    }
 }

@@ -1,5 +1,7 @@
 package io.tuneloop.ingest.flow;
 
+import io.tuneloop.events.Actor;
+
 import io.tuneloop.events.payload.IngestBatch;
 import io.tuneloop.events.payload.RawRecord;
 import io.tuneloop.ingest.dedup.DedupIndex;
@@ -37,7 +39,12 @@ public final class IngestPorts {
 
     /** Kafka transactions of uploads: records and their summary become visible together. */
     public interface RecordTransactions {
-        Transaction begin();
+        /** A transaction whose events name {@code actor} (who uploaded, for which team); null for none. */
+        Transaction begin(Actor actor);
+
+        default Transaction begin() {
+            return begin(null);
+        }
     }
 
     /** One upload's transaction; closing it without a commit aborts it. */

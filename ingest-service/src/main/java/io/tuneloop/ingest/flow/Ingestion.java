@@ -1,5 +1,7 @@
 package io.tuneloop.ingest.flow;
 
+import io.tuneloop.events.Actor;
+
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.JsonLines;
 import io.tuneloop.events.payload.IngestBatch;
@@ -121,22 +123,23 @@ public final class Ingestion {
     }
 
     public IngestBatch ingestUpload(String dataset, String fileName, InputStream body) {
-        return ingestUpload(dataset, fileName, body, null, ColumnMapping.NONE);
+        return ingestUpload(dataset, fileName, body, null, ColumnMapping.NONE, null);
     }
 
     /**
      * @param format  the container format, or null to detect it
      * @param mapping which source fields are instruction, input, output, ... (for data in no known format)
+     * @param actor   who uploads it, for which team (recorded in the batch and its events); null for none
      */
     public IngestBatch ingestUpload(String dataset, String fileName, InputStream body, UploadFormat format,
-                                    ColumnMapping mapping) {
+                                    ColumnMapping mapping, Actor actor) {
         checkDatasetName(dataset);
         // one upload of a dataset at a time: each dedupes against everything committed before it
         long started = System.nanoTime();
         java.util.concurrent.locks.ReentrantLock lock = indexes.lock(dataset);
         lock.lock();
         try {
-            return ingestLocked(dataset, fileName, body, format, mapping);
+            return ingestLocked(dataset, fileName, body, format, mapping, actor);
         } finally {
             lock.unlock();
             metrics.uploadTime(System.nanoTime() - started);
@@ -144,7 +147,7 @@ public final class Ingestion {
     }
 
     private IngestBatch ingestLocked(String dataset, String fileName, InputStream body, UploadFormat format,
-                                     ColumnMapping mapping) {
+                                     ColumnMapping mapping, Actor actor) {
         String taskName = fileName == null ? null : fileName.replaceFirst("(\\.[A-Za-z0-9]+)+$", "");
         UploadReader reader = new UploadReader(new UploadReader.Options(format, mapping, settings.maxRecordChars(),
                 settings.maxDecompressedBytes(), taskName));
@@ -187,7 +190,7 @@ public final class Ingestion {
             quarantineFile = Files.createTempFile("tuneloop-quarantine-", ".jsonl");
             Admission.Tally tally = new Admission.Tally();
             IngestBatch batch;
-            try (IngestPorts.Transaction transaction = batches.begin();
+            try (IngestPorts.Transaction transaction = batches.begin(actor);
                  ParseAhead parsed = new ParseAhead(reader, Files.newInputStream(local.file()), admission::candidate,
                          batchId);
                  OutputStream quarantine = new BufferedOutputStream(Files.newOutputStream(quarantineFile), 1 << 16)) {
@@ -221,7 +224,7 @@ public final class Ingestion {
                 String sourceFormat = summary.format().name().toLowerCase() + (summary.gzip() ? "+gzip" : "");
                 batch = new IngestBatch(batchId, dataset, raw, fileName, sourceFormat, summary.records(),
                         tally.accepted(), tally.rejected(), tally.duplicates(), quarantineKey, clock.instant(),
-                        tally.byReason());
+                        tally.byReason(), null, actor == null ? null : actor.principal());
                 transaction.commit(batch); // records and summary become visible together
                 committed = true;
                 phase = recordPhase("commit", phase);

@@ -1,5 +1,6 @@
 package io.tuneloop.ingest.messaging;
 
+import io.tuneloop.events.Actor;
 import io.tuneloop.events.CloudEventHeaders;
 import io.tuneloop.events.EventJson;
 import io.tuneloop.events.Service;
@@ -80,11 +81,13 @@ public class TransactionalBatchPublisher implements IngestPorts.RecordTransactio
     /** One upload's transaction. */
     public final class Transaction implements IngestPorts.Transaction {
         private final KafkaProducer<String, byte[]> producer;
+        private final Actor actor;
         private final AtomicReference<Exception> failure = new AtomicReference<>();
         private boolean finished;
 
-        private Transaction(KafkaProducer<String, byte[]> producer) {
+        private Transaction(KafkaProducer<String, byte[]> producer, Actor actor) {
             this.producer = producer;
+            this.actor = actor;
             producer.beginTransaction();
         }
 
@@ -94,6 +97,7 @@ public class TransactionalBatchPublisher implements IngestPorts.RecordTransactio
                     EventJson.toBytes(record));
             CloudEventHeaders.write(message.headers(), Topics.RAW_RECORDS, Service.INGEST.eventSource(), record.dataset(),
                     "raw-record:" + record.batchId() + ":" + record.recordId());
+            CloudEventHeaders.write(message.headers(), actor);
             try {
                 producer.send(message, (metadata, error) -> {
                     if (error != null) {
@@ -112,6 +116,7 @@ public class TransactionalBatchPublisher implements IngestPorts.RecordTransactio
                     EventJson.toBytes(summary));
             CloudEventHeaders.write(message.headers(), Topics.INGEST_BATCHES, Service.INGEST.eventSource(),
                     summary.dataset(), "ingest-batch:" + summary.batchId());
+            CloudEventHeaders.write(message.headers(), actor);
             producer.send(message, (metadata, error) -> {
                 if (error != null) {
                     failure.compareAndSet(null, error);
@@ -166,13 +171,13 @@ public class TransactionalBatchPublisher implements IngestPorts.RecordTransactio
     }
 
     @Override
-    public Transaction begin() {
+    public Transaction begin(Actor actor) {
         KafkaProducer<String, byte[]> producer = idle.poll();
         if (producer == null) {
             producer = createOrWait();
         }
         try {
-            return new Transaction(producer);
+            return new Transaction(producer, actor);
         } catch (KafkaException e) {
             replace(producer); // fenced or broken by a broker restart: the next upload gets a fresh one
             throw new Faults.TransientFault("cannot begin a Kafka transaction: " + e.getMessage(), e);

@@ -1,5 +1,9 @@
 package io.tuneloop.ingest.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.DatasetOwners;
+import io.tuneloop.service.auth.Caller;
 import io.tuneloop.ingest.flow.Ingestion;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -11,16 +15,21 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
-/** Datasets known to ingest. A dataset comes into being with its first upload. */
+/** Datasets known to ingest. A dataset comes into being with its first upload, and belongs to the uploader's team. */
 @Path("/api/v1/datasets")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "datasets")
 public class DatasetResource {
     @Inject Ingestion ingest;
+    @Inject DatasetOwners owners;
+    @Inject Caller caller;
 
     @GET
-    @Operation(summary = "Names of datasets with at least one committed upload")
+    @RolesAllowed({Roles.VIEWER, Roles.DATA})
+    @Operation(summary = "Names of your team's datasets with at least one committed upload (every team's for an admin)")
     public List<String> datasets() {
-        return ingest.datasets();
+        return ingest.datasets().stream()
+                .filter(d -> caller.isAdmin() || owners.owner(d).map(o -> caller.sees(o.team())).orElse(false))
+                .toList();
     }
 }

@@ -75,7 +75,8 @@ public final class IngestBenchmark {
                     new io.tuneloop.ingest.metrics.IngestMeters(meters), admission, config(),
                     new io.tuneloop.service.resilience.Retrier(new io.tuneloop.service.resilience.Outages(), meters));
             start = System.nanoTime();
-            IngestBatch batch = ingest.ingestUpload("bench", "bench.jsonl", generated(records), null, ColumnMapping.NONE);
+            IngestBatch batch = ingest.ingestUpload("bench", "bench.jsonl", generated(records), null, ColumnMapping.NONE,
+                    null);
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = batch.recordsAccepted() / seconds;
             System.out.printf("ingest upload: %.1f s, %,d accepted, %,.0f records/s, %.1f MB/s, ratio to baseline %.2f%n",
@@ -168,6 +169,16 @@ public final class IngestBenchmark {
                 return 500;
             }
 
+            public Limits limits() {
+                return null; // the benchmark drives Ingestion directly, past the REST limits
+            }
+
+            @Override
+            public String importRoot() {
+                return "incoming/";
+            }
+
+            @Override
             public Stream stream() {
                 return null;
             }

@@ -91,7 +91,7 @@ class IngestionTest {
         boolean failCommit;
 
         @Override
-        public IngestPorts.Transaction begin() {
+        public IngestPorts.Transaction begin(io.tuneloop.events.Actor actor) {
             List<RawRecord> pending = new ArrayList<>();
             return new IngestPorts.Transaction() {
                 @Override
@@ -175,7 +175,7 @@ class IngestionTest {
 
     private IngestBatch upload(String dataset, String lines) {
         return ingestion.ingestUpload(dataset, "data.jsonl", new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)),
-                null, ColumnMapping.NONE);
+                null, ColumnMapping.NONE, new io.tuneloop.events.Actor("dana", "team-a"));
     }
 
     private static String lines(int from, int to) {
@@ -191,6 +191,7 @@ class IngestionTest {
     void anUploadIsCommittedWholeAndTheSameFileAgainIsTheSameBatchSentOnce() {
         IngestBatch batch = upload("d", lines(0, 20));
         assertThat(batch.recordsAccepted()).isEqualTo(20);
+        assertThat(batch.principal()).as("who uploaded it").isEqualTo("dana");
         assertThat(transactions.committed).hasSize(20).allMatch(r -> r.batchId().equals(batch.batchId()));
         assertThat(transactions.committed).extracting(RawRecord::sequence).containsExactlyElementsOf(
                 java.util.stream.LongStream.range(0, 20).boxed().toList());

@@ -22,6 +22,13 @@ public final class CloudEventHeaders {
     public static final String TIME = "ce_time";
     public static final String SUBJECT = "ce_subject";
     public static final String CONTENT_TYPE = "content-type";
+    /** Extension attribute: who caused the event ({@link Actor#principal()}). */
+    public static final String PRINCIPAL = "ce_principal";
+    /** Extension attribute: the team that owns the event's subject ({@link Actor#team()}). */
+    public static final String TEAM = "ce_team";
+    /** The extension attributes' names as CloudEvents spells them (without the Kafka header prefix). */
+    public static final String PRINCIPAL_EXTENSION = "principal";
+    public static final String TEAM_EXTENSION = "team";
 
     private CloudEventHeaders() {
     }
@@ -43,6 +50,22 @@ public final class CloudEventHeaders {
             put(headers, SUBJECT, subject);
         }
         return id;
+    }
+
+    /** Adds {@code actor} as the event's principal and team extension attributes. */
+    public static void write(Headers headers, Actor actor) {
+        if (actor == null) {
+            return;
+        }
+        put(headers, PRINCIPAL, actor.principal());
+        if (actor.team() != null) {
+            put(headers, TEAM, actor.team());
+        }
+    }
+
+    /** The actor an event names, if it names one. */
+    public static Optional<Actor> actor(Headers headers) {
+        return read(headers, PRINCIPAL).map(p -> new Actor(p, read(headers, TEAM).orElse(null)));
     }
 
     public static Optional<String> read(Headers headers, String name) {

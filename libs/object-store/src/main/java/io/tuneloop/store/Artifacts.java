@@ -105,6 +105,35 @@ public final class Artifacts {
             "ingest/{}/stream-cursors/{}.json", p -> new Object[] {p.dataset(), p.partition()},
             v -> new StreamPartition(v[0], Integer.parseInt(v[1]))), Format.json(JsonNode.class));
 
+    // ------------------------------------------------------------------------------------ owners
+
+    /**
+     * The team that owns a dataset and everything made from it (versions, runs, checkpoints,
+     * reports, review items, rounds). Written once, by the first write of a team to the dataset.
+     *
+     * @param claimedBy the principal whose request claimed it
+     */
+    public record DatasetOwner(String dataset, String team, String claimedBy, Instant claimedAt) {
+    }
+
+    public static final Artifact<String, DatasetOwner> DATASET_OWNER = new Artifact<>(
+            KeyTemplate.named("owners/datasets/{}.json"), Format.json(DatasetOwner.class));
+
+    /**
+     * One change of a dataset's spec: who set it, when, and the spec as stored then. Kept (one object
+     * per change, never overwritten) so the history of who changed how data is built survives.
+     */
+    public record SpecChange(String dataset, String changedBy, Instant changedAt, DatasetSpec spec) {
+    }
+
+    /** A spec change of {@code dataset}; {@code id} orders them (the change's time, then a random part). */
+    public record SpecChangeRef(String dataset, String id) {
+    }
+
+    public static final Artifact<SpecChangeRef, SpecChange> DATASET_SPEC_CHANGE = new Artifact<>(new KeyTemplate<>(
+            "datasets/{}/spec-changes/{}.json", r -> new Object[]{r.dataset(), r.id()},
+            v -> new SpecChangeRef(v[0], v[1])), Format.json(SpecChange.class));
+
     // ------------------------------------------------------------------------------------ formatter
 
     public static final ArtifactFolder<String> DATASETS = new ArtifactFolder<>(KeyTemplate.named("datasets/{}/"));

@@ -140,12 +140,59 @@ public final class LauncherStack {
         }
     }
 
-    public HttpResponse<String> get(String service, String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(url(service, path)).timeout(Duration.ofSeconds(30)).build());
+    /** The team of {@link #adminToken()}: what the stack's tests create belongs to it. */
+    public static final String TEAM = "demo";
+
+    /**
+     * A token signed with the stack's key (made by {@code ./tuneloop local up}) for {@code user} of
+     * {@code team} with {@code roles}.
+     */
+    public String token(String user, String team, String... roles) {
+        io.tuneloop.tokens.BearerTokens tokens = new io.tuneloop.tokens.BearerTokens(
+                io.tuneloop.tokens.SigningKeys.readPrivate(state.resolve("keys").resolve(io.tuneloop.tokens.SigningKeys.PRIVATE_FILE)),
+                io.tuneloop.tokens.BearerTokens.LOCAL_ISSUER);
+        return tokens.mint(user, List.of(roles), team, Duration.ofHours(2));
     }
 
+    /** An admin of {@link #TEAM}: every route, every team's objects; what it creates belongs to {@link #TEAM}. */
+    public String adminToken() {
+        return token("stack-admin", TEAM, "admin");
+    }
+
+    /** GET as an admin ({@link #adminToken()}). */
+    public HttpResponse<String> get(String service, String path) throws IOException, InterruptedException {
+        return get(service, path, adminToken());
+    }
+
+    /** GET with {@code token} (null: with no token at all). */
+    public HttpResponse<String> get(String service, String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url(service, path)).timeout(Duration.ofSeconds(30));
+        if (token == null) {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+        return send(request.header("Authorization", "Bearer " + token).build());
+    }
+
+    /** Makes {@code team} the owner of {@code dataset}, as its first upload would (for data a test puts on a topic). */
+    public void claim(String dataset, String team) throws IOException {
+        try (ArtifactStore store = store()) {
+            io.tuneloop.store.Artifacts.DATASET_OWNER.write(store, dataset, new io.tuneloop.store.Artifacts.DatasetOwner(
+                    dataset, team, "test", java.time.Instant.now()));
+        }
+    }
+
+    /** Sends {@code request}; one that names no token goes as the stack's admin ({@link #adminToken()}). */
     public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return http.send(asAdminUnlessAuthorized(request), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code request} with the admin's token when it names none. */
+    public HttpRequest asAdminUnlessAuthorized(HttpRequest request) {
+        if (request.headers().firstValue("Authorization").isPresent()) {
+            return request;
+        }
+        return HttpRequest.newBuilder(request, (name, value) -> true)
+                .header("Authorization", "Bearer " + adminToken()).build();
     }
 
     /** A client of the stack's S3 store, with the credentials the launcher generated. */

@@ -5,14 +5,16 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * Points a {@code @QuarkusTest} at the JVM's real Kafka broker and S3 server. {@code stop} leaves
- * them running for the next test class; they stop with the JVM.
+ * Points a {@code @QuarkusTest} at the JVM's real Kafka broker and S3 server, and makes it verify
+ * {@link TestTokens}. {@code stop} leaves them running for the next test class; they stop with the JVM.
  */
 public class TuneloopStackResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return TestStack.get().serviceConfig();
+        Map<String, String> config = new java.util.HashMap<>(TestStack.get().serviceConfig());
+        config.putAll(TestTokens.serviceConfig());
+        return config;
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.List;
  * Command line for local tokens ({@code ./tuneloop local token} calls it):
  * <pre>
  *   keys DIR                                  create DIR/private.pem and DIR/public.pem unless present
- *   mint DIR USER [--role R]... [--ttl 8h] [--issuer I]   print a token signed with DIR/private.pem
+ *   mint DIR USER --role R... [--team T] [--ttl 8h] [--issuer I]   print a token signed with DIR/private.pem
+ *                                             (--team is required unless every role is admin)
  * </pre>
  * Exit status 0 on success, 2 on bad usage.
  */
@@ -37,23 +38,26 @@ public final class TokenTool {
             List<String> roles = new ArrayList<>();
             Duration ttl = Duration.ofHours(8);
             String issuer = BearerTokens.LOCAL_ISSUER;
+            String team = null;
             for (int i = 3; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
                     case "--role" -> roles.add(required(value, "--role"));
                     case "--ttl" -> ttl = duration(required(value, "--ttl"));
                     case "--issuer" -> issuer = required(value, "--issuer");
+                    case "--team" -> team = required(value, "--team");
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
             }
             if (roles.isEmpty()) {
-                roles.add("rater");
+                throw new IllegalArgumentException("give at least one --role: " + String.join(", ", Roles.ALL));
             }
             return new BearerTokens(SigningKeys.readPrivate(dir.resolve(SigningKeys.PRIVATE_FILE)), issuer)
-                    .mint(user, roles, ttl);
+                    .mint(user, roles, team, ttl);
         }
-        throw new IllegalArgumentException("usage: keys DIR | mint DIR USER [--role rater|reviewer|admin]... [--ttl 8h] [--issuer I]");
+        throw new IllegalArgumentException("usage: keys DIR | mint DIR USER --role " + String.join("|", Roles.ALL)
+                + "... [--team T] [--ttl 8h] [--issuer I]");
     }
 
     private static String required(String value, String option) {

@@ -24,8 +24,8 @@ class BearerTokensTest {
     void aMintedTokenCarriesTheClaimsAndVerifiesWithThePublicKey() throws Exception {
         KeyPair pair = SigningKeys.generate();
         Instant now = Instant.parse("2026-11-22T10:00:00Z");
-        String token = new BearerTokens(pair.getPrivate(), "tuneloop-local").mint("alice", List.of("rater"), now,
-                Duration.ofHours(1));
+        String token = new BearerTokens(pair.getPrivate(), "tuneloop-local").mint("alice", List.of("rater"), "team-a",
+                now, Duration.ofHours(1));
 
         String[] parts = token.split("\\.");
         assertThat(parts).hasSize(3);
@@ -35,6 +35,7 @@ class BearerTokensTest {
         assertThat(claims.get("sub").asText()).isEqualTo("alice");
         assertThat(claims.get("upn").asText()).isEqualTo("alice");
         assertThat(claims.get("groups").get(0).asText()).isEqualTo("rater");
+        assertThat(claims.get("team").asText()).isEqualTo("team-a");
         assertThat(claims.get("exp").asLong() - claims.get("iat").asLong()).isEqualTo(3600);
 
         Signature rsa = Signature.getInstance("SHA256withRSA");
@@ -64,5 +65,15 @@ class BearerTokensTest {
         assertThatThrownBy(() -> TokenTool.run(new String[]{"mint", dir.toString(), "bob", "--ttl", "soon"}))
                 .hasMessageContaining("90s, 30m");
         assertThatThrownBy(() -> TokenTool.run(new String[]{"sign"})).hasMessageContaining("usage");
+        String withTeam = TokenTool.run(new String[]{"mint", dir.toString(), "dana", "--role", "data", "--team", "nlp"});
+        assertThat(new String(Base64.getUrlDecoder().decode(withTeam.split("\\.")[1]), StandardCharsets.UTF_8))
+                .contains("\"team\":\"nlp\"").contains("\"groups\":[\"data\"]");
+        // only admins may go without a team; no silent default role either
+        assertThatThrownBy(() -> TokenTool.run(new String[]{"mint", dir.toString(), "dana", "--role", "data"}))
+                .hasMessageContaining("needs a team");
+        assertThatThrownBy(() -> TokenTool.run(new String[]{"mint", dir.toString(), "dana", "--team", "nlp"}))
+                .hasMessageContaining("--role");
+        assertThatThrownBy(() -> TokenTool.run(new String[]{"mint", dir.toString(), "dana", "--role", "data",
+                "--team", "Bad Team"})).hasMessageContaining("team name");
     }
 }

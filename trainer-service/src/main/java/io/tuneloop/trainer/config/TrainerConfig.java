@@ -14,6 +14,10 @@ import java.util.Map;
 public interface TrainerConfig {
     Map<String, Policy> policies();
 
+    /** Runs one caller may have in flight (planned or training) at once; 0: no limit. */
+    @io.smallrye.config.WithDefault("4")
+    int maxRunsInFlightPerCaller();
+
     interface Policy {
         String dataset();
 

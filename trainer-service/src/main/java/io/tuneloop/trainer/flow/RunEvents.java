@@ -6,9 +6,10 @@ import io.tuneloop.events.payload.TrainingShard;
 
 /** What the runs flow announces; each returns once the broker has it. */
 public interface RunEvents {
-    void shard(TrainingShard shard);
+    /** A shard to train, of the run {@code of} (whose starter and dataset the event names). */
+    void shard(TrainingShard shard, RunSpec of);
 
-    void checkpoint(Checkpoint checkpoint);
+    void checkpoint(Checkpoint checkpoint, RunSpec of);
 
     void progress(TrainingProgress progress);
 }

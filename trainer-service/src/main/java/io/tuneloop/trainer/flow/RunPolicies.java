@@ -111,9 +111,14 @@ public final class RunPolicies {
         return (policy + "-" + dataset + "-v").toLowerCase();
     }
 
+    /** The principal a policy's runs are started by. */
+    static String principal(String policy) {
+        return "service:trainer/policy:" + policy;
+    }
+
     private void start(String policy, RunSpec spec) {
         try {
-            runs.start(spec);
+            runs.start(spec.startedBy(principal(policy)));
             LOG.infof("policy %s started run %s on %s v%d%s", policy, spec.runId(), spec.dataset(), spec.datasetVersion(),
                     spec.initFrom() == null ? "" : " from " + spec.initFrom() + "'s final model");
         } catch (RunExistsException e) {

@@ -33,12 +33,14 @@ import java.util.regex.Pattern;
  * @param initFrom             a run whose final model this run starts from (and, for DPO, takes as its
  *                             frozen reference) instead of the base model; the base stays what eval
  *                             compares with. Null: start from the base
+ * @param startedBy            who started the run: the caller's token user, or {@code service:trainer/policy:<name>};
+ *                             set by the service, refused in a request
  */
 public record RunSpec(String runId, String baseModel, String dataset, Integer datasetVersion, Integer round,
                       String mode, Lora lora, Integer epochs, Long totalSteps, Integer batchSize,
                       Integer gradientAccumulation, Integer maxSeqLength, Boolean packing, Optimizer optimizer,
                       Long shardSteps, Long seed, String device, Integer evalExamples, String objective, Dpo dpo,
-                      String initFrom) {
+                      String initFrom, String startedBy) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,2})?");
 
@@ -98,7 +100,7 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
                    Integer evalExamples) {
         this(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, null, null,
-                null);
+                null, null);
     }
 
     public boolean preference() {
@@ -149,24 +151,31 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
         return this;
     }
 
+    /** This spec as started by {@code principal}. */
+    public RunSpec startedBy(String principal) {
+        return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
+                gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
+                dpo, initFrom, principal);
+    }
+
     public RunSpec withRunId(String id) {
         return new RunSpec(id, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, initFrom);
+                dpo, initFrom, startedBy);
     }
 
     /** This spec starting from run {@code run}'s final model. */
     public RunSpec startingFrom(String run) {
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, run);
+                dpo, run, startedBy);
     }
 
     /** This spec (a policy's template) for one dataset version, as run {@code id}. */
     public RunSpec forVersion(String id, String versionDataset, int version, int versionRound) {
         return new RunSpec(id, baseModel, versionDataset, version, versionRound, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, initFrom);
+                dpo, initFrom, startedBy);
     }
 
     /** The spec with what depends on the model and the data resolved. */
@@ -175,7 +184,7 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
                 lora.targets() == null ? loraTargets : lora.targets(), lora.useRslora());
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, resolvedLora, epochs, steps, batchSize,
                 gradientAccumulation, sequenceLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, initFrom);
+                dpo, initFrom, startedBy);
     }
 
     public int examplesPerStep() {

@@ -22,7 +22,8 @@ public interface RunStore {
 
     boolean cancelled(String runId);
 
-    void setCancelled(String runId, boolean cancelled);
+    /** Marks the run cancelled by {@code principal} (kept with the marker), or not cancelled when null. */
+    void setCancelled(String runId, String principal);
 
     Optional<CheckpointManifest> checkpoint(String runId, int shard);
 

@@ -87,7 +87,7 @@ public final class Runs {
         }
         List<ShardPlan.Range> plan = plan(resolved);
         try {
-            events.shard(shardEvent(resolved, plan, 0));
+            events.shard(shardEvent(resolved, plan, 0), resolved);
         } catch (RuntimeException e) {
             // not started: take the spec back so that the retry (a 503's client, a redelivered
             // dataset version of a policy) starts the run instead of finding it "exists"
@@ -182,7 +182,7 @@ public final class Runs {
                 store.checkpointPrefix(spec.runId(), shard.shardIndex()),
                 store.checkpointManifestKey(spec.runId(), shard.shardIndex()), store.modelPrefix(spec.baseModel()),
                 spec.dataset(), spec.datasetVersion(), spec.round(), manifest.trainLoss(), manifest.validationLoss(),
-                manifest.last(), manifest.createdAt()));
+                manifest.last(), manifest.createdAt()), spec);
         live.compute(spec.runId(), (id, s) -> (s == null ? view(spec) : s).sealed(shard.shardIndex() + 1,
                 manifest.step(), manifest.trainLoss(), manifest.validationLoss(), clock.instant()));
         if (manifest.last()) {
@@ -191,7 +191,7 @@ public final class Runs {
             // again on a redelivered last shard: what follows a run (a policy's next run) starts idempotently
             succeeded.forEach(listener -> listener.accept(spec));
         } else {
-            events.shard(shardEvent(spec, plan, shard.shardIndex() + 1));
+            events.shard(shardEvent(spec, plan, shard.shardIndex() + 1), spec);
             report(spec, shard, RunPhase.SHARD_DONE, manifest.trainLoss(), null);
         }
     }
@@ -213,12 +213,16 @@ public final class Runs {
                 step.loss(), tokensPerSecond, eta, RunPhase.RUNNING.name(), clock.instant()));
     }
 
-    /** Marks the run cancelled; the shard in progress stops within seconds, without writing a checkpoint. */
-    public RunState cancel(String runId) {
+    /**
+     * Marks the run cancelled by {@code principal}; the shard in progress stops within seconds, without
+     * writing a checkpoint.
+     */
+    public RunState cancel(String runId, String principal) {
         RunSpec spec = spec(runId);
-        store.setCancelled(runId, true);
-        return live.compute(runId, (id, s) -> (s == null ? view(spec) : s).in(RunPhase.CANCELLED, "cancelled on request",
-                clock.instant()));
+        store.setCancelled(runId, principal);
+        LOG.infof("run %s cancelled by %s", runId, principal);
+        return live.compute(runId, (id, s) -> (s == null ? view(spec) : s).in(RunPhase.CANCELLED,
+                "cancelled on request by " + principal, clock.instant()));
     }
 
     /** Continues a cancelled or failed run from its last sealed checkpoint. */
@@ -229,8 +233,8 @@ public final class Runs {
         if (next == plan.size()) {
             throw new IllegalArgumentException("run " + runId + " has completed all its " + plan.size() + " shards");
         }
-        store.setCancelled(runId, false);
-        events.shard(shardEvent(spec, plan, next));
+        store.setCancelled(runId, null);
+        events.shard(shardEvent(spec, plan, next), spec);
         LOG.infof("run %s resumed at shard %d", runId, next);
         return live.compute(runId, (id, s) -> (s == null ? view(spec) : s).in(RunPhase.PLANNED, null, clock.instant()));
     }

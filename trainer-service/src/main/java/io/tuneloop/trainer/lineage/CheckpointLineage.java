@@ -41,22 +41,26 @@ public record CheckpointLineage(Checkpoint checkpoint, Run run, DatasetVersionRe
                              Double validationLoss, Instant createdAt) {
     }
 
+    /** @param startedBy who started the run (a user, or {@code service:trainer/policy:<name>}) */
     public record Run(String runId, String baseModel, String baseModelKey, String mode, int round, long totalSteps,
-                      long seed, String specKey) {
+                      long seed, String specKey, String startedBy) {
     }
 
     public record DatasetVersionRef(String dataset, int version, int round, String manifestKey, String contentChecksum,
                                     long recordCount, Map<String, Long> splitCounts, List<String> sources) {
     }
 
-    /** An ingest batch: what was uploaded, when, and what became of its records. */
+    /** An ingest batch: what was uploaded, by whom, when, and what became of its records. */
     public record Upload(String batchId, String sourceName, String sourceKey, String sourceFormat, long recordsAccepted,
-                         long recordsRejected, long recordsDuplicate, Instant completedAt) {
+                         long recordsRejected, long recordsDuplicate, Instant completedAt, String principal) {
     }
 
-    /** A feedback round: its request, files and the samples and ratings it contributed. */
+    /**
+     * A feedback round: its request, who asked for it (an admin, or {@code service:feedback/round-policy}),
+     * its files and the samples and ratings it contributed.
+     */
     public record FeedbackRound(int round, String requestId, String samplesKey, String lineageKey, long samples,
-                                long acceptedRatings, List<Sample> sampleSources) {
+                                long acceptedRatings, List<Sample> sampleSources, String requestedBy) {
     }
 
     /** One feedback sample: the reviewed item it came from and the ratings that approved or corrected it. */
@@ -90,7 +94,7 @@ public record CheckpointLineage(Checkpoint checkpoint, Run run, DatasetVersionRe
         }
         Run run = new Run(runId, m.baseModel(), Artifacts.MODEL.prefix(m.baseModel()), m.mode(),
                 spec.map(RunSpec::round).orElse(0), spec.map(RunSpec::totalSteps).orElse(0L),
-                spec.map(RunSpec::seed).orElse(0L), specKey);
+                spec.map(RunSpec::seed).orElse(0L), specKey, spec.map(RunSpec::startedBy).orElse(null));
 
         String versionKey = Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(m.dataset(), m.datasetVersion()));
         Optional<DatasetManifest> version = read.apply(versionKey).map(b -> EventJson.fromBytes(b, DatasetManifest.class));
@@ -125,17 +129,18 @@ public record CheckpointLineage(Checkpoint checkpoint, Run run, DatasetVersionRe
                 lineage.get().path("preferences").forEach(p -> p.path("ratings").forEach(r -> ratings.add(r.asText())));
                 rounds.add(new FeedbackRound(number, source.substring("round-request:".length()),
                         Artifacts.ROUND_SAMPLES.key(feedbackRound), lineageKey, samples.size(),
-                        lineage.get().path("acceptedRatings").asLong(), samples));
+                        lineage.get().path("acceptedRatings").asLong(), samples,
+                        lineage.get().hasNonNull("requestedBy") ? lineage.get().get("requestedBy").asText() : null));
             } else {
                 String batchKey = Artifacts.INGEST_BATCH.key(new Artifacts.Batch(v.dataset(), source));
                 Optional<IngestBatch> batch = read.apply(batchKey).map(b -> EventJson.fromBytes(b, IngestBatch.class));
                 if (batch.isEmpty()) {
                     missing.add(batchKey);
-                    uploads.add(new Upload(source, null, null, null, 0, 0, 0, null));
+                    uploads.add(new Upload(source, null, null, null, 0, 0, 0, null, null));
                 } else {
                     IngestBatch b = batch.get();
                     uploads.add(new Upload(b.batchId(), b.sourceName(), b.sourceKey(), b.sourceFormat(),
-                            b.recordsAccepted(), b.recordsRejected(), b.recordsDuplicate(), b.completedAt()));
+                            b.recordsAccepted(), b.recordsRejected(), b.recordsDuplicate(), b.completedAt(), b.principal()));
                 }
             }
         }

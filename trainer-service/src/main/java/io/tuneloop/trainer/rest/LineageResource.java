@@ -1,5 +1,9 @@
 package io.tuneloop.trainer.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.service.auth.DatasetOwners;
+import io.tuneloop.service.auth.Caller;
 import io.tuneloop.service.rest.ErrorMappers;
 import io.tuneloop.store.ArtifactStore;
 import io.tuneloop.trainer.lineage.CheckpointLineage;
@@ -22,11 +26,19 @@ import java.util.Optional;
 public class LineageResource {
     @Inject RunArtifacts artifacts;
     @Inject Runs trainer;
+    @Inject DatasetOwners owners;
+    @Inject Caller caller;
 
     @GET
+    @RolesAllowed({Roles.VIEWER, Roles.TRAINER, Roles.DATA, Roles.REVIEWER})
     @Operation(summary = "The lineage of checkpoint {shard} (an index, or 'final' for the run's last) of a run:"
             + " its run, dataset version, the uploads and feedback rounds in that version and the ratings behind them")
     public Response lineage(@PathParam("runId") String runId, @PathParam("shard") String shard) {
+        // another team's run is no run at all
+        trainer.run(runId).ifPresent(r -> owners.checkVisible(r.spec().dataset(), caller));
+        if (trainer.run(runId).isEmpty()) {
+            return ErrorMappers.error(Response.Status.NOT_FOUND, "no run " + runId);
+        }
         int index;
         if (shard.equals("final")) {
             index = trainer.run(runId).map(r -> r.shardCount() - 1).orElse(-1);

@@ -84,9 +84,9 @@ public class RunArtifacts implements RunStore {
     }
 
     @Override
-    public void setCancelled(String runId, boolean cancelled) {
-        if (cancelled) {
-            Artifacts.RUN_CANCELLED.write(store, runId, new byte[0]);
+    public void setCancelled(String runId, String principal) {
+        if (principal != null) {
+            Artifacts.RUN_CANCELLED.write(store, runId, principal.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } else {
             Artifacts.RUN_CANCELLED.delete(store, runId);
         }

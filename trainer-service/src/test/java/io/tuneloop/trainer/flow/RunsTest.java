@@ -78,7 +78,8 @@ class RunsTest {
         }
 
         @Override
-        public void setCancelled(String runId, boolean yes) {
+        public void setCancelled(String runId, String principal) {
+            boolean yes = principal != null;
             if (yes) {
                 cancelled.add(runId);
             } else {
@@ -148,7 +149,7 @@ class RunsTest {
         boolean down;
 
         @Override
-        public void shard(TrainingShard shard) {
+        public void shard(TrainingShard shard, RunSpec of) {
             if (down) {
                 throw new Faults.TransientFault("broker unavailable", null);
             }
@@ -156,7 +157,7 @@ class RunsTest {
         }
 
         @Override
-        public void checkpoint(Checkpoint checkpoint) {
+        public void checkpoint(Checkpoint checkpoint, RunSpec of) {
             checkpoints.add(checkpoint);
         }
 
@@ -270,7 +271,7 @@ class RunsTest {
     void aCancelledRunStopsAndResumesFromItsLastCheckpoint() {
         runs.start(spec("r3"));
         runs.executeShard(events.shards.get(0));
-        RunState cancelled = runs.cancel("r3");
+        RunState cancelled = runs.cancel("r3", "tom");
         assertThat(cancelled.state()).isEqualTo(RunPhase.CANCELLED);
         runs.executeShard(events.shards.get(1));
         assertThat(training.trained).containsExactly("r3/shard-0");

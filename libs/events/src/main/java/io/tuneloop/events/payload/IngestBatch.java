@@ -19,11 +19,12 @@ import java.time.Instant;
  * @param completedAt      when the batch finished
  * @param rejectedByReason rejected and near-duplicate records counted by kind of reason (optional)
  * @param streamRange      for a batch of streamed input: the input it was made of (null for uploads)
+ * @param principal        who uploaded or imported it (the token's user); null for streamed input
  */
 public record IngestBatch(String batchId, String dataset, String sourceKey, String sourceName,
                           String sourceFormat, long recordsRead, long recordsAccepted, long recordsRejected,
                           long recordsDuplicate, String quarantineKey, Instant completedAt,
-                          java.util.Map<String, Long> rejectedByReason, StreamRange streamRange) {
+                          java.util.Map<String, Long> rejectedByReason, StreamRange streamRange, String principal) {
     /**
      * Ids of batches of streamed input start with this. Their records are sent outside a transaction;
      * a batch's id derives from the position of its first input message, so input redelivered after a
@@ -48,6 +49,14 @@ public record IngestBatch(String batchId, String dataset, String sourceKey, Stri
         public static String batchId(int partition, long offset) {
             return STREAM_BATCH_PREFIX + "p" + partition + "-" + offset;
         }
+    }
+
+    public IngestBatch(String batchId, String dataset, String sourceKey, String sourceName, String sourceFormat,
+                       long recordsRead, long recordsAccepted, long recordsRejected, long recordsDuplicate,
+                       String quarantineKey, Instant completedAt, java.util.Map<String, Long> rejectedByReason,
+                       StreamRange streamRange) {
+        this(batchId, dataset, sourceKey, sourceName, sourceFormat, recordsRead, recordsAccepted, recordsRejected,
+                recordsDuplicate, quarantineKey, completedAt, rejectedByReason, streamRange, null);
     }
 
     public IngestBatch(String batchId, String dataset, String sourceKey, String sourceName, String sourceFormat,

@@ -16,10 +16,18 @@ import java.time.Instant;
  * @param lineageKey    object-store key of the round's lineage: every sample with the items and ratings behind it
  * @param reason        why the round started (policy threshold, admin call)
  * @param requestedAt   when
+ * @param requestedBy   who asked for it: an admin's token user, or {@code service:feedback/round-policy}
  */
 public record RoundRequest(String requestId, String dataset, int round, int baseVersion, String feedbackKey,
                            long feedbackCount, String preferencesKey, long preferenceCount, String lineageKey,
-                           String reason, Instant requestedAt) {
+                           String reason, Instant requestedAt, String requestedBy) {
+    public RoundRequest(String requestId, String dataset, int round, int baseVersion, String feedbackKey,
+                        long feedbackCount, String preferencesKey, long preferenceCount, String lineageKey,
+                        String reason, Instant requestedAt) {
+        this(requestId, dataset, round, baseVersion, feedbackKey, feedbackCount, preferencesKey, preferenceCount,
+                lineageKey, reason, requestedAt, null);
+    }
+
     public RoundRequest {
         Require.texts("requestId", requestId, "dataset", dataset);
         Require.nonNegatives("feedbackCount", feedbackCount, "preferenceCount", preferenceCount);

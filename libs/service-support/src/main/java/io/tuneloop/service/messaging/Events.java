@@ -2,6 +2,8 @@ package io.tuneloop.service.messaging;
 
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tuneloop.events.Actor;
+import io.tuneloop.events.CloudEventHeaders;
 import io.tuneloop.events.Topic;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -21,11 +23,25 @@ public final class Events {
      * {@link io.tuneloop.service.idempotency.Idempotency}).
      */
     public static <V> Message<V> message(Topic<String, V> topic, String key, V payload, String eventId) {
-        OutgoingCloudEventMetadata<Object> cloudEvent = OutgoingCloudEventMetadata.builder()
+        return message(topic, key, payload, eventId, null);
+    }
+
+    /**
+     * As {@link #message(Topic, String, Object, String)}, naming who caused the event and which team
+     * owns its subject as the CloudEvents extension attributes {@code principal} and {@code team}.
+     */
+    public static <V> Message<V> message(Topic<String, V> topic, String key, V payload, String eventId, Actor actor) {
+        var builder = OutgoingCloudEventMetadata.builder()
                 .withId(eventId == null ? UUID.randomUUID().toString() : eventId)
                 .withType(topic.eventType())
-                .withSubject(key)
-                .build();
+                .withSubject(key);
+        if (actor != null) {
+            builder.withExtension(CloudEventHeaders.PRINCIPAL_EXTENSION, actor.principal());
+            if (actor.team() != null) {
+                builder.withExtension(CloudEventHeaders.TEAM_EXTENSION, actor.team());
+            }
+        }
+        OutgoingCloudEventMetadata<Object> cloudEvent = builder.build();
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)
                 .build();

@@ -1,5 +1,7 @@
 package io.tuneloop.service.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import io.tuneloop.tokens.Roles;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 import io.tuneloop.events.Service;
@@ -24,6 +26,7 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
 @Blocking
+@RolesAllowed(Roles.ADMIN)
 public class DeadLetterResource {
     private final DeadLetterRedrive redrive;
 

@@ -40,6 +40,13 @@ public class ErrorMappers {
                 .entity(new ApiError(Response.Status.SERVICE_UNAVAILABLE.getStatusCode(), reason)).build();
     }
 
+    /** A caller used up an allowance (uploads per hour, runs in flight): 429 and when to try again. */
+    @ServerExceptionMapper
+    public Response limitExceeded(io.tuneloop.service.auth.LimitExceededException e) {
+        return Response.status(429).type(MediaType.APPLICATION_JSON).header("Retry-After", e.retryAfterSeconds())
+                .entity(new ApiError(429, e.getMessage())).build();
+    }
+
     @ServerExceptionMapper
     public Response missingArtifact(NoSuchArtifactException e) {
         return error(Response.Status.NOT_FOUND, e.getMessage());

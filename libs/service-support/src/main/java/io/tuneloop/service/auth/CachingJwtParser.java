@@ -1,4 +1,4 @@
-package io.tuneloop.feedback.auth;
+package io.tuneloop.service.auth;
 
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;

@@ -1,8 +1,7 @@
-package io.tuneloop.feedback;
+package io.tuneloop.service.auth;
 
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
-import io.tuneloop.feedback.auth.CachingJwtParser;
 import io.tuneloop.tokens.BearerTokens;
 import io.tuneloop.tokens.SigningKeys;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -31,14 +30,14 @@ class CachingJwtParserTest {
 
     @Test
     void aVerifiedTokenIsParsedOnceAndBadTokensFailEveryTime() throws Exception {
-        String token = tokens.mint("ann", List.of("rater"), Duration.ofHours(1));
+        String token = tokens.mint("ann", List.of("rater"), "team-a", Duration.ofHours(1));
         JsonWebToken first = parser.parse(token);
         assertThat(first.getName()).isEqualTo("ann");
         assertThat(first.getGroups()).containsExactly("rater");
         assertThat(parser.parse(token)).isSameAs(first);
 
         String forged = new BearerTokens(SigningKeys.generate().getPrivate(), BearerTokens.LOCAL_ISSUER)
-                .mint("ann", List.of("admin"), Duration.ofHours(1));
+                .mint("ann", List.of("admin"), null, Duration.ofHours(1));
         assertThatThrownBy(() -> parser.parse(forged)).isInstanceOf(ParseException.class);
         assertThatThrownBy(() -> parser.parse(forged)).isInstanceOf(ParseException.class);
 
@@ -49,7 +48,7 @@ class CachingJwtParserTest {
     @Test
     void anExpiredTokenIsRefusedEvenAfterItWasCached() throws Exception {
         // valid for 2 more seconds (the verifier allows no skew here): cached, then expired
-        String shortLived = tokens.mint("bob", List.of("rater"), Instant.now().minusSeconds(58), Duration.ofSeconds(60));
+        String shortLived = tokens.mint("bob", List.of("rater"), "team-a", Instant.now().minusSeconds(58), Duration.ofSeconds(60));
         assertThat(parser.parse(shortLived).getName()).isEqualTo("bob");
         Thread.sleep(2_500);
         assertThatThrownBy(() -> parser.parse(shortLived)).isInstanceOf(ParseException.class);
