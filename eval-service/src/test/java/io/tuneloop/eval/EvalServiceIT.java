@@ -1,5 +1,9 @@
 package io.tuneloop.eval;
 
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.testing.TestTokens;
+import io.tuneloop.testing.RouteAuthorisation;
+import io.restassured.RestAssured;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -72,6 +76,24 @@ class EvalServiceIT {
             out.write('\n');
         });
         return out.toByteArray();
+    }
+
+    /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
+    @BeforeAll
+    static void asAdmin() throws Exception {
+        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+        try (ArtifactStore store = TestStack.get().openStore()) {
+            // the dataset is team-a's, as its first upload would have made it
+            Artifacts.DATASET_OWNER.write(store, DATASET, new Artifacts.DatasetOwner(DATASET, "team-a", "test", java.time.Instant.now()));
+        }
+    }
+
+    @Test
+    void everyRouteNeedsATokenAndARoleThatMayUseIt() throws Exception {
+        RouteAuthorisation.Checked checked = RouteAuthorisation.checkEveryRoute();
+        assertThat(checked.routes()).extracting(RouteAuthorisation.Route::path)
+                .contains("/api/v1/reports/{runId}/{shard}", "/api/v1/compare", "/api/v1/checkpoints");
+        assertThat(checked.forbidden()).isPositive();
     }
 
     @BeforeAll
@@ -173,6 +195,9 @@ class EvalServiceIT {
                 Duration.ofSeconds(60)).stream().map(r -> EventJson.fromBytes(r.value(), ReviewItem.class)).toList();
         assertThat(items).extracting(ReviewItem::suite).contains("heldout_phrasings", "ifeval");
         assertThat(items).allMatch(i -> i.checkpointId().equals(checkpoint.checkpointId()));
+        // review items name the team that owns them: the feedback service shows them to its raters only
+        var item = TestKafka.awaitRecord(Topics.REVIEW_ITEMS.name(), r -> DATASET.equals(r.key()), Duration.ofSeconds(10));
+        assertThat(TestKafka.header(item, "ce_team")).isEqualTo("team-a");
 
         try (ArtifactStore store = TestStack.get().openStore()) {
             assertThat(store.exists(Artifacts.EVAL_REPORT.key(Artifacts.CheckpointRef.of(checkpoint.checkpointId())))).isTrue();
@@ -189,6 +214,20 @@ class EvalServiceIT {
                 .statusCode(200).body("heldout_phrasings.rougeL.difference", equalTo(0.0f));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/checkpoints/{run}/{shard}",
                 RUN, "shard-0").then().statusCode(200).body("state", equalTo("EVALUATED")));
+        // another team's reports and checkpoints answer as if they did not exist; the team's viewers read them
+        String eve = TestTokens.of("eve", "team-b", Roles.VIEWER);
+        given().auth().oauth2(eve).get("/api/v1/reports/{run}/{shard}", RUN, "shard-0").then().statusCode(404);
+        given().auth().oauth2(eve).get("/api/v1/reports/{run}/{shard}/markdown", RUN, "shard-0").then().statusCode(404);
+        given().auth().oauth2(eve).get("/api/v1/runs/{run}/leaderboard", RUN).then().statusCode(404);
+        given().auth().oauth2(eve).get("/api/v1/compare?a={a}&b={a}", checkpoint.checkpointId(), checkpoint.checkpointId())
+                .then().statusCode(404);
+        given().auth().oauth2(eve).get("/api/v1/checkpoints/{run}/{shard}", RUN, "shard-0").then().statusCode(404);
+        assertThat(given().auth().oauth2(eve).get("/api/v1/checkpoints").then().statusCode(200).extract().asString())
+                .doesNotContain(RUN);
+        given().auth().oauth2(TestTokens.of("vic", "team-a", Roles.VIEWER)).get("/api/v1/reports/{run}/{shard}", RUN,
+                "shard-0").then().statusCode(200);
+        given().auth().oauth2(TestTokens.of("rae", "team-a", Roles.RATER)).get("/api/v1/reports/{run}/{shard}", RUN,
+                "shard-0").then().statusCode(403);
         given().get("/q/metrics").then().body(containsString("tuneloop_eval_score"))
                 .body(containsString("tuneloop_eval_checkpoints_redelivered_total"));
         // the redelivered event found the report, was not evaluated again, and announced the same result

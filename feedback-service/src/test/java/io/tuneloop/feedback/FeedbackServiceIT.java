@@ -1,5 +1,7 @@
 package io.tuneloop.feedback;
 
+import io.tuneloop.store.Artifacts;
+import io.tuneloop.testing.RouteAuthorisation;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -56,6 +58,10 @@ class FeedbackServiceIT {
 
     /** Publishes review items of {@code dataset} round 0 and waits until the service knows them. */
     private static List<String> publishItems(String dataset, int count, String suite, String prompt) {
+        try (var store = TestStack.get().openStore()) {
+            // the dataset is the test team's, as its first upload would have made it
+            Artifacts.DATASET_OWNER.write(store, dataset, new Artifacts.DatasetOwner(dataset, TestTokens.TEAM, "test", Instant.now()));
+        }
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String itemId = dataset + "/item-" + i;
@@ -103,6 +109,32 @@ class FeedbackServiceIT {
                 .post("/api/v1/admin/rounds").then().statusCode(403);
         given().auth().oauth2(TestTokens.token("rita", "reviewer")).get("/api/v1/queue/next").then().statusCode(403);
         given().auth().oauth2(TestTokens.token("rita", "reviewer")).get("/api/v1/agreement").then().statusCode(200);
+    }
+
+    @Test
+    void everyRouteNeedsATokenAndARoleThatMayUseIt() throws Exception {
+        RouteAuthorisation.Checked checked = RouteAuthorisation.checkEveryRoute();
+        assertThat(checked.routes()).extracting(RouteAuthorisation.Route::toString).contains(
+                "GET /api/v1/queue/next [rater]", "POST /api/v1/admin/rounds [admin]", "GET /api/v1/agreement [reviewer]");
+        assertThat(checked.forbidden()).isPositive();
+    }
+
+    @Test
+    void anotherTeamsItemsAreNeitherServedNorShown() {
+        String dataset = dataset("owned");
+        List<String> ids = publishItems(dataset, 2, "review", null);
+        String eve = TestTokens.of("eve", "team-b", "rater");
+        String eveReviewer = TestTokens.of("eve-reviewer", "team-b", "reviewer");
+        next(eve, dataset).then().statusCode(204);
+        given().auth().oauth2(eve).get("/api/v1/queue/progress").then().statusCode(200).body("remaining", equalTo(0));
+        given().auth().oauth2(eveReviewer).get("/api/v1/items/{id}", ids.get(0)).then().statusCode(404);
+        given().auth().oauth2(eveReviewer).get("/api/v1/items/{id}/ratings", ids.get(0)).then().statusCode(404);
+        assertThat(given().auth().oauth2(eveReviewer).get("/api/v1/items?limit=500").then().statusCode(200).extract()
+                .asString()).doesNotContain(dataset);
+        assertThat(given().auth().oauth2(eveReviewer).queryParam("by", "round").get("/api/v1/aggregates").then()
+                .statusCode(200).extract().asString()).doesNotContain(dataset);
+        // the team's rater gets them
+        next(TestTokens.rater("ann-" + dataset), dataset).then().statusCode(200);
     }
 
     @Test

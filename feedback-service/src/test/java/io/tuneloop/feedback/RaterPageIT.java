@@ -45,6 +45,10 @@ class RaterPageIT {
         }
         String dataset = "page-" + UUID.randomUUID().toString().substring(0, 8);
         String itemId = dataset + "/item-0";
+        try (var store = io.tuneloop.testing.TestStack.get().openStore()) {
+            io.tuneloop.store.Artifacts.DATASET_OWNER.write(store, dataset, new io.tuneloop.store.Artifacts.DatasetOwner(
+                    dataset, TestTokens.TEAM, "test", Instant.now()));
+        }
         TestKafka.send(Topics.REVIEW_ITEMS, dataset, new ReviewItem(itemId, dataset + "-run/shard-0", dataset + "-run", 0,
                 dataset, 1, "general", "antonyms", "Give the antonym of hot.", "warm", "cold", 0.9, Instant.now()));
         String reviewer = TestTokens.token("rita", "reviewer");

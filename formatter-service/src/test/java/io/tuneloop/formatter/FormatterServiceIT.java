@@ -1,5 +1,10 @@
 package io.tuneloop.formatter;
 
+import org.junit.jupiter.api.BeforeAll;
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.testing.TestTokens;
+import io.tuneloop.testing.RouteAuthorisation;
+import io.restassured.RestAssured;
 import io.tuneloop.store.Artifacts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,6 +37,51 @@ import static org.hamcrest.Matchers.hasSize;
 @QuarkusTest
 @QuarkusTestResource(TuneloopStackResource.class)
 class FormatterServiceIT {
+    /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
+    @BeforeAll
+    static void asAdmin() {
+        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+    }
+
+    @Test
+    void everyRouteNeedsATokenAndARoleThatMayUseIt() throws Exception {
+        RouteAuthorisation.Checked checked = RouteAuthorisation.checkEveryRoute();
+        assertThat(checked.routes()).extracting(RouteAuthorisation.Route::toString).contains(
+                "PUT /api/v1/datasets/{dataset}/spec [data]", "POST /api/v1/templates/reload [data]",
+                "POST /api/v1/datasets/{dataset}/versions [data]");
+        assertThat(checked.forbidden()).isPositive();
+    }
+
+    @Test
+    void aDatasetsSpecAndVersionsAreItsTeamsAndEverySpecChangeNamesWhoMadeIt() {
+        String dataset = "owned-" + UUID.randomUUID().toString().substring(0, 8);
+        String dana = TestTokens.of("dana", "team-a", Roles.DATA);
+        given().auth().oauth2(dana).contentType("application/json").body("{\"phrasingsPerRecord\": 2}")
+                .put("/api/v1/datasets/{d}/spec", dataset).then().statusCode(200);
+        given().auth().oauth2(TestTokens.of("eve", "team-b", Roles.DATA)).contentType("application/json").body("{}")
+                .put("/api/v1/datasets/{d}/spec", dataset).then().statusCode(404);
+        String eveViewer = TestTokens.of("eve-viewer", "team-b", Roles.VIEWER);
+        given().auth().oauth2(eveViewer).get("/api/v1/datasets/{d}/spec", dataset).then().statusCode(404);
+        given().auth().oauth2(eveViewer).get("/api/v1/datasets/{d}/versions", dataset).then().statusCode(404);
+        given().auth().oauth2(eveViewer).get("/api/v1/datasets/{d}/preview", dataset).then().statusCode(404);
+        given().auth().oauth2(TestTokens.of("vic", "team-a", Roles.VIEWER)).contentType("application/json").body("{}")
+                .put("/api/v1/datasets/{d}/spec", dataset).then().statusCode(403);
+        given().auth().oauth2(TestTokens.of("vic", "team-a", Roles.VIEWER)).get("/api/v1/datasets/{d}/spec", dataset)
+                .then().statusCode(200).body("phrasingsPerRecord", org.hamcrest.Matchers.equalTo(2));
+        try (var store = TestStack.get().openStore()) {
+            var changes = Artifacts.DATASET_SPEC_CHANGE.list(store, dataset);
+            assertThat(changes).hasSize(1);
+            Artifacts.SpecChange change = Artifacts.DATASET_SPEC_CHANGE.read(store, changes.get(0));
+            assertThat(change.changedBy()).isEqualTo("dana");
+            assertThat(change.spec().phrasingsPerRecord()).isEqualTo(2);
+        }
+
+        // the version's event names the owning team and who sealed it (CloudEvents extension attributes)
+        sendBatch(dataset, "batch-1", 3);
+        var record = TestKafka.awaitRecord(Topics.DATASET_VERSIONS.name(), r -> dataset.equals(r.key()), Duration.ofSeconds(60));
+        assertThat(TestKafka.header(record, "ce_team")).isEqualTo("team-a");
+        assertThat(TestKafka.header(record, "ce_principal")).isEqualTo("service:formatter/sealing");
+    }
 
     private static DatasetVersion awaitVersion(String dataset, int version) {
         var record = TestKafka.awaitRecord(Topics.DATASET_VERSIONS.name(), r -> dataset.equals(r.key())

@@ -1,5 +1,10 @@
 package io.tuneloop.ingest;
 
+import org.junit.jupiter.api.BeforeAll;
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.testing.TestTokens;
+import io.tuneloop.testing.RouteAuthorisation;
+import io.restassured.RestAssured;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -29,6 +34,12 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(TuneloopStackResource.class)
 class IngestServiceIT {
+    /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
+    @BeforeAll
+    static void asAdmin() {
+        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+    }
+
     private static final Path SEED_TASKS = Path.of(System.getProperty("tuneloop.repo.root", "."))
             .resolve("../shared/data/self-instruct-seed-tasks.jsonl");
 
@@ -235,7 +246,7 @@ class IngestServiceIT {
     @Test
     void objectsAlreadyInTheBucketAreIngestedByUriOneBatchEach() {
         String dataset = "import-" + UUID.randomUUID().toString().substring(0, 8);
-        String folder = "incoming/" + dataset + "/";
+        String folder = "incoming/" + TestTokens.TEAM + "/" + dataset + "/";
         try (var store = TestStack.get().openStore()) {
             store.putBytes(folder + "a.jsonl", "{\"instruction\": \"A?\", \"output\": \"a\"}\n".getBytes(StandardCharsets.UTF_8), null);
             store.putBytes(folder + "b.csv", "prompt,completion\nB?,b\nC?,c\n".getBytes(StandardCharsets.UTF_8), null);
@@ -248,8 +259,82 @@ class IngestServiceIT {
 
         given().contentType(ContentType.JSON).body("{\"uri\": \"s3://other-bucket/x\"}")
                 .post("/api/v1/datasets/{d}/imports", dataset).then().statusCode(400).body("error", containsString("bucket"));
-        given().contentType(ContentType.JSON).body("{\"uri\": \"s3://" + TestStack.BUCKET + "/nothing/here\"}")
+        given().contentType(ContentType.JSON).body("{\"uri\": \"s3://" + TestStack.BUCKET + "/" + folder + "nothing/here\"}")
                 .post("/api/v1/datasets/{d}/imports", dataset).then().statusCode(404);
+    }
+
+    @Test
+    void everyRouteNeedsATokenAndARoleThatMayUseIt() throws Exception {
+        RouteAuthorisation.Checked checked = RouteAuthorisation.checkEveryRoute();
+        assertThat(checked.routes()).extracting(RouteAuthorisation.Route::path)
+                .contains("/api/v1/datasets/{dataset}/uploads", "/api/v1/datasets/{dataset}/imports", "/api/v1/datasets");
+        assertThat(checked.routes()).filteredOn(r -> r.method().equals("post") && r.path().startsWith("/api/v1/datasets"))
+                .allSatisfy(r ->
+                assertThat(r.roles()).containsExactly(Roles.DATA));
+        assertThat(checked.forbidden()).isPositive();
+    }
+
+    @Test
+    void anotherTeamsDatasetAnswersAsIfItDidNotExist() {
+        String dataset = "owned-" + UUID.randomUUID().toString().substring(0, 8);
+        String dana = TestTokens.of("dana", "team-a", Roles.DATA);
+        String eve = TestTokens.of("eve", "team-b", Roles.DATA);
+        String eveViewer = TestTokens.of("eve-viewer", "team-b", Roles.VIEWER);
+        IngestBatch batch = given().auth().oauth2(dana).contentType("application/x-ndjson")
+                .body("{\"instruction\": \"Owned?\", \"output\": \"yes\"}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(202).extract().as(IngestBatch.class);
+        assertThat(batch.principal()).isEqualTo("dana");
+
+        given().auth().oauth2(eve).contentType("application/x-ndjson").body("{\"instruction\": \"Mine?\", \"output\": \"no\"}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", dataset).then().statusCode(404).body("error", containsString("no dataset"));
+        given().auth().oauth2(eveViewer).get("/api/v1/datasets/{d}/uploads/{b}", dataset, batch.batchId()).then().statusCode(404);
+        given().auth().oauth2(eveViewer).get("/api/v1/datasets/{d}/uploads/{b}/quarantine", dataset, batch.batchId())
+                .then().statusCode(404);
+        String teamB = given().auth().oauth2(eveViewer).get("/api/v1/datasets").then().statusCode(200).extract().asString();
+        assertThat(teamB).doesNotContain(dataset);
+        String teamA = given().auth().oauth2(TestTokens.of("vic", "team-a", Roles.VIEWER)).get("/api/v1/datasets")
+                .then().statusCode(200).extract().asString();
+        assertThat(teamA).contains(dataset);
+        given().auth().oauth2(TestTokens.of("vic", "team-a", Roles.VIEWER)).get("/api/v1/datasets/{d}/uploads/{b}",
+                dataset, batch.batchId()).then().statusCode(200);
+
+        // imports read only the caller's team folder: never another team's data, nor the service's own artifacts
+        given().auth().oauth2(dana).contentType(ContentType.JSON)
+                .body("{\"uri\": \"s3://" + TestStack.BUCKET + "/" + batch.sourceKey() + "\"}")
+                .post("/api/v1/datasets/{d}/imports", dataset).then().statusCode(403).body("error", containsString("incoming/team-a/"));
+        given().auth().oauth2(dana).contentType(ContentType.JSON)
+                .body("{\"uri\": \"s3://" + TestStack.BUCKET + "/incoming/team-b/x.jsonl\"}")
+                .post("/api/v1/datasets/{d}/imports", dataset).then().statusCode(403);
+        // a token without a team cannot create a dataset: what is made belongs to a team
+        given().auth().oauth2(TestTokens.TOKENS.mint("root", java.util.List.of(Roles.ADMIN), null, Duration.ofMinutes(5)))
+                .contentType("application/x-ndjson").body("{\"instruction\": \"Q?\", \"output\": \"a\"}\n".getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/{d}/uploads", "teamless-" + dataset).then().statusCode(403)
+                .body("error", containsString("team"));
+    }
+
+    @Test
+    void uploadsBeyondTheHourlyAllowanceAre429WithRetryAfter() {
+        String flood = TestTokens.of("flood-" + UUID.randomUUID().toString().substring(0, 6), "team-a", Roles.DATA);
+        String dataset = "flood-" + UUID.randomUUID().toString().substring(0, 8);
+        int accepted = 0;
+        io.restassured.response.Response refused = null;
+        for (int i = 0; i <= 60 && refused == null; i++) {
+            var response = given().auth().oauth2(flood).contentType("application/x-ndjson")
+                    .body(("{\"instruction\": \"Upload " + i + "?\", \"output\": \"" + i + "\"}\n").getBytes(StandardCharsets.UTF_8))
+                    .post("/api/v1/datasets/{d}/uploads", dataset);
+            if (response.statusCode() == 429) {
+                refused = response;
+            } else {
+                assertThat(response.statusCode()).isEqualTo(202);
+                accepted++;
+            }
+        }
+        assertThat(accepted).as("the test profile allows 60 uploads an hour").isEqualTo(60);
+        assertThat(refused).isNotNull();
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 3600L);
+        assertThat(refused.jsonPath().getString("error")).contains("60");
+        String metrics = given().auth().none().get("/q/metrics").then().extract().asString();
+        assertThat(metrics).containsPattern("tuneloop_http_refusals_total\\{[^}]*status=\"429\"[^}]*} [1-9]");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.tuneloop.trainer;
 
+import io.tuneloop.tokens.Roles;
+import io.tuneloop.testing.TestTokens;
+import io.tuneloop.testing.RouteAuthorisation;
+import io.restassured.RestAssured;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -53,6 +57,12 @@ class TrainerServiceIT {
     private static final String DATASET = "trainer-" + SUFFIX;
     private static final String MODEL = "tiny-" + SUFFIX;
 
+    /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
+    @BeforeAll
+    static void asAdmin() {
+        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+    }
+
     @BeforeAll
     static void storeAModelAndADatasetVersion() throws Exception {
         Path dir = Files.createTempDirectory("tiny-model");
@@ -71,6 +81,10 @@ class TrainerServiceIT {
                 DatasetManifest manifest = TinyRuns.manifest(dataset, 1, MODEL, train, validation, 24, 6);
                 store.putBytes(Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(dataset, 1)), EventJson.toBytes(manifest), null);
             }
+            // the datasets are team-a's, as their first upload would have made them
+            for (String dataset : List.of(DATASET, "policy-ds")) {
+                Artifacts.DATASET_OWNER.write(store, dataset, new Artifacts.DatasetOwner(dataset, "team-a", "test", Instant.now()));
+            }
             // a version without token ids (built without a model)
             store.putBytes(Artifacts.DATASET_MANIFEST.key(new Artifacts.Version(DATASET, 2)), EventJson.toBytes(new DatasetManifest(DATASET, 2,
                     0, io.tuneloop.events.dataset.DatasetSpec.defaults(), "t", List.of("b"), 1, Map.of("train", 1L),
@@ -83,6 +97,67 @@ class TrainerServiceIT {
                 {"runId": "%s", "baseModel": "%s", "dataset": "%s", "datasetVersion": 1, "totalSteps": 6,
                  "shardSteps": 2, "batchSize": 4, "seed": 3, "optimizer": {"learningRate": 0.01}%s}
                 """.formatted(runId, MODEL, DATASET, extra);
+    }
+
+    @Test
+    void everyRouteNeedsATokenAndARoleThatMayUseIt() throws Exception {
+        RouteAuthorisation.Checked checked = RouteAuthorisation.checkEveryRoute();
+        assertThat(checked.routes()).extracting(RouteAuthorisation.Route::toString).contains(
+                "POST /api/v1/runs [trainer]", "POST /api/v1/runs/{runId}/cancel [trainer]",
+                "POST /api/v1/runs/{runId}/resume [trainer]");
+        assertThat(checked.forbidden()).isPositive();
+    }
+
+    @Test
+    void aRunBelongsToItsDatasetsTeamAndItsLineageNamesWhoStartedIt() {
+        String runId = "owned-" + UUID.randomUUID().toString().substring(0, 8);
+        String tom = TestTokens.of("tom", "team-a", Roles.TRAINER);
+        String eve = TestTokens.of("eve", "team-b", Roles.TRAINER);
+        given().auth().oauth2(eve).contentType(ContentType.JSON).body(spec(runId, "")).post("/api/v1/runs")
+                .then().statusCode(404).body("error", containsString("no dataset"));
+        given().auth().oauth2(TestTokens.of("vic", "team-a", Roles.VIEWER)).contentType(ContentType.JSON)
+                .body(spec(runId, "")).post("/api/v1/runs").then().statusCode(403);
+        given().auth().oauth2(tom).contentType(ContentType.JSON).body(spec(runId, ", \"startedBy\": \"someone-else\""))
+                .post("/api/v1/runs").then().statusCode(400).body("error", containsString("startedBy"));
+        given().auth().oauth2(tom).contentType(ContentType.JSON).body(spec(runId, "")).post("/api/v1/runs")
+                .then().statusCode(201).body("spec.startedBy", equalTo("tom"));
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                given().get("/api/v1/runs/{id}", runId).then().statusCode(200).body("state", equalTo("SUCCEEDED")));
+        given().auth().oauth2(TestTokens.of("vic", "team-a", Roles.VIEWER))
+                .get("/api/v1/runs/{id}/checkpoints/final/lineage", runId).then().statusCode(200)
+                .body("run.startedBy", equalTo("tom"));
+
+        String eveViewer = TestTokens.of("eve-viewer", "team-b", Roles.VIEWER);
+        given().auth().oauth2(eveViewer).get("/api/v1/runs/{id}", runId).then().statusCode(404);
+        given().auth().oauth2(eveViewer).get("/api/v1/runs/{id}/steps", runId).then().statusCode(404);
+        given().auth().oauth2(eveViewer).get("/api/v1/runs/{id}/checkpoints/final/lineage", runId).then().statusCode(404);
+        given().auth().oauth2(eve).post("/api/v1/runs/{id}/cancel", runId).then().statusCode(404);
+        assertThat(given().auth().oauth2(eveViewer).get("/api/v1/runs").then().statusCode(200).extract().asString())
+                .doesNotContain(runId);
+        assertThat(given().auth().oauth2(eveViewer).get("/api/v1/dataset-versions").then().statusCode(200).extract()
+                .asString()).doesNotContain(DATASET);
+    }
+
+    @Test
+    void aCallerWithTooManyRunsInFlightIsRefusedWithRetryAfter() {
+        String greedy = TestTokens.of("greedy-" + UUID.randomUUID().toString().substring(0, 6), "team-a", Roles.TRAINER);
+        List<String> started = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String runId = "greedy-" + UUID.randomUUID().toString().substring(0, 8);
+            given().auth().oauth2(greedy).contentType(ContentType.JSON)
+                    .body(spec(runId, "").replace("\"totalSteps\": 6", "\"totalSteps\": 1200"))
+                    .post("/api/v1/runs").then().statusCode(201);
+            started.add(runId);
+        }
+        var refused = given().auth().oauth2(greedy).contentType(ContentType.JSON)
+                .body(spec("greedy-third-" + UUID.randomUUID().toString().substring(0, 6), "")).post("/api/v1/runs");
+        assertThat(refused.statusCode()).as(refused.asString()).isEqualTo(429);
+        assertThat(refused.header("Retry-After")).isNotBlank();
+        assertThat(refused.jsonPath().getString("error")).contains("2 runs in flight");
+        for (String runId : started) {
+            given().auth().oauth2(greedy).post("/api/v1/runs/{id}/cancel", runId).then().statusCode(200)
+                    .body("message", containsString("cancelled on request by greedy-"));
+        }
     }
 
     @Test
