@@ -57,6 +57,10 @@ public class Caller {
     /** A caller with fixed claims, for unit tests of code that decides by caller. */
     public static Caller of(String name, String team, Set<String> roles) {
         return new Caller() {
+            {
+                teamClaim = Roles.TEAM_CLAIM;
+            }
+
             @Override
             public String name() {
                 return name;
