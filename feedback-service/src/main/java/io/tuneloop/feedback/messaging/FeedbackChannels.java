@@ -33,10 +33,12 @@ public class FeedbackChannels {
         meters.gauge("tuneloop.feedback.ratings.known", board, ReviewBoard::ratingCount);
     }
 
+    /** On a worker thread, in order: an item's team is read (once per dataset) before raters can get it. */
     @Incoming(Channels.REVIEW_ITEMS_IN)
+    @io.smallrye.reactive.messaging.annotations.Blocking
     public CompletionStage<Void> onReviewItem(Message<ReviewItem> message) {
+        teams.learnNow(message.getPayload().dataset());
         board.add(message.getPayload());
-        teams.learn(message.getPayload().dataset());
         readiness.applied(message);
         return message.ack();
     }

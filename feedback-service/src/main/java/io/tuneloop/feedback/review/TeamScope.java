@@ -18,8 +18,8 @@ import java.util.function.Predicate;
 /**
  * Which review items a caller may see: those of datasets their team owns (an admin sees all). The
  * rating routes answer on the event loop, which never reads the object store, so owners are learned
- * in the background as items arrive; an item whose owner is not known yet is shown to nobody but
- * admins until it is (a few milliseconds, or until the store is back).
+ * as items arrive (before the item joins the queue); an item whose owner could not be read is shown
+ * to nobody but admins until it is (the store is back, looked up in the background).
  */
 @ApplicationScoped
 public class TeamScope {
@@ -48,6 +48,22 @@ public class TeamScope {
                 pending.remove(dataset);
             }
         });
+    }
+
+    /**
+     * Reads {@code dataset}'s owner now, on the calling (worker) thread, so that an item is never
+     * handed out before its team is known; when the store cannot answer, learns it in the background.
+     */
+    public void learnNow(String dataset) {
+        if (owners.known(dataset).isPresent()) {
+            return;
+        }
+        try {
+            owners.owner(dataset);
+        } catch (RuntimeException e) {
+            LOG.debugf("owner of %s not read (%s); learning it in the background", dataset, e.getMessage());
+            learn(dataset);
+        }
     }
 
     /** The items {@code caller} may see; decided now, so the predicate can be used off the request. */

@@ -489,7 +489,7 @@ public final class Demo {
         text.append("artifacts (bucket ").append(((Map<String, Object>) report.get("artifacts")).get("bucket")).append("):\n");
         ((Map<String, Object>) report.get("artifacts")).forEach((k, v) -> text.append(String.format("  %-16s %s%n", k, v)));
         text.append("\nwhere to look:\n");
-        text.append("  rater page     ").append(stack.url("feedback", "/rate/")).append("   (token: ./tuneloop local demo token <you>)\n");
+        text.append("  rater page     ").append(stack.url("feedback", "/rate/")).append("   (token: ./tuneloop local demo token <you> --role rater --team demo)\n");
         for (String service : urls.keySet()) {
             text.append(String.format("  %-14s %s   %s%n", service, stack.url(service, "/q/swagger-ui"), stack.url(service, "/q/metrics")));
         }
