@@ -573,8 +573,10 @@ class LocalStackIT {
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** An upload as the stack's admin (asynchronous sends bypass {@link #send}, so the token is set here). */
     private static HttpRequest uploadRequest(String dataset, byte[] body) {
         return HttpRequest.newBuilder(url("ingest", "/api/v1/datasets/" + dataset + "/uploads?filename=it.jsonl"))
+                .header("Authorization", "Bearer " + stack.adminToken())
                 .header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
