@@ -81,7 +81,7 @@ class EvalServiceIT {
     /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
     @BeforeAll
     static void asAdmin() throws Exception {
-        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+        TestTokens.asAdminByDefault();
         try (ArtifactStore store = TestStack.get().openStore()) {
             // the dataset is team-a's, as its first upload would have made it
             Artifacts.DATASET_OWNER.write(store, DATASET, new Artifacts.DatasetOwner(DATASET, "team-a", "test", java.time.Instant.now()));

@@ -40,7 +40,7 @@ class FormatterServiceIT {
     /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
     @BeforeAll
     static void asAdmin() {
-        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+        TestTokens.asAdminByDefault();
     }
 
     @Test

@@ -37,7 +37,7 @@ class IngestServiceIT {
     /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
     @BeforeAll
     static void asAdmin() {
-        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+        TestTokens.asAdminByDefault();
     }
 
     private static final Path SEED_TASKS = Path.of(System.getProperty("tuneloop.repo.root", "."))

@@ -60,7 +60,7 @@ class TrainerServiceIT {
     /** Calls name no token unless a test is about tokens: they go as an admin of the test team. */
     @BeforeAll
     static void asAdmin() {
-        RestAssured.authentication = RestAssured.oauth2(TestTokens.of("test-admin", TestTokens.TEAM, Roles.ADMIN));
+        TestTokens.asAdminByDefault();
     }
 
     @BeforeAll

@@ -45,6 +45,6 @@ public class CheckpointResource {
 
     /** A checkpoint belongs to its dataset's team. */
     private boolean visible(CheckpointState state) {
-        return caller.isAdmin() || owners.owner(state.checkpoint().dataset()).map(o -> caller.sees(o.team())).orElse(false);
+        return owners.visible(state.checkpoint().dataset(), caller);
     }
 }

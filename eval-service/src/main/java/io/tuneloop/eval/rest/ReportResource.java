@@ -92,7 +92,7 @@ public class ReportResource {
 
     /** A report belongs to its dataset's team; another team's is no report at all. */
     private boolean visible(EvalReport report) {
-        return caller.isAdmin() || owners.owner(report.dataset()).map(o -> caller.sees(o.team())).orElse(false);
+        return owners.visible(report.dataset(), caller);
     }
 
 }

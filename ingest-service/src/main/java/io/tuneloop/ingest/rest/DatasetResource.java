@@ -29,7 +29,7 @@ public class DatasetResource {
     @Operation(summary = "Names of your team's datasets with at least one committed upload (every team's for an admin)")
     public List<String> datasets() {
         return ingest.datasets().stream()
-                .filter(d -> caller.isAdmin() || owners.owner(d).map(o -> caller.sees(o.team())).orElse(false))
+                .filter(d -> owners.visible(d, caller))
                 .toList();
     }
 }

@@ -41,6 +41,14 @@ public final class TestTokens {
         return TOKENS.mint("test-admin", List.of("admin"), null, Duration.ofHours(1));
     }
 
+    /**
+     * Makes RestAssured send an admin's token of {@link #TEAM} with every request that names none:
+     * for service tests whose subject is not tokens (what they create belongs to {@link #TEAM}).
+     */
+    public static void asAdminByDefault() {
+        io.restassured.RestAssured.authentication = io.restassured.RestAssured.oauth2(of("test-admin", TEAM, "admin"));
+    }
+
     /** The configuration that makes a service verify these tokens. */
     public static Map<String, String> serviceConfig() {
         return Map.of("mp.jwt.verify.publickey", Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded()));

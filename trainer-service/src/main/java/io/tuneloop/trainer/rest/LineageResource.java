@@ -35,13 +35,14 @@ public class LineageResource {
             + " its run, dataset version, the uploads and feedback rounds in that version and the ratings behind them")
     public Response lineage(@PathParam("runId") String runId, @PathParam("shard") String shard) {
         // another team's run is no run at all
-        trainer.run(runId).ifPresent(r -> owners.checkVisible(r.spec().dataset(), caller));
-        if (trainer.run(runId).isEmpty()) {
+        Optional<io.tuneloop.trainer.flow.RunState> known = trainer.run(runId)
+                .filter(r -> owners.visible(r.spec().dataset(), caller));
+        if (known.isEmpty()) {
             return ErrorMappers.error(Response.Status.NOT_FOUND, "no run " + runId);
         }
         int index;
         if (shard.equals("final")) {
-            index = trainer.run(runId).map(r -> r.shardCount() - 1).orElse(-1);
+            index = known.get().shardCount() - 1;
         } else {
             try {
                 index = Integer.parseInt(shard.startsWith("shard-") ? shard.substring(6) : shard);

@@ -90,7 +90,7 @@ public class RunResource {
     @RolesAllowed({Roles.VIEWER, Roles.TRAINER})
     @Operation(summary = "Every run of your team's datasets in the object store (every team's for an admin)")
     public Collection<RunState> runs() {
-        return trainer.runs().stream().filter(r -> visible(r.spec().dataset())).toList();
+        return trainer.runs().stream().filter(r -> owners.visible(r.spec().dataset(), caller)).toList();
     }
 
     @GET
@@ -98,7 +98,7 @@ public class RunResource {
     @RolesAllowed({Roles.VIEWER, Roles.TRAINER})
     @Operation(summary = "One run: state, step, loss, validation loss, tokens/s and ETA")
     public RunState run(@PathParam("runId") String runId) {
-        return trainer.run(runId).filter(r -> visible(r.spec().dataset()))
+        return trainer.run(runId).filter(r -> owners.visible(r.spec().dataset(), caller))
                 .orElseThrow(() -> new NotFoundException("no run " + runId));
     }
 
@@ -137,12 +137,7 @@ public class RunResource {
     @RolesAllowed({Roles.VIEWER, Roles.TRAINER})
     @Operation(summary = "Your team's dataset versions announced since this instance started")
     public Collection<DatasetVersion> datasetVersions() {
-        return trainer.datasetVersions().stream().filter(v -> visible(v.dataset())).toList();
-    }
-
-    /** Whether the caller's team owns {@code dataset} (an admin sees all). */
-    private boolean visible(String dataset) {
-        return caller.isAdmin() || owners.owner(dataset).map(o -> caller.sees(o.team())).orElse(false);
+        return trainer.datasetVersions().stream().filter(v -> owners.visible(v.dataset(), caller)).toList();
     }
 
     @ServerExceptionMapper

@@ -54,6 +54,14 @@ public final class DatasetOwners {
     }
 
     /**
+     * Whether {@code caller} may see {@code dataset} and what was made from it (for filtering lists):
+     * an admin sees all, anyone else their own team's.
+     */
+    public boolean visible(String dataset, Caller caller) {
+        return caller.isAdmin() || owner(dataset).map(o -> caller.sees(o.team())).orElse(false);
+    }
+
+    /**
      * For reading {@code dataset} or anything made from it: the caller's team must own it (or the
      * caller is an admin). A dataset nobody owns has nothing to read, except for an admin (data
      * written before owners existed).
@@ -61,9 +69,8 @@ public final class DatasetOwners {
      * @throws NotFoundException as for a dataset that does not exist
      */
     public Optional<DatasetOwner> checkVisible(String dataset, Caller caller) {
-        Optional<DatasetOwner> owner = owner(dataset);
-        if (caller.isAdmin() || owner.map(o -> caller.sees(o.team())).orElse(false)) {
-            return owner;
+        if (visible(dataset, caller)) {
+            return owner(dataset);
         }
         throw notFound(dataset);
     }
