@@ -38,10 +38,14 @@ public class TrainerBeans {
     RunPolicies policies(TrainerConfig config, Runs runs) {
         Map<String, RunPolicies.Policy> policies = new LinkedHashMap<>();
         config.policies().forEach((name, policy) -> policies.put(name, new RunPolicies.Policy(policy.dataset(),
-                EventJson.fromBytes(policy.spec().getBytes(StandardCharsets.UTF_8), RunSpec.class),
-                policy.preferenceSpec().map(s -> EventJson.fromBytes(s.getBytes(StandardCharsets.UTF_8), RunSpec.class))
-                        .orElse(null), policy.continueRounds())));
+                runSpec(policy.spec()),
+                policy.preferenceSpec().map(TrainerBeans::runSpec).orElse(null), policy.continueRounds(),
+                policy.roundSpec().map(TrainerBeans::runSpec).orElse(null))));
         return new RunPolicies(policies, runs);
+    }
+
+    private static RunSpec runSpec(String json) {
+        return EventJson.fromBytes(json.getBytes(StandardCharsets.UTF_8), RunSpec.class);
     }
 
     private static long availableMemory() {

@@ -44,4 +44,7 @@ public interface EvalStore {
 
     /** Operator-added prompt files by suite name. */
     Map<String, byte[]> operatorSuites();
+
+    /** The dataset's review-pool prompt files ({@code review-pools/<dataset>/}) by name, in name order. */
+    Map<String, byte[]> reviewPoolFiles(String dataset);
 }

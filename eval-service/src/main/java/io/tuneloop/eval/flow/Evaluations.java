@@ -92,13 +92,14 @@ public final class Evaluations {
                 selection.toString(), suitesKey(suites));
         SuiteRunner.ModelResults base = baseResults.get(baseKey);
         if (base == null) {
-            base = scoring.score(checkpoint, true, examples, suites, selection);
+            base = scoring.score(checkpoint, true, examples, suites, selection, List.of());
             baseResults.put(baseKey, base);
         } else {
             LOG.debugf("base %s on %s v%d: scores reused", baseModel, checkpoint.dataset(), checkpoint.datasetVersion());
             metrics.baseReused();
         }
-        SuiteRunner.ModelResults tuned = scoring.score(checkpoint, false, examples, suites, selection);
+        SuiteRunner.ModelResults tuned = scoring.score(checkpoint, false, examples, suites, selection,
+                reviewPoolPrompts(checkpoint.dataset()));
         EvalReport report = EvalReport.compare(checkpoint.checkpointId(), checkpoint.runId(), checkpoint.round(),
                 checkpoint.dataset(), checkpoint.datasetVersion(), baseModel, tuned, base, clock.instant());
         // the suites this report scores that are not the version's own held-out splits
@@ -165,6 +166,22 @@ public final class Evaluations {
             }
         }
         return picked;
+    }
+
+    /**
+     * The dataset's review-pool files' prompts, in file order. A file that is not a prompt file is left
+     * out with a warning naming it and why: it must not stop the checkpoint's evaluation.
+     */
+    List<ReviewPool.FilePrompt> reviewPoolPrompts(String dataset) {
+        List<ReviewPool.FilePrompt> prompts = new ArrayList<>();
+        store.reviewPoolFiles(dataset).forEach((name, content) -> {
+            try {
+                prompts.addAll(ReviewPool.read(name, content));
+            } catch (RuntimeException e) {
+                LOG.warnf("review pool %s of %s left out: %s", name, dataset, e.getMessage());
+            }
+        });
+        return prompts;
     }
 
     /** The bundled suites plus the operator's prompt files (a file's name is its suite). */

@@ -144,14 +144,18 @@ public final class SuiteRunner {
         List<Response> responses = new ArrayList<>(prompts.size());
         for (int from = 0; from < prompts.size(); from += batchSize) {
             List<long[]> inputs = prompts.subList(from, Math.min(from + batchSize, prompts.size())).stream()
-                    .map(p -> tokenizer.encode(chat.render(List.of(Message.user(p)), true), chat.encodesSpecialTokens()))
-                    .toList();
+                    .map(p -> userPrompt(tokenizer, chat, p)).toList();
             for (Generator.Generated output : Generator.generateScored(model, inputs, config, tokenizer::decode, root)) {
                 generated[0] += output.tokens().length;
                 responses.add(new Response(tokenizer.decodeSkippingSpecial(output.tokens()).strip(), output.meanEntropy()));
             }
         }
         return responses;
+    }
+
+    /** A user's prompt in the model's chat format, up to where the answer starts, as token ids. */
+    static long[] userPrompt(TextTokenizer tokenizer, ChatTemplate chat, String prompt) {
+        return tokenizer.encode(chat.render(List.of(Message.user(prompt)), true), chat.encodesSpecialTokens());
     }
 
     /** A decoded response and the model's mean next-token entropy while writing it (its uncertainty). */

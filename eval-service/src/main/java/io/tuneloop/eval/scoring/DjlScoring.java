@@ -32,7 +32,8 @@ public final class DjlScoring implements Scoring {
 
     @Override
     public SuiteRunner.ModelResults score(Checkpoint checkpoint, boolean base, List<InstructionRecord> examples,
-                                          SuiteRunner.PromptSuites suites, SuiteSelection selection) {
+                                          SuiteRunner.PromptSuites suites, SuiteSelection selection,
+                                          List<ReviewPool.FilePrompt> reviewPrompts) {
         Path baseModel = files.baseModel(checkpoint);
         try (NDManager root = NDManager.newBaseManager(Device.cpu());
              TextTokenizer tokenizer = TextTokenizer.load(baseModel);
@@ -46,7 +47,7 @@ public final class DjlScoring implements Scoring {
             }
             // the checkpoint (not its base) answers the review pool for raters
             List<SuiteRunner.PromptResult> answers = ReviewPool.answer(model, tokenizer, stops,
-                    ReviewPool.prompts(examples, review.prompts()), review, settings.batchSize(), settings.maxNewTokens(),
+                    ReviewPool.prompts(examples, reviewPrompts, tokenizer, review.prompts()), review, settings.batchSize(), settings.maxNewTokens(),
                     checkpoint.checkpointId(), root);
             List<SuiteRunner.PromptResult> all = new java.util.ArrayList<>(results.prompts());
             all.addAll(answers);

@@ -145,6 +145,15 @@ public class EvalArtifacts implements EvalStore {
         return suites;
     }
 
+    @Override
+    public Map<String, byte[]> reviewPoolFiles(String dataset) {
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        for (Artifacts.ReviewPoolFile file : Artifacts.REVIEW_POOL.list(store, dataset)) {
+            files.put(file.name(), Artifacts.REVIEW_POOL.read(store, file));
+        }
+        return files;
+    }
+
     /** The base model's files, copied once. */
     public Path baseModel(Checkpoint checkpoint) {
         String name = baseModelName(checkpoint);

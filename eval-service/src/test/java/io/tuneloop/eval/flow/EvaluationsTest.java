@@ -94,6 +94,11 @@ class EvaluationsTest {
         public Map<String, byte[]> operatorSuites() {
             return Map.of();
         }
+
+        @Override
+        public Map<String, byte[]> reviewPoolFiles(String dataset) {
+            return Map.of();
+        }
     }
 
     static final class RecordingEvents implements EvalEvents {
@@ -117,7 +122,8 @@ class EvaluationsTest {
 
         @Override
         public SuiteRunner.ModelResults score(Checkpoint checkpoint, boolean base, List<InstructionRecord> examples,
-                                              SuiteRunner.PromptSuites suites, SuiteSelection selection) {
+                                              SuiteRunner.PromptSuites suites, SuiteSelection selection,
+                                              List<ReviewPool.FilePrompt> reviewPrompts) {
             scored.add(base ? "base" : checkpoint.checkpointId());
             List<SuiteRunner.PromptResult> prompts = new ArrayList<>();
             for (int i = 0; i < 4; i++) {

@@ -242,7 +242,10 @@ public final class DatasetBuilder {
      */
     List<InstructionRecord> render(RawRecord raw, String split, List<String> options, List<Dropped> failures) {
         if (raw.messages() != null && !raw.messages().isEmpty()) {
-            return List.of(example(raw, CONVERSATION_TEMPLATE, split, null, null));
+            // a feedback round's samples keep their own template id, so a run can weigh them against the replay
+            String template = RawRecord.FEEDBACK_FORMAT.equals(raw.sourceFormat()) ? InstructionRecord.FEEDBACK_TEMPLATE
+                    : CONVERSATION_TEMPLATE;
+            return List.of(example(raw, template, split, null, null));
         }
         String family = library.familyOf(raw.category(), raw.task());
         List<TaskTemplate> seen = new ArrayList<>();

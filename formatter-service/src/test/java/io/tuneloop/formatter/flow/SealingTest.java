@@ -219,6 +219,11 @@ class SealingTest {
         assertThat(round.sourceBatches()).contains("b1", "round-request:feedback:d:round-1");
         List<InstructionRecord> examples = store.records(store.manifest("d", round.version()).orElseThrow());
         assertThat(examples).anyMatch(e -> e.text().contains("The corrected answer") && e.split().equals("train"));
+        // a feedback sample keeps its own phrasing id, so a run can weigh the samples against the replay
+        assertThat(examples).filteredOn(e -> e.templateId().equals(InstructionRecord.FEEDBACK_TEMPLATE))
+                .singleElement().satisfies(e -> assertThat(e.recordId()).isEqualTo("f".repeat(32)));
+        assertThat(store.manifest("d", round.version()).orElseThrow().templateCounts())
+                .containsEntry(InstructionRecord.FEEDBACK_TEMPLATE, 1L);
         assertThat(examples).hasSize(store.records(store.manifest("d", 1).orElseThrow()).size() + 1);
         assertThat(sealing.sealRound(request)).isEqualTo(round);
         assertThat(store.versions("d")).hasSize(2);

@@ -104,7 +104,9 @@ public final class Demo {
     }
 
     void run() throws Exception {
-        List<DemoTasks.Example> examples = DemoTasks.generate(profile.examplesPerTask(), 11);
+        List<DemoTasks.Example> examples = new ArrayList<>(DemoTasks.generate(profile.examplesPerTask(), 11));
+        DemoTasks.Taught taught = DemoTasks.taught(profile.taughtRecords(), profile.poolPrompts(), profile.evalPrompts(), 11);
+        examples.addAll(taught.thin());
         List<String> seedLines = seedData.isPresent() && profile.seedSample() ? Files.readAllLines(seedData.get()) : List.of();
         step("making the base model %s (%s, d=%d, %d layers) and its tokenizer in code", DemoProfile.MODEL,
                 profile.model().architecture(), profile.model().hiddenSize(), profile.model().layers());
@@ -113,9 +115,16 @@ public final class Demo {
         store.putBytes(Artifacts.TEMPLATES.key("demo.yaml"), resource("/demo-templates.yaml"), "application/yaml");
         stack.post("formatter", "/api/v1/templates/reload", "application/json", new byte[0], dataToken, Map.of()).expect(200, 204);
         stack.put("formatter", "/api/v1/datasets/" + DemoProfile.DATASET + "/spec", datasetSpec(), dataToken).expect(200);
+        step("the behaviour to teach, %s: %d records in the upload, %d prompts in review-pools/%s/%s.jsonl for raters,"
+                        + " and eval suite %s (%d prompts on other inputs)", DemoTasks.taughtTaskName(), taught.thin().size(),
+                taught.pool().size(), DemoProfile.DATASET, DemoProfile.POOL_FILE, DemoProfile.TAUGHT_SUITE, taught.suite().size());
+        store.putBytes(Artifacts.REVIEW_POOL.key(new Artifacts.ReviewPoolFile(DemoProfile.DATASET, DemoProfile.POOL_FILE)),
+                poolFile(taught.pool()), io.tuneloop.events.JsonLines.CONTENT_TYPE);
+        store.putBytes(Artifacts.EVAL_SUITE.key(DemoProfile.TAUGHT_SUITE), suiteFile(taught.suite()),
+                io.tuneloop.events.JsonLines.CONTENT_TYPE);
 
         step("uploading %d synthetic records (%d tasks, %d held out) and %d seed tasks of ../shared/data to ingest",
-                examples.size(), DemoTasks.trainedTaskNames().size() + DemoTasks.heldOutTaskNames().size(),
+                examples.size(), DemoTasks.trainedTaskNames().size() + DemoTasks.heldOutTaskNames().size() + 1,
                 DemoTasks.heldOutTaskNames().size(), seedLines.size());
         JsonNode upload = stack.post("ingest", "/api/v1/datasets/" + DemoProfile.DATASET + "/uploads?filename=demo.jsonl",
                 "application/x-ndjson", uploadBody(examples, seedLines), dataToken, Map.of()).expect(202).json();
@@ -134,7 +143,9 @@ public final class Demo {
 
         step("review: %d responses of round 1 are up for rating; %d simulated raters rate them through the feedback API",
                 profile.reviewItemsPerRound(), profile.raters());
-        Map<String, Object> ratings = rate(examples);
+        List<DemoTasks.Example> answerKey = new ArrayList<>(examples);
+        answerKey.addAll(taught.pool());
+        Map<String, Object> ratings = rate(answerKey);
         report.put("ratings", ratings);
 
         step("the round policy starts round 2 once every item has %d ratings (checks every 3 s)", DemoProfile.OVERLAP);
@@ -142,8 +153,16 @@ public final class Demo {
         say("   round 2 data = v1's %d training examples + the feedback samples -> v2 has %d; sources %s",
                 v1.path("splitCounts").path("train").asLong(), v2.path("splitCounts").path("train").asLong(),
                 v2.path("sourceBatches"));
-        RoundResult round2sft = trainAndEvaluate(2, profile.runId(2), profile.totalSteps(), profile.shards(),
-                "SFT from round 1's final model on v1's data + the feedback samples");
+        RoundResult round2sft = trainAndEvaluate(2, profile.runId(2), profile.roundSteps(), 1,
+                String.format("SFT from round 1's final model: %.0f%% of the draws on the feedback samples, the rest a replay of v1",
+                        100 * DemoProfile.FEEDBACK_SHARE));
+        JsonNode sftSpec = round2sft.run().path("spec");
+        Map<String, Object> round2Sft = new LinkedHashMap<>();
+        round2Sft.put("run", round2sft.runId());
+        round2Sft.put("initFrom", sftSpec.path("initFrom").asText(null));
+        round2Sft.put("totalSteps", sftSpec.path("totalSteps").asLong());
+        round2Sft.put("feedbackShare", sftSpec.path("feedbackShare").isNumber() ? sftSpec.path("feedbackShare").asDouble() : null);
+        report.put("round2Sft", round2Sft);
         long pairs = v2.path("splitCounts").path("preferences").asLong();
         RoundResult round2 = round2sft;
         Map<String, Object> preferences = new LinkedHashMap<>();
@@ -213,9 +232,35 @@ public final class Demo {
         spec.put("reviewFraction", DemoProfile.REVIEW_FRACTION);
         spec.putPOJO("heldOutTasks", DemoTasks.heldOutTaskNames());
         spec.putPOJO("heldOutTemplates", List.of("demo-07", "demo-08"));
+        // the lookup tasks have few distinct records; temperature 2 mixing draws them more often
+        spec.putObject("mixing").put("strategy", "temperature").put("temperature", 2.0);
         spec.put("maxTokens", 128);
         spec.put("truncation", "truncate");
         return spec.toString();
+    }
+
+    /** The review-pool file: the taught task's prompts as users type them, without answers (raters know them). */
+    private static byte[] poolFile(List<DemoTasks.Example> pool) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < pool.size(); i++) {
+            ObjectNode line = StackClient.JSON.createObjectNode();
+            line.put("id", "p" + (i + 1)).put("task", pool.get(i).task()).put("prompt", DemoTasks.userPrompt(pool.get(i)));
+            body.append(line).append('\n');
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The eval suite of the taught behaviour: prompts with their computed answers. */
+    private static byte[] suiteFile(List<DemoTasks.Example> suite) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < suite.size(); i++) {
+            ObjectNode line = StackClient.JSON.createObjectNode();
+            line.put("id", DemoProfile.TAUGHT_SUITE + "-" + (i + 1)).put("task", suite.get(i).task())
+                    .put("prompt", DemoTasks.userPrompt(suite.get(i)));
+            line.putArray("references").add(suite.get(i).output());
+            body.append(line).append('\n');
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] uploadBody(List<DemoTasks.Example> examples, List<String> seedLines) {
@@ -480,6 +525,12 @@ public final class Demo {
         text.append(String.format("round 2 data: version 2 = version 1 (%s training examples) + the feedback samples -> %s"
                 + " training examples (%+d); sources %s%n", feedback.get("trainExamplesV1"), feedback.get("trainExamplesV2"),
                 (long) feedback.get("trainExamplesV2") - (long) feedback.get("trainExamplesV1"), feedback.get("sourceBatchesV2")));
+        Map<String, Object> round2Sft = (Map<String, Object>) report.get("round2Sft");
+        text.append(String.format("round 2 SFT: run %s from %s's final model, %s steps, %s of the draws on the feedback"
+                        + " samples (the rest a replay of version 1); the behaviour the raters taught is suite %s%n",
+                round2Sft.get("run"), round2Sft.get("initFrom"), round2Sft.get("totalSteps"),
+                round2Sft.get("feedbackShare") == null ? "none" : String.format("%.0f%%", 100 * (double) round2Sft.get("feedbackShare")),
+                DemoProfile.TAUGHT_SUITE));
         text.append(String.format("lineage of round 2's checkpoint (run, version, upload, feedback round, %s ratings behind"
                 + " the samples): %s%n", feedback.get("ratingsBehindSamples"), feedback.get("lineageUrl")));
         for (Object sample : (List<Object>) feedback.get("exampleSamples")) {

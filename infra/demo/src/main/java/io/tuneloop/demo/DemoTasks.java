@@ -13,8 +13,10 @@ import java.util.function.Function;
  * The demo's synthetic instruction set: many small tasks whose answers are computed, so every
  * record is right and a simulated rater can tell a right response from a wrong one. Each task has
  * several instruction wordings (the template library multiplies them again); some tasks are held
- * out of training entirely and measure zero-shot transfer. Tasks are small on purpose: a model of
- * a few hundred thousand parameters learns them in minutes on a CPU.
+ * out of training entirely and measure zero-shot transfer, and one ({@link #TAUGHT}) is what the
+ * raters teach. Tasks are small on purpose: a model of about a million parameters learns them in
+ * minutes on a CPU. Reversing a list of words was one of them; at this size and budget the model
+ * never learned it (4% exact match after 1,000 steps of 64 examples), so it is not in the demo.
  */
 public final class DemoTasks {
 
@@ -45,11 +47,6 @@ public final class DemoTasks {
 
     /** Tasks the model is trained on. */
     static final List<Task> TRAINED = List.of(
-            new Task("reverse_words", List.of("Reverse the order of the words.", "Write these words backwards, last word first.",
-                    "Put the words in reverse order."), r -> {
-                List<String> words = words(r, 3);
-                return new String[]{String.join(" ", words), String.join(" ", reversed(words))};
-            }),
             new Task("first_word", List.of("What is the first word?", "Give the first word of the list.",
                     "Copy only the word that comes first."), r -> {
                 List<String> words = words(r, 3 + r.nextInt(2));
@@ -99,14 +96,53 @@ public final class DemoTasks {
 
     /** Tasks never trained on: the held-out-tasks suite (zero-shot transfer). */
     static final List<Task> HELD_OUT = List.of(
-            new Task("min_number", List.of("Which number is the smallest?", "Give the lowest number in the list."), r -> {
-                List<Integer> numbers = numbers(r, 4);
-                return new String[]{join(numbers), String.valueOf(numbers.stream().min(Comparator.naturalOrder()).orElseThrow())};
-            }),
             new Task("second_word", List.of("What is the second word?", "Give the word that comes second."), r -> {
                 List<String> words = words(r, 4);
                 return new String[]{String.join(" ", words), words.get(1)};
+            }),
+            new Task("first_number", List.of("What is the first number?", "Give the number that comes first."), r -> {
+                List<Integer> numbers = numbers(r, 4);
+                return new String[]{join(numbers), String.valueOf(numbers.get(0))};
             }));
+
+    /**
+     * The behaviour the raters teach: the uploaded data covers it thinly (a handful of records), so
+     * round 1 mostly gets it wrong (it answers the largest number, the task it knows best); its
+     * prompts come to raters through a review-pool file, and their corrections train round 2. A
+     * suite of its own, on other inputs, measures whether round 2 learned it.
+     */
+    static final Task TAUGHT = new Task("min_number", List.of("Which number is the smallest?",
+            "Give the lowest number in the list.", "Find the minimum."), r -> {
+        List<Integer> numbers = numbers(r, 4);
+        return new String[]{join(numbers), String.valueOf(numbers.stream().min(Comparator.naturalOrder()).orElseThrow())};
+    });
+
+    /**
+     * The taught task's records, split three ways on distinct inputs: {@code thin} go into the
+     * upload, {@code pool} are the review-pool prompts raters judge, {@code suite} are the eval
+     * suite's. No input is in two of them, so no suite prompt can become training data.
+     */
+    public record Taught(List<Example> thin, List<Example> pool, List<Example> suite) {
+    }
+
+    public static Taught taught(int thin, int pool, int suite, long seed) {
+        Random random = new Random(seed * 31 + TAUGHT.name().hashCode());
+        Map<String, Example> byInput = new LinkedHashMap<>();
+        for (int attempt = 0; byInput.size() < thin + pool + suite && attempt < (thin + pool + suite) * 20; attempt++) {
+            String[] io = TAUGHT.inputAndOutput().apply(random);
+            byInput.putIfAbsent(io[0], new Example(TAUGHT.name(), pick(random, TAUGHT.instructions()), io[0], io[1]));
+        }
+        List<Example> all = new ArrayList<>(byInput.values());
+        if (all.size() < thin + pool + suite) {
+            throw new IllegalStateException("the taught task has only " + all.size() + " distinct inputs");
+        }
+        return new Taught(all.subList(0, thin), all.subList(thin, thin + pool), all.subList(thin + pool, thin + pool + suite));
+    }
+
+    /** The text a user would type for an example: the instruction, then the input (the review pool's and suite's prompts). */
+    public static String userPrompt(Example e) {
+        return e.instruction() + "\n" + e.input();
+    }
 
     private DemoTasks() {
     }
@@ -117,6 +153,10 @@ public final class DemoTasks {
 
     public static List<String> trainedTaskNames() {
         return TRAINED.stream().map(Task::name).toList();
+    }
+
+    public static String taughtTaskName() {
+        return TAUGHT.name();
     }
 
     /**
@@ -170,12 +210,6 @@ public final class DemoTasks {
 
     private static <T> T pick(Random random, List<T> list) {
         return list.get(random.nextInt(list.size()));
-    }
-
-    private static List<String> reversed(List<String> words) {
-        List<String> copy = new ArrayList<>(words);
-        java.util.Collections.reverse(copy);
-        return copy;
     }
 
     private static String join(List<Integer> numbers) {

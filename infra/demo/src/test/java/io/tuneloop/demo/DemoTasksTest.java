@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,18 +26,34 @@ class DemoTasksTest {
     }
 
     @Test
+    void theTaughtTasksThreePartsShareNoInputAndAreNotInTheGeneratedRecords() {
+        DemoTasks.Taught taught = DemoTasks.taught(10, 64, 64, 11);
+        assertThat(taught.thin()).hasSize(10);
+        assertThat(taught.pool()).hasSize(64);
+        assertThat(taught.suite()).hasSize(64);
+        Set<String> inputs = new HashSet<>();
+        for (List<DemoTasks.Example> part : List.of(taught.thin(), taught.pool(), taught.suite())) {
+            part.forEach(e -> assertThat(inputs.add(e.input())).as(e.input()).isTrue());
+        }
+        assertThat(DemoTasks.generate(30, 11)).noneMatch(e -> e.task().equals(DemoTasks.taughtTaskName()));
+        assertThat(DemoTasks.taught(10, 64, 64, 11)).isEqualTo(taught);
+        assertThat(DemoTasks.userPrompt(taught.pool().get(0))).startsWith(taught.pool().get(0).instruction() + "\n");
+    }
+
+    @Test
     void everyAnswerIsRight() {
-        for (DemoTasks.Example e : DemoTasks.generate(50, 1)) {
+        List<DemoTasks.Example> all = new java.util.ArrayList<>(DemoTasks.generate(50, 1));
+        DemoTasks.Taught taught = DemoTasks.taught(10, 20, 20, 1);
+        all.addAll(taught.thin());
+        all.addAll(taught.pool());
+        all.addAll(taught.suite());
+        for (DemoTasks.Example e : all) {
             List<String> words = Arrays.asList(e.input().split(" "));
             switch (e.task()) {
-                case "reverse_words" -> {
-                    List<String> reversed = new java.util.ArrayList<>(words);
-                    java.util.Collections.reverse(reversed);
-                    assertThat(Arrays.asList(e.output().split(" "))).containsExactlyElementsOf(reversed);
-                }
                 case "first_word" -> assertThat(e.output()).isEqualTo(words.get(0));
                 case "last_word" -> assertThat(e.output()).isEqualTo(words.get(words.size() - 1));
                 case "second_word" -> assertThat(e.output()).isEqualTo(words.get(1));
+                case "first_number" -> assertThat(e.output()).isEqualTo(words.get(0));
                 case "uppercase" -> assertThat(e.output()).isEqualTo(e.input().toUpperCase());
                 case "sort_words" -> assertThat(Arrays.asList(e.output().split(" "))).isSorted().hasSameElementsAs(words);
                 case "count_words" -> assertThat(e.output()).isEqualTo(String.valueOf(words.size()));

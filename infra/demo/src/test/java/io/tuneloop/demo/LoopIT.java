@@ -104,7 +104,11 @@ class LoopIT {
         assertThat(feedback.path("samples").asInt()).isPositive();
         assertThat(feedback.path("trainExamplesV2").asLong()).isGreaterThan(feedback.path("trainExamplesV1").asLong());
 
-        for (String suite : List.of("heldout_phrasings", "heldout_tasks", "ifeval")) {
+        // round 2 continued from round 1's model on the feedback samples with a replay of version 1
+        assertThat(report.path("round2Sft").path("initFrom").asText()).isEqualTo(PROFILE.runId(1));
+        assertThat(report.path("round2Sft").path("feedbackShare").asDouble()).isEqualTo(DemoProfile.FEEDBACK_SHARE);
+        assertThat(report.path("round2Sft").path("totalSteps").asLong()).isEqualTo(PROFILE.roundSteps());
+        for (String suite : List.of("heldout_phrasings", "heldout_tasks", "ifeval", DemoProfile.TAUGHT_SUITE)) {
             assertThat(report.path("scores").has(suite)).as(suite).isTrue();
             report.path("scores").path(suite).fields().forEachRemaining(metric -> {
                 JsonNode row = metric.getValue();

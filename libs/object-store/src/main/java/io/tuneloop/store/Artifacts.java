@@ -232,6 +232,19 @@ public final class Artifacts {
     public static final Artifact<String, byte[]> EVAL_SUITE = new Artifact<>(KeyTemplate.named("eval/suites/{}.jsonl"),
             Format.bytes(io.tuneloop.events.JsonLines.CONTENT_TYPE));
 
+    /** A file of prompts a user puts up for review for one dataset (no eval suite's, never scored). */
+    public record ReviewPoolFile(String dataset, String name) {
+    }
+
+    /**
+     * Review-pool prompts: {@code review-pools/<dataset>/<name>.jsonl}, one {@code {"prompt": ...}} per
+     * line (with optional {@code id}, {@code task}, {@code reference}). Eval answers them for raters
+     * with every checkpoint of the dataset, as it answers the version's review split.
+     */
+    public static final Artifact<ReviewPoolFile, byte[]> REVIEW_POOL = new Artifact<>(new KeyTemplate<>(
+            "review-pools/{}/{}.jsonl", r -> new Object[]{r.dataset(), r.name()}, v -> new ReviewPoolFile(v[0], v[1])),
+            Format.bytes(io.tuneloop.events.JsonLines.CONTENT_TYPE));
+
     // ------------------------------------------------------------------------------------ feedback
 
     /** Everything the feedback service exported for a dataset's round. */

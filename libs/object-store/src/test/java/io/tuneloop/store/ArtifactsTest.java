@@ -31,6 +31,10 @@ class ArtifactsTest {
         assertThat(Artifacts.CHECKPOINT_MANIFEST.key(new CheckpointRef("run-1", 2))).isEqualTo("runs/run-1/shard-2/manifest.json");
         assertThat(Artifacts.EVAL_REPORT.key(CheckpointRef.of("run-1/shard-2"))).isEqualTo("eval/run-1/shard-2/report.json");
         assertThat(Artifacts.EVAL_ROUND_FINAL.key(new Round("alpaca", 1))).isEqualTo("eval/rounds/alpaca/round-1");
+        assertThat(Artifacts.REVIEW_POOL.key(new Artifacts.ReviewPoolFile("alpaca", "traffic")))
+                .isEqualTo("review-pools/alpaca/traffic.jsonl");
+        assertThat(Artifacts.REVIEW_POOL.address("review-pools/alpaca/traffic.jsonl"))
+                .contains(new Artifacts.ReviewPoolFile("alpaca", "traffic"));
         assertThat(Artifacts.ROUND_SAMPLES.key(new Round("alpaca", 1))).isEqualTo("feedback/alpaca/round-1/sft.jsonl");
     }
 

@@ -27,10 +27,17 @@ public final class RunPolicies {
      * @param template            a run spec without dataset and version (objective sft)
      * @param preferenceTemplate  the DPO run that follows an SFT run on a version with preference pairs (null: none)
      * @param continueRounds      a round's run starts from the previous round's final model (false: from the base)
+     * @param roundTemplate       the SFT run of a round that continues from the previous round's model (null: {@code
+     *                            template}); it is what "train on the feedback with a replay" means in steps
      */
-    public record Policy(String dataset, RunSpec template, RunSpec preferenceTemplate, boolean continueRounds) {
+    public record Policy(String dataset, RunSpec template, RunSpec preferenceTemplate, boolean continueRounds,
+                         RunSpec roundTemplate) {
         public Policy(String dataset, RunSpec template) {
-            this(dataset, template, null, true);
+            this(dataset, template, null, true, null);
+        }
+
+        public Policy(String dataset, RunSpec template, RunSpec preferenceTemplate, boolean continueRounds) {
+            this(dataset, template, preferenceTemplate, continueRounds, null);
         }
 
         public Policy {
@@ -39,6 +46,13 @@ public final class RunPolicies {
             }
             if (preferenceTemplate != null && !preferenceTemplate.preference()) {
                 throw new IllegalArgumentException("a policy's preference spec needs objective dpo");
+            }
+            if (roundTemplate != null && roundTemplate.preference()) {
+                throw new IllegalArgumentException("a policy's round spec trains SFT; give the DPO run as its preference spec");
+            }
+            if (roundTemplate != null && !continueRounds) {
+                throw new IllegalArgumentException("a policy's round spec is for rounds that continue from the previous"
+                        + " round's model; with continue-rounds false every round runs the spec");
             }
         }
     }
@@ -63,7 +77,9 @@ public final class RunPolicies {
             if (policy.continueRounds() && version.round() > 0) {
                 Optional<String> previous = previousRoundFinal(entry.getKey(), version.dataset(), version.round() - 1);
                 if (previous.isPresent()) {
-                    spec = spec.startingFrom(previous.get());
+                    RunSpec template = policy.roundTemplate() == null ? policy.template() : policy.roundTemplate();
+                    spec = template.forVersion(runId, version.dataset(), version.version(), version.round())
+                            .startingFrom(previous.get());
                 } else {
                     LOG.warnf("policy %s: no finished run of %s round %d to continue from; %s starts from the base",
                             entry.getKey(), version.dataset(), version.round() - 1, runId);

@@ -35,12 +35,17 @@ import java.util.regex.Pattern;
  *                             compares with. Null: start from the base
  * @param startedBy            who started the run: the caller's token user, or {@code service:trainer/policy:<name>};
  *                             set by the service, refused in a request
+ * @param feedbackShare        share of the training draws that are the version's feedback samples (examples of
+ *                             template {@code feedback}); the rest is a replay of its other training examples.
+ *                             Null: every example as often as the version holds it. A round that continues from
+ *                             the previous round's model learns from a few dozen corrections this way without
+ *                             forgetting what it knew
  */
 public record RunSpec(String runId, String baseModel, String dataset, Integer datasetVersion, Integer round,
                       String mode, Lora lora, Integer epochs, Long totalSteps, Integer batchSize,
                       Integer gradientAccumulation, Integer maxSeqLength, Boolean packing, Optimizer optimizer,
                       Long shardSteps, Long seed, String device, Integer evalExamples, String objective, Dpo dpo,
-                      String initFrom, String startedBy) {
+                      String initFrom, String startedBy, Double feedbackShare) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d{1,2})?");
 
@@ -100,7 +105,7 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
                    Integer evalExamples) {
         this(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, null, null,
-                null, null);
+                null, null, null);
     }
 
     public boolean preference() {
@@ -144,6 +149,9 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
         // scored on the wrong weights
         check(initFrom == null || mode.equals("full"), "initFrom needs mode full (a LoRA adapter on another run's"
                 + " final model is not supported yet)");
+        check(feedbackShare == null || (feedbackShare > 0 && feedbackShare < 1), "feedbackShare must be in (0, 1)");
+        check(feedbackShare == null || !objective.equals("dpo"), "feedbackShare belongs to objective sft (DPO trains"
+                + " the version's pairs)");
         if (dpo != null) {
             check(dpo.beta() > 0 && Double.isFinite(dpo.beta()), "dpo.beta must be a positive number");
             check(!packing, "packing is not supported with objective dpo (a pair's sequences are scored whole)");
@@ -155,27 +163,27 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
     public RunSpec startedBy(String principal) {
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, initFrom, principal);
+                dpo, initFrom, principal, feedbackShare);
     }
 
     public RunSpec withRunId(String id) {
         return new RunSpec(id, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, initFrom, startedBy);
+                dpo, initFrom, startedBy, feedbackShare);
     }
 
     /** This spec starting from run {@code run}'s final model. */
     public RunSpec startingFrom(String run) {
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, run, startedBy);
+                dpo, run, startedBy, feedbackShare);
     }
 
     /** This spec (a policy's template) for one dataset version, as run {@code id}. */
     public RunSpec forVersion(String id, String versionDataset, int version, int versionRound) {
         return new RunSpec(id, baseModel, versionDataset, version, versionRound, mode, lora, epochs, totalSteps, batchSize,
                 gradientAccumulation, maxSeqLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, initFrom, startedBy);
+                dpo, initFrom, startedBy, feedbackShare);
     }
 
     /** The spec with what depends on the model and the data resolved. */
@@ -184,7 +192,7 @@ public record RunSpec(String runId, String baseModel, String dataset, Integer da
                 lora.targets() == null ? loraTargets : lora.targets(), lora.useRslora());
         return new RunSpec(runId, baseModel, dataset, datasetVersion, round, mode, resolvedLora, epochs, steps, batchSize,
                 gradientAccumulation, sequenceLength, packing, optimizer, shardSteps, seed, device, evalExamples, objective,
-                dpo, initFrom, startedBy);
+                dpo, initFrom, startedBy, feedbackShare);
     }
 
     public int examplesPerStep() {

@@ -18,6 +18,10 @@ import java.util.List;
  */
 public final class TrainingData {
     private final List<SftExample> train = new ArrayList<>();
+    /** The train examples that are feedback samples (a subset of {@code train}), in manifest order. */
+    private final List<SftExample> feedback = new ArrayList<>();
+    /** The other train examples: what a feedback-weighted run replays. */
+    private final List<SftExample> replay = new ArrayList<>();
     private final List<SftExample> validation = new ArrayList<>();
     private final List<PreferencePair> preferences = new ArrayList<>();
     private long dropped;
@@ -51,6 +55,9 @@ public final class TrainingData {
             maxTokenId = Math.max(maxTokenId, (int) id);
         }
         target.add(example);
+        if (target == train) {
+            (InstructionRecord.FEEDBACK_TEMPLATE.equals(record.templateId()) ? feedback : replay).add(example);
+        }
     }
 
     /**
@@ -85,6 +92,30 @@ public final class TrainingData {
 
     public List<SftExample> train() {
         return train;
+    }
+
+    /**
+     * The train examples with the feedback samples making about {@code feedbackShare} of them: the
+     * replay (every other train example once) followed by the feedback samples repeated
+     * {@code round(share / (1 - share) * replay / feedback)} times (at least once). The training
+     * loop's shuffled order then draws that share of each epoch from the feedback. Null, or a
+     * version without feedback samples: {@link #train()}.
+     */
+    public List<SftExample> train(Double feedbackShare) {
+        if (feedbackShare == null || feedback.isEmpty() || replay.isEmpty()) {
+            return train;
+        }
+        long repeats = Math.max(1, Math.round(feedbackShare / (1 - feedbackShare) * replay.size() / feedback.size()));
+        List<SftExample> weighted = new ArrayList<>(replay);
+        for (long r = 0; r < repeats; r++) {
+            weighted.addAll(feedback);
+        }
+        return weighted;
+    }
+
+    /** How many train examples are feedback samples. */
+    public int feedbackExamples() {
+        return feedback.size();
     }
 
     public List<SftExample> validation() {

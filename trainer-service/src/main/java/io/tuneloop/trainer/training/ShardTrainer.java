@@ -79,7 +79,7 @@ public final class ShardTrainer {
             return DpoTrainer.train(new DpoTrainer.Settings(settings(spec), spec.dpo().beta()), baseModel, resume,
                     data.preferences(), range, output, device(spec.device()), onStep, cancelled, writeSteps);
         }
-        return SftTrainer.train(settings(spec), baseModel, resume, data.train(), data.validation(), range, output,
+        return SftTrainer.train(settings(spec), baseModel, resume, data.train(spec.feedbackShare()), data.validation(), range, output,
                 device(spec.device()), onStep, cancelled, writeSteps);
     }
 

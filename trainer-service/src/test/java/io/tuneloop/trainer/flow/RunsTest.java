@@ -392,6 +392,40 @@ class RunsTest {
     }
 
     @Test
+    void aContinuedRoundRunsTheRoundSpecOnTheFeedbackWithAReplay() {
+        RunSpec sft = template("""
+                {"baseModel": "tiny", "mode": "full", "totalSteps": 4, "shardSteps": 2, "batchSize": 2}""");
+        RunSpec round = template("""
+                {"baseModel": "tiny", "mode": "full", "totalSteps": 2, "shardSteps": 2, "batchSize": 2,
+                 "feedbackShare": 0.5, "optimizer": {"learningRate": 0.0005}}""");
+        RunPolicies policies = new RunPolicies(Map.of("loop", new RunPolicies.Policy("ds", sft, null, true, round)), runs);
+        policies.onDatasetVersion(announced(1, 0));
+        drain();
+        assertThat(store.specs.get("loop-ds-v1").totalSteps()).isEqualTo(4); // round 0 runs the spec
+        assertThat(store.specs.get("loop-ds-v1").feedbackShare()).isNull();
+
+        store.versions.put("ds/2", roundVersion(2, 1, 0));
+        policies.onDatasetVersion(announced(2, 1));
+        drain();
+        RunSpec continued = store.specs.get("loop-ds-v2");
+        assertThat(continued.initFrom()).isEqualTo("loop-ds-v1");
+        assertThat(continued.totalSteps()).isEqualTo(2);
+        assertThat(continued.feedbackShare()).isEqualTo(0.5);
+        assertThat(continued.optimizer().learningRate()).isEqualTo(0.0005);
+        assertThat(continued.datasetVersion()).isEqualTo(2);
+        assertThat(continued.round()).isEqualTo(1);
+        assertThat(runs.run("loop-ds-v2").orElseThrow().state()).isEqualTo(RunPhase.SUCCEEDED);
+
+        // a round spec only means something when rounds continue; DPO has its own spec
+        assertThatThrownBy(() -> new RunPolicies.Policy("ds", sft, null, false, round))
+                .hasMessageContaining("continue-rounds false");
+        assertThatThrownBy(() -> template("""
+                {"runId": "z", "baseModel": "tiny", "dataset": "ds", "datasetVersion": 1, "mode": "full",
+                 "totalSteps": 2, "shardSteps": 1, "feedbackShare": 1.0}""").validated())
+                .hasMessageContaining("feedbackShare must be in (0, 1)");
+    }
+
+    @Test
     void aPolicyCanRestartEveryRoundFromTheBase() {
         RunSpec sft = template("""
                 {"baseModel": "tiny", "mode": "full", "totalSteps": 2, "shardSteps": 2, "batchSize": 2}""");

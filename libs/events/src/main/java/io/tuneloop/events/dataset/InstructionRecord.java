@@ -14,8 +14,9 @@ import java.util.List;
  * @param recordId   the raw record it was made from (content hash)
  * @param task       task name (or the category, or "unknown")
  * @param category   task category, when the source has one (reports group by it)
- * @param templateId the phrasing used ("conversation" for multi-turn records); "+fs&lt;k&gt;" when k
- *                   exemplars precede it
+ * @param templateId the phrasing used ("conversation" for multi-turn records, {@value #FEEDBACK_TEMPLATE} for a
+ *                   feedback round's samples, the prompt as raters saw it); "+fs&lt;k&gt;" when k exemplars
+ *                   precede it
  * @param language   language when known
  * @param split      train, validation, heldout_tasks or heldout_phrasings
  * @param prompt     the rendered task prompt (single-turn examples)
@@ -33,6 +34,8 @@ public record InstructionRecord(String id, String recordId, String task, String 
                                 String language, String split, String prompt, String response, List<ChatMessage> messages,
                                 String text, int[] tokens, List<int[]> lossSpans, String file,
                                 long line, List<Object> tools) {
+    /** The template id of a feedback round's samples: what a run's {@code feedbackShare} weighs against the rest. */
+    public static final String FEEDBACK_TEMPLATE = "feedback";
 
     public InstructionRecord(String id, String recordId, String task, String category, String templateId,
                              String language, String split, String prompt, String response, List<ChatMessage> messages,
