@@ -43,8 +43,8 @@ public class EvalBeans {
                             @ConfigProperty(name = "tuneloop.eval.review-items", defaultValue = "20") int reviewItems,
                             @ConfigProperty(name = "tuneloop.eval.review.temperature", defaultValue = "0.8") double temperature,
                             @ConfigProperty(name = "tuneloop.eval.review.top-p", defaultValue = "0.95") double topP) {
-        // review-items: review-pool prompts answered (twice each) per checkpoint, or, for a version
-        // without a review pool, eval responses put up for rating (never trained on)
+        // review-items: review-pool prompts answered (twice each) per checkpoint, the pool files' first and
+        // then the version's review split; without either, eval responses put up for rating (never trained on)
         return new Evaluations(store, events, new DjlScoring(store, new SuiteRunner.Settings(batchSize, maxNewTokens,
                 maxPrompts, validation), new ReviewPool.Settings(reviewItems, temperature, topP)), metrics,
                 Clock.systemUTC(), reviewItems);

@@ -10,7 +10,9 @@ import java.util.Set;
  * reference lines (with {@code references}).
  *
  * @param suites             suites to run: heldout_tasks, heldout_phrasings (and their _fewshot variants,
- *                           when the version has them), ifeval, general, validation, or a prompt file's name
+ *                           when the version has them), ifeval, general, validation, or a prompt file's name;
+ *                           null or empty: every suite, the built-in ones and every prompt file (the
+ *                           formatter keeps all of them out of training, so all are scored)
  * @param maxPromptsPerSuite cap per suite (null: the service's setting)
  */
 public record SuiteSelection(List<String> suites, Integer maxPromptsPerSuite) {
@@ -18,8 +20,8 @@ public record SuiteSelection(List<String> suites, Integer maxPromptsPerSuite) {
             "heldout_phrasings_fewshot", SuiteRunner.IFEVAL, SuiteRunner.GENERAL, SuiteRunner.VALIDATION);
 
     public SuiteSelection {
-        suites = suites == null || suites.isEmpty() ? List.copyOf(BUILT_IN.stream().sorted().toList()) : List.copyOf(suites);
-        for (String suite : suites) {
+        suites = suites == null || suites.isEmpty() ? null : List.copyOf(suites);
+        for (String suite : suites == null ? List.<String>of() : suites) {
             if (!suite.matches("[a-z0-9][a-z0-9_.-]{0,62}")) {
                 throw new IllegalArgumentException("suite names are a-z, 0-9, '_', '.', '-'; was " + suite);
             }
@@ -34,6 +36,6 @@ public record SuiteSelection(List<String> suites, Integer maxPromptsPerSuite) {
     }
 
     public boolean includes(String suite) {
-        return suites.contains(suite);
+        return suites == null || suites.contains(suite);
     }
 }

@@ -149,6 +149,16 @@ class EvaluationsTest {
     }
 
     @Test
+    void withoutASelectionEverySuiteIsScoredIncludingTheOperatorsPromptFiles() {
+        // the formatter keeps every file of eval/suites/ out of training: all of them are scored unless a run selects
+        assertThat(SuiteSelection.all().includes("house-style")).isTrue();
+        assertThat(SuiteSelection.all().includes("heldout_phrasings")).isTrue();
+        SuiteSelection chosen = new SuiteSelection(List.of("heldout_phrasings"), 8);
+        assertThat(chosen.includes("house-style")).isFalse();
+        assertThat(chosen.includes("heldout_phrasings")).isTrue();
+    }
+
+    @Test
     void aCheckpointIsScoredAgainstItsBaseOnceAndAnnouncedWithASampleForReview() {
         Checkpoint first = checkpoint("r", 0, 100, 0, false);
         Checkpoint second = checkpoint("r", 1, 300, 0, true);

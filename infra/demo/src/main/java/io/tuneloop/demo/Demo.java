@@ -111,7 +111,7 @@ public final class Demo {
         step("making the base model %s (%s, d=%d, %d layers) and its tokenizer in code", DemoProfile.MODEL,
                 profile.model().architecture(), profile.model().hiddenSize(), profile.model().layers());
         uploadBaseModel(examples, seedLines);
-        step("phrasings: templates/demo.yaml (8 per task, 2 held out of training), then the dataset spec");
+        step("phrasings: templates/demo.yaml (16 per task, 2 held out of training), then the dataset spec");
         store.putBytes(Artifacts.TEMPLATES.key("demo.yaml"), resource("/demo-templates.yaml"), "application/yaml");
         stack.post("formatter", "/api/v1/templates/reload", "application/json", new byte[0], dataToken, Map.of()).expect(200, 204);
         stack.put("formatter", "/api/v1/datasets/" + DemoProfile.DATASET + "/spec", datasetSpec(), dataToken).expect(200);
