@@ -13,6 +13,9 @@ public interface EvalMetrics {
 
     void checkpointRedelivered();
 
+    /** A review-pool file of {@code dataset} was left out: it is not a prompt file. */
+    void reviewPoolFileRefused(String dataset);
+
     EvalMetrics NONE = new EvalMetrics() {
         @Override
         public void evaluated(Checkpoint checkpoint, EvalReport report, long nanos) {
@@ -28,6 +31,10 @@ public interface EvalMetrics {
 
         @Override
         public void checkpointRedelivered() {
+        }
+
+        @Override
+        public void reviewPoolFileRefused(String dataset) {
         }
     };
 }

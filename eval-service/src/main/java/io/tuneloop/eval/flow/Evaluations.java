@@ -179,6 +179,7 @@ public final class Evaluations {
                 prompts.addAll(ReviewPool.read(name, content));
             } catch (RuntimeException e) {
                 LOG.warnf("review pool %s of %s left out: %s", name, dataset, e.getMessage());
+                metrics.reviewPoolFileRefused(dataset);
             }
         });
         return prompts;

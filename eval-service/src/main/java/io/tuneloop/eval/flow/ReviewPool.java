@@ -110,11 +110,6 @@ public final class ReviewPool {
         return value.asText();
     }
 
-    /** The version's review prompts (the tokens the model saw before the answer), in a stable order. */
-    public static List<HeldOutSuite.Prompt> prompts(List<InstructionRecord> examples, int limit) {
-        return prompts(examples, List.of(), null, limit);
-    }
-
     /**
      * Up to {@code limit} review prompts: the files' first (a user chose them), then the version's review
      * split in id order. File prompts are put in the model's chat format ({@code tokenizer}'s template).

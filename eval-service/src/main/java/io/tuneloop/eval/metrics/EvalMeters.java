@@ -62,6 +62,11 @@ public final class EvalMeters implements EvalMetrics {
         meters.counter("tuneloop.eval.checkpoints.redelivered").increment();
     }
 
+    @Override
+    public void reviewPoolFileRefused(String dataset) {
+        meters.counter("tuneloop.eval.review.pool.files.refused", Tags.of("dataset", dataset)).increment();
+    }
+
     private AtomicReference<Double> gauge(String name, Tags tags) {
         return gauges.computeIfAbsent(name + tags, k -> {
             AtomicReference<Double> value = new AtomicReference<>(Double.NaN);

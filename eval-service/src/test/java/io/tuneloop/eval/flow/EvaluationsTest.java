@@ -95,9 +95,11 @@ class EvaluationsTest {
             return Map.of();
         }
 
+        final Map<String, byte[]> poolFiles = new java.util.TreeMap<>();
+
         @Override
         public Map<String, byte[]> reviewPoolFiles(String dataset) {
-            return Map.of();
+            return poolFiles;
         }
     }
 
@@ -146,6 +148,38 @@ class EvaluationsTest {
         String prefix = "runs/" + runId + "/shard-" + shard + "/";
         return new Checkpoint(runId + "/shard-" + shard, runId, shard, step, prefix, prefix + "manifest.json",
                 "models/tiny/", "ds", 1, round, 0.5, 0.6, last, Instant.EPOCH);
+    }
+
+    @Test
+    void aReviewPoolFileThatIsNotAPromptFileIsLeftOutAndCountedTheOthersAreAnswered() {
+        store.poolFiles.put("good", "{\"prompt\": \"Which number is the smallest?\\n4 2 9\"}\n".getBytes());
+        store.poolFiles.put("misspelt", "{\"promt\": \"Hello\"}\n".getBytes());
+        List<String> refused = new ArrayList<>();
+        EvalMetrics counting = new EvalMetrics() {
+            @Override
+            public void evaluated(Checkpoint checkpoint, EvalReport report, long nanos) {
+            }
+
+            @Override
+            public void baseReused() {
+            }
+
+            @Override
+            public void checkpointReceived() {
+            }
+
+            @Override
+            public void checkpointRedelivered() {
+            }
+
+            @Override
+            public void reviewPoolFileRefused(String dataset) {
+                refused.add(dataset);
+            }
+        };
+        Evaluations withPools = new Evaluations(store, events, scoring, counting, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), 3);
+        assertThat(withPools.reviewPoolPrompts("ds")).extracting(ReviewPool.FilePrompt::id).containsExactly("good:1");
+        assertThat(refused).containsExactly("ds");
     }
 
     @Test

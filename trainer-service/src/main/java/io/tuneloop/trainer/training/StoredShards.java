@@ -44,6 +44,10 @@ public class StoredShards implements ShardTraining {
                 .orElseThrow(() -> new IllegalArgumentException(spec.dataset() + " v" + spec.datasetVersion()
                         + " no longer exists"));
         TrainingData data = artifacts.trainingData(version, spec);
+        if (spec.feedbackShare() != null) {
+            LOG.infof("run %s: %d feedback samples drawn as %.0f%% of the training draws, the other %d examples replayed",
+                    spec.runId(), data.feedbackExamples(), 100 * spec.feedbackShare(), data.train().size() - data.feedbackExamples());
+        }
         Path base = artifacts.startingModel(spec);
         ModelConfig model = ModelConfig.read(base.resolve(Models.CONFIG));
         if (data.maxTokenId() >= model.vocabSize()) {
